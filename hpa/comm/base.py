@@ -1,0 +1,318 @@
+"""The abstract communicator.
+
+A :class:`Communicator` moves torch tensors between the processes of one job. The public
+methods defined here are the only entry points: each records itself with
+:func:`hpa.comm.counting.record`, makes its input contiguous, and maps dtypes and reduction
+operations that a transport cannot handle onto ones it can (float16/bfloat16 reduce in float32,
+bool and logical operations reduce as uint8 min/max, complex products are gathered). The
+subclasses implement the protected ``_``-methods for plain contiguous tensors only.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from typing import Any, Sequence
+
+import torch
+
+from hpa.comm.counting import record
+
+__all__ = ["Communicator", "ReduceOp", "Request"]
+
+
+class ReduceOp(enum.Enum):
+    """Reduction operations understood by :meth:`Communicator.allreduce`."""
+
+    SUM = "sum"
+    PROD = "prod"
+    MIN = "min"
+    MAX = "max"
+    LAND = "land"
+    LOR = "lor"
+
+
+_LOW_PRECISION = (torch.float16, torch.bfloat16)
+_BOOL_OPS = {
+    ReduceOp.SUM: ReduceOp.MAX,
+    ReduceOp.LOR: ReduceOp.MAX,
+    ReduceOp.MAX: ReduceOp.MAX,
+    ReduceOp.PROD: ReduceOp.MIN,
+    ReduceOp.LAND: ReduceOp.MIN,
+    ReduceOp.MIN: ReduceOp.MIN,
+}
+
+
+def _nbytes(t: torch.Tensor) -> int:
+    return t.numel() * t.element_size()
+
+
+def identity_of(op: ReduceOp, dtype: torch.dtype) -> Any:
+    """The neutral element of ``op`` for ``dtype`` (``x op identity == x``)."""
+    if op is ReduceOp.SUM or op is ReduceOp.LOR:
+        return 0
+    if op is ReduceOp.PROD or op is ReduceOp.LAND:
+        return 1
+    if dtype == torch.bool:
+        return op is ReduceOp.MIN
+    info = torch.finfo(dtype) if dtype.is_floating_point else torch.iinfo(dtype)
+    if dtype.is_floating_point:
+        return float("inf") if op is ReduceOp.MIN else float("-inf")
+    return info.max if op is ReduceOp.MIN else info.min
+
+
+def apply_op(op: ReduceOp, stacked: torch.Tensor) -> torch.Tensor:
+    """Reduce ``stacked`` over its first axis with ``op`` (the local half of a reduction)."""
+    if op is ReduceOp.SUM:
+        return stacked.sum(0, dtype=stacked.dtype)
+    if op is ReduceOp.PROD:
+        return stacked.prod(0, dtype=stacked.dtype)
+    if op is ReduceOp.MIN:
+        return stacked.amin(0)
+    if op is ReduceOp.MAX:
+        return stacked.amax(0)
+    if op is ReduceOp.LAND:
+        return stacked.all(0)
+    return stacked.any(0)
+
+
+class Request:
+    """Handle of a non-blocking send or receive; :meth:`wait` completes it.
+
+    Parameters
+    ----------
+    wait_fn : callable
+        Completes the transfer.
+    result : torch.Tensor, optional
+        The tensor :meth:`wait` returns (the receive buffer for ``irecv``).
+    """
+
+    def __init__(self, wait_fn: Any, result: torch.Tensor | None = None) -> None:
+        self._wait_fn = wait_fn
+        self._result = result
+        self._done = False
+
+    def wait(self) -> torch.Tensor | None:
+        """Block until the transfer has completed; return the received tensor, if any."""
+        if not self._done:
+            self._wait_fn()
+            self._done = True
+        return self._result
+
+
+class Communicator(ABC):
+    """A group of processes and the tensor collectives between them.
+
+    Attributes
+    ----------
+    rank : int
+        This process's index in the group.
+    size : int
+        Number of processes in the group.
+    name : str
+        Transport name (``"loopback"``, ``"mpi"``, ``"torch"``).
+    """
+
+    name: str = "abstract"
+
+    def __init__(self, rank: int, size: int) -> None:
+        self.rank = rank
+        self.size = size
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} rank={self.rank} size={self.size}>"
+
+    # ------------------------------------------------------------------ reductions
+    def allreduce(self, t: torch.Tensor, op: ReduceOp = ReduceOp.SUM) -> torch.Tensor:
+        """Reduce ``t`` elementwise over all processes; every process gets the result.
+
+        float16/bfloat16 are reduced in float32 and rounded once, bool and the logical
+        operations are reduced as uint8, complex products are gathered and multiplied locally.
+        """
+        record("allreduce", _nbytes(t))
+        dtype = t.dtype
+        if op in (ReduceOp.LAND, ReduceOp.LOR) or dtype == torch.bool:
+            wire = (t != 0).to(torch.uint8).contiguous()
+            return self._allreduce(wire, _BOOL_OPS[op]).to(torch.bool)
+        if dtype.is_complex and op is not ReduceOp.SUM:
+            if op is not ReduceOp.PROD:
+                raise TypeError(f"{op.value} is not defined for complex values")
+            return apply_op(op, self._allgather(t.contiguous()))
+        if dtype in _LOW_PRECISION:
+            return self._allreduce(t.to(torch.float32), op).to(dtype)
+        return self._allreduce(t.contiguous(), op)
+
+    def reduce_scatter(
+        self, t: torch.Tensor, counts: Sequence[int], op: ReduceOp = ReduceOp.SUM
+    ) -> torch.Tensor:
+        """Reduce ``t`` over all processes and keep rows ``counts[rank]`` of the result.
+
+        ``t`` has ``sum(counts)`` rows on every process; rank ``r`` receives the reduced rows
+        ``sum(counts[:r]) : sum(counts[:r+1])``.
+        """
+        record("reduce_scatter", _nbytes(t))
+        if t.dtype == torch.bool or t.dtype in _LOW_PRECISION or t.dtype.is_complex or op in (
+            ReduceOp.LAND,
+            ReduceOp.LOR,
+        ):
+            full = self._unrecorded(self.allreduce, t, op)
+            start = sum(counts[: self.rank])
+            return full[start : start + counts[self.rank]].clone()
+        return self._reduce_scatter(t.contiguous(), list(counts), op)
+
+    def exscan(self, t: torch.Tensor, op: ReduceOp = ReduceOp.SUM) -> torch.Tensor:
+        """Exclusive prefix reduction: rank ``r`` gets ``t_0 op ... op t_{r-1}``.
+
+        Rank 0 receives the identity of ``op`` (zeros for a sum).
+        """
+        record("exscan", _nbytes(t))
+        gathered = self._allgather(t.contiguous())[: self.rank]
+        if self.rank == 0:
+            return torch.full_like(t, identity_of(op, t.dtype))
+        return apply_op(op, gathered)
+
+    # ------------------------------------------------------------------ data movement
+    def allgather(self, t: torch.Tensor) -> torch.Tensor:
+        """Gather equally shaped tensors; the result has shape ``(size, *t.shape)``."""
+        record("allgather", _nbytes(t))
+        return self._allgather(t.contiguous())
+
+    def allgatherv(self, t: torch.Tensor, counts: Sequence[int]) -> torch.Tensor:
+        """Concatenate along axis 0 blocks of ``counts[r]`` rows from every rank ``r``.
+
+        ``counts`` must be the same on every rank (it comes from the layout, never from a
+        collective), and ``t.shape[0] == counts[rank]``.
+        """
+        record("allgatherv", _nbytes(t))
+        return self._allgatherv(t.contiguous(), list(counts))
+
+    def alltoallv(
+        self, t: torch.Tensor, send_counts: Sequence[int], recv_counts: Sequence[int]
+    ) -> torch.Tensor:
+        """Personalised exchange along axis 0.
+
+        Rows ``sum(send_counts[:r]) : sum(send_counts[:r+1])`` of ``t`` go to rank ``r``; the
+        result stacks, in rank order, ``recv_counts[q]`` rows from each rank ``q``. The rows'
+        trailing shape is the same on every rank.
+        """
+        record("alltoallv", _nbytes(t))
+        return self._alltoallv(t.contiguous(), list(send_counts), list(recv_counts))
+
+    def alltoall(self, t: torch.Tensor) -> torch.Tensor:
+        """Exchange equal blocks: ``t`` has ``size * k`` rows, each rank gets ``k`` from each."""
+        if t.shape[0] % self.size:
+            raise ValueError(f"alltoall needs a multiple of {self.size} rows, got {t.shape[0]}")
+        k = [t.shape[0] // self.size] * self.size
+        record("alltoall", _nbytes(t))
+        return self._alltoallv(t.contiguous(), k, k)
+
+    def bcast(self, t: torch.Tensor, root: int = 0) -> torch.Tensor:
+        """Broadcast ``t`` from ``root``; other ranks pass a buffer of the same shape and dtype."""
+        record("bcast", _nbytes(t))
+        return self._bcast(t.contiguous(), root)
+
+    def send(self, t: torch.Tensor, dest: int, tag: int = 0) -> None:
+        """Send ``t`` to rank ``dest`` (blocking)."""
+        record("send", _nbytes(t))
+        self._isend(t.contiguous(), dest, tag).wait()
+
+    def recv(self, buf: torch.Tensor, source: int, tag: int = 0) -> torch.Tensor:
+        """Receive into ``buf`` (shape and dtype of the message) from rank ``source``."""
+        record("recv", 0)
+        out = self._irecv(buf, source, tag).wait()
+        assert out is not None
+        return out
+
+    def isend(self, t: torch.Tensor, dest: int, tag: int = 0) -> Request:
+        """Start sending ``t`` to ``dest``; keep ``t`` alive until the request completes."""
+        record("isend", _nbytes(t))
+        return self._isend(t.contiguous(), dest, tag)
+
+    def irecv(self, buf: torch.Tensor, source: int, tag: int = 0) -> Request:
+        """Start receiving into ``buf`` from ``source``; ``wait()`` returns the filled tensor."""
+        record("irecv", 0)
+        return self._irecv(buf, source, tag)
+
+    def barrier(self) -> None:
+        """Wait until every process has reached this call."""
+        record("barrier", 0)
+        self._barrier()
+
+    # ------------------------------------------------------------------ python objects
+    def bcast_object(self, obj: Any, root: int = 0) -> Any:
+        """Broadcast a picklable object from ``root``."""
+        record("bcast_object", 0)
+        return self._bcast_object(obj, root)
+
+    def allgather_object(self, obj: Any) -> list[Any]:
+        """Gather one picklable object from every rank, in rank order, on every rank."""
+        record("allgather_object", 0)
+        return self._allgather_object(obj)
+
+    def split(self, color: int, key: int = 0) -> "Communicator":
+        """Partition the processes by ``color``; ranks in each part are ordered by ``key``."""
+        record("split", 0)
+        return self._split(color, key)
+
+    # ------------------------------------------------------------------ helpers
+    def _unrecorded(self, fn: Any, *args: Any) -> Any:
+        """Call a public collective from inside another without counting it twice."""
+        from hpa.comm import counting
+
+        saved = counting._active[:]
+        counting._active.clear()
+        try:
+            return fn(*args)
+        finally:
+            counting._active[:] = saved
+
+    def _reduce_scatter(self, t: torch.Tensor, counts: list[int], op: ReduceOp) -> torch.Tensor:
+        start = sum(counts[: self.rank])
+        return self._allreduce(t, op)[start : start + counts[self.rank]].clone()
+
+    def _allgather(self, t: torch.Tensor) -> torch.Tensor:
+        flat = self._allgatherv(t.reshape(1, -1), [1] * self.size)
+        return flat.reshape(self.size, *t.shape)
+
+    # ------------------------------------------------------------------ transport
+    @abstractmethod
+    def _allreduce(self, t: torch.Tensor, op: ReduceOp) -> torch.Tensor:
+        """SUM/PROD/MIN/MAX of a contiguous tensor of a numeric dtype the transport knows."""
+
+    @abstractmethod
+    def _allgatherv(self, t: torch.Tensor, counts: list[int]) -> torch.Tensor:
+        """Concatenate rows from every rank, ``counts[r]`` from rank ``r``."""
+
+    @abstractmethod
+    def _alltoallv(
+        self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int]
+    ) -> torch.Tensor:
+        """Personalised row exchange."""
+
+    @abstractmethod
+    def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:
+        """Broadcast from ``root``."""
+
+    @abstractmethod
+    def _isend(self, t: torch.Tensor, dest: int, tag: int) -> Request:
+        """Non-blocking send."""
+
+    @abstractmethod
+    def _irecv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
+        """Non-blocking receive into ``buf``."""
+
+    @abstractmethod
+    def _barrier(self) -> None:
+        """Synchronise."""
+
+    @abstractmethod
+    def _bcast_object(self, obj: Any, root: int) -> Any:
+        """Broadcast a Python object."""
+
+    @abstractmethod
+    def _allgather_object(self, obj: Any) -> list[Any]:
+        """Gather Python objects."""
+
+    @abstractmethod
+    def _split(self, color: int, key: int) -> "Communicator":
+        """Create a sub-communicator."""

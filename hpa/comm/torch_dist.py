@@ -1,0 +1,137 @@
+"""The torch.distributed communicator: gloo for CPU tensors, NCCL for CUDA tensors.
+
+Under ``torchrun`` the default process group is created with both backends when CUDA is
+present (``cpu:gloo,cuda:nccl``), so the tensor's device picks the transport. gloo has no
+uneven allgather: blocks are padded to the longest one and trimmed after the exchange.
+Data movement travels as raw bytes so every dtype moves unchanged.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+import torch.distributed as dist
+
+from hpa.comm.base import Communicator, ReduceOp, Request
+
+__all__ = ["TorchCommunicator"]
+
+_OPS = {
+    ReduceOp.SUM: dist.ReduceOp.SUM,
+    ReduceOp.PROD: dist.ReduceOp.PRODUCT,
+    ReduceOp.MIN: dist.ReduceOp.MIN,
+    ReduceOp.MAX: dist.ReduceOp.MAX,
+}
+
+
+def _init_default_group() -> None:
+    if dist.is_initialized():
+        return
+    backend = "cpu:gloo,cuda:nccl" if torch.cuda.is_available() else "gloo"
+    dist.init_process_group(backend=backend)
+
+
+def _raw(t: torch.Tensor) -> torch.Tensor:
+    return t.reshape(-1).view(torch.uint8)
+
+
+class TorchCommunicator(Communicator):
+    """Collectives over a torch.distributed process group.
+
+    Parameters
+    ----------
+    group : torch.distributed.ProcessGroup, optional
+        The group to use; the default group (initialised from the ``torchrun`` environment on
+        first use) when omitted.
+    """
+
+    name = "torch"
+
+    def __init__(self, group: Any = None) -> None:
+        if group is None:
+            _init_default_group()
+        self.group = group
+        super().__init__(dist.get_rank(group), dist.get_world_size(group))
+        self._global_ranks = [
+            r if group is None else dist.get_global_rank(group, r) for r in range(self.size)
+        ]
+
+    def _allreduce(self, t: torch.Tensor, op: ReduceOp) -> torch.Tensor:
+        work = t.clone()
+        dist.all_reduce(work, op=_OPS[op], group=self.group)
+        return work
+
+    def _allgatherv(self, t: torch.Tensor, counts: list[int]) -> torch.Tensor:
+        rest = t.shape[1:]
+        row = math.prod(rest) * t.element_size()
+        longest = max(counts)
+        padded = torch.zeros(longest * row, dtype=torch.uint8, device=t.device)
+        padded[: counts[self.rank] * row] = _raw(t)
+        out = torch.empty(self.size * longest * row, dtype=torch.uint8, device=t.device)
+        dist.all_gather_into_tensor(out, padded, group=self.group)
+        blocks = out.view(self.size, longest * row)
+        if all(c == longest for c in counts):
+            flat = out
+        else:
+            flat = torch.cat([blocks[r, : counts[r] * row] for r in range(self.size)])
+        return flat.view(t.dtype).reshape(sum(counts), *rest)
+
+    def _alltoallv(
+        self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int]
+    ) -> torch.Tensor:
+        rest = t.shape[1:]
+        row = math.prod(rest) * t.element_size()
+        out = torch.empty(sum(recv_counts) * row, dtype=torch.uint8, device=t.device)
+        dist.all_to_all_single(
+            out,
+            _raw(t),
+            [c * row for c in recv_counts],
+            [c * row for c in send_counts],
+            group=self.group,
+        )
+        return out.view(t.dtype).reshape(sum(recv_counts), *rest)
+
+    def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:
+        dist.broadcast(_raw(t), src=self._global_ranks[root], group=self.group)
+        return t
+
+    def _isend(self, t: torch.Tensor, dest: int, tag: int) -> Request:
+        work = dist.isend(_raw(t), dst=self._global_ranks[dest], group=self.group, tag=tag)
+        return Request(work.wait)
+
+    def _irecv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
+        work_buf = buf if buf.is_contiguous() else buf.contiguous()
+        work = dist.irecv(_raw(work_buf), src=self._global_ranks[source], group=self.group, tag=tag)
+
+        def complete() -> None:
+            work.wait()
+            if work_buf is not buf:
+                buf.copy_(work_buf)
+
+        return Request(complete, buf)
+
+    def _barrier(self) -> None:
+        dist.barrier(group=self.group)
+
+    def _bcast_object(self, obj: Any, root: int) -> Any:
+        box = [obj]
+        dist.broadcast_object_list(box, src=self._global_ranks[root], group=self.group)
+        return box[0]
+
+    def _allgather_object(self, obj: Any) -> list[Any]:
+        out: list[Any] = [None] * self.size
+        dist.all_gather_object(out, obj, group=self.group)
+        return out
+
+    def _split(self, color: int, key: int) -> Communicator:
+        entries = self._allgather_object((color, key, self.rank))
+        mine = None
+        for c in sorted({e[0] for e in entries}):
+            members = sorted((k, r) for col, k, r in entries if col == c)
+            ranks = [self._global_ranks[r] for _, r in members]
+            group = dist.new_group(ranks)
+            if c == color:
+                mine = group
+        return TorchCommunicator(mine)
