@@ -1,0 +1,46 @@
+"""hpa: distributed, GPU-ready arrays with a NumPy-like API.
+
+One script runs unchanged under ``python`` (one process), ``mpiexec``/``mpirun`` (MPI) or
+``torchrun`` (torch.distributed: gloo on CPU, NCCL on GPU). Every process holds one block of
+each array as a torch tensor; see :class:`hpa.Array` and the user guide in ``docs/``.
+"""
+
+from __future__ import annotations
+
+from hpa.backends import Device, cpu, get_device, gpu, use_device
+from hpa.comm import Communicator, ReduceOp, count_collectives, get_comm, init
+from hpa.core.array import Array
+from hpa.core.dtypes import (
+    DType,
+    bfloat16,
+    bool_,
+    can_cast,
+    complex64,
+    complex128,
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    result_type,
+    uint8,
+)
+from hpa.core.errors import SplitError
+from hpa.core.layout import Layout, chunk
+from hpa.ops.creation import *  # noqa: F403
+from hpa.ops.elementwise import *  # noqa: F403
+from hpa.ops.indexing import getitem, setitem
+from hpa.ops.manipulation import *  # noqa: F403
+from hpa.ops.reductions import *  # noqa: F403
+
+__version__ = "0.1.0"
+
+DNDarray = Array  # HeAT's name, so a HeAT script ports by changing its import
+bool = bool_  # noqa: A001  (NumPy and the Array API call it hpa.bool)
+newaxis = None
+pi = 3.141592653589793
+e = 2.718281828459045
+inf = float("inf")
+nan = float("nan")

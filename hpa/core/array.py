@@ -1,0 +1,401 @@
+"""The distributed array: one local torch tensor per process plus an immutable :class:`Layout`.
+
+Attributes and methods that only describe or move the array live here. Operations (``a + b``,
+``x.sum()``, ...) are methods too, but they are implemented in ``hpa.ops`` and reached through
+the registry in :mod:`hpa.core.dispatch`.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+from hpa.backends import Device, device_of, resolve_device
+from hpa.comm.base import Communicator
+from hpa.core import dtypes
+from hpa.core.dispatch import OPS
+from hpa.core.layout import Layout, normalize_axis
+from hpa.core.redistribute import redistribute
+
+__all__ = ["Array"]
+
+_SUMMARY_THRESHOLD = 1000
+_EDGE = 3
+
+
+class Array:
+    """A NumPy-like array whose data are spread over the processes of a communicator.
+
+    Every process holds one block of the array as a torch tensor (:attr:`larray`). The
+    :attr:`layout` says how the blocks fit together: the array is cut along one axis
+    (:attr:`split`) into consecutive blocks, one per rank in rank order, or replicated
+    (``split=None``) when every process holds all of it. Create arrays with the factories
+    (:func:`hpa.array`, :func:`hpa.zeros`, :func:`hpa.arange`, ...), not with this constructor.
+
+    Parameters
+    ----------
+    larray : torch.Tensor
+        This process's block, of shape ``layout.lshape``.
+    layout : Layout
+        The distribution.
+    """
+
+    __slots__ = ("_t", "_layout", "__weakref__")
+    __array_ufunc__ = None  # NumPy defers to our reflected operators
+
+    def __init__(self, larray: torch.Tensor, layout: Layout) -> None:
+        self._t = larray
+        self._layout = layout
+
+    # ------------------------------------------------------------------ description
+    @property
+    def larray(self) -> torch.Tensor:
+        """This process's block, a torch tensor."""
+        return self._t
+
+    @property
+    def layout(self) -> Layout:
+        """The immutable distribution of the array."""
+        return self._layout
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Global shape."""
+        return self._layout.gshape
+
+    gshape = shape
+
+    @property
+    def split(self) -> int | None:
+        """The axis cut into per-process blocks, or ``None`` when replicated."""
+        return self._layout.split
+
+    @property
+    def lshape(self) -> tuple[int, ...]:
+        """Shape of this process's block."""
+        return self._layout.lshape
+
+    @property
+    def lshape_map(self) -> torch.Tensor:
+        """Local shapes of all ranks as an integer tensor of shape ``(comm.size, ndim)``."""
+        lay = self._layout
+        return torch.tensor([lay.lshape_of(r) for r in range(lay.comm.size)], dtype=torch.int64)
+
+    @property
+    def counts(self) -> tuple[int, ...] | None:
+        """Extents of every rank's block along the split axis (``None`` when replicated)."""
+        return self._layout.counts
+
+    @property
+    def comm(self) -> Communicator:
+        """The communicator of the processes sharing the array."""
+        return self._layout.comm
+
+    @property
+    def device(self) -> Device:
+        """The device the local block lives on."""
+        return device_of(self._t.device)
+
+    @property
+    def dtype(self) -> dtypes.DType:
+        """The element type."""
+        return dtypes._BY_TORCH[self._t.dtype]
+
+    @property
+    def ndim(self) -> int:
+        return len(self._layout.gshape)
+
+    @property
+    def size(self) -> int:
+        """Number of elements of the global array."""
+        n = 1
+        for s in self._layout.gshape:
+            n *= s
+        return n
+
+    gnumel = size
+
+    @property
+    def lnumel(self) -> int:
+        """Number of elements in this process's block."""
+        return self._t.numel()
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the global array."""
+        return self.size * self._t.element_size()
+
+    gnbytes = nbytes
+
+    @property
+    def lnbytes(self) -> int:
+        """Bytes of this process's block."""
+        return self._t.numel() * self._t.element_size()
+
+    @property
+    def T(self) -> "Array":
+        """The transposed array (axes reversed; the split axis follows its data)."""
+        return OPS["transpose"](self)
+
+    def is_distributed(self) -> bool:
+        """Whether the data are spread over more than one process."""
+        return self._layout.is_distributed
+
+    def is_balanced(self, force_check: bool = False) -> bool:
+        """Whether every rank holds its balanced share (the first ``n % p`` one row more).
+
+        ``force_check`` is accepted for HeAT compatibility; the layout always knows.
+        """
+        return self._layout.is_balanced
+
+    # ------------------------------------------------------------------ redistribution
+    def _relayout(self, layout: Layout) -> "Array":
+        return Array(redistribute(self._t, self._layout, layout), layout)
+
+    def resplit(self, axis: int | None = None) -> "Array":
+        """A copy split along ``axis`` (``None``: replicated on every process).
+
+        Communicates one ``alltoallv`` between two split axes, one ``allgatherv`` to ``None``,
+        nothing from ``None``.
+        """
+        axis = None if axis is None else normalize_axis(axis, self.ndim, "split axis")
+        if axis == self.split and self._layout.is_balanced:
+            return self.copy()
+        return self._relayout(self._layout.with_split(axis))
+
+    def resplit_(self, axis: int | None = None) -> "Array":
+        """Resplit in place and return ``self``."""
+        out = self.resplit(axis)
+        self._t, self._layout = out._t, out._layout
+        return self
+
+    def redistribute_(self, counts: Any) -> "Array":
+        """Move data in place so that rank ``r`` holds ``counts[r]`` slices of the split axis."""
+        if self.split is None:
+            raise ValueError("a replicated array has no extents to redistribute")
+        out = self._relayout(self._layout.with_split(self.split, counts))
+        self._t, self._layout = out._t, out._layout
+        return self
+
+    def balance(self) -> "Array":
+        """A copy whose blocks are balanced (one ``alltoallv`` when they are not)."""
+        if self._layout.is_balanced:
+            return self.copy()
+        return self._relayout(self._layout.with_split(self.split))
+
+    def balance_(self) -> "Array":
+        """Balance in place and return ``self``."""
+        if not self._layout.is_balanced:
+            self.redistribute_(None)
+        return self
+
+    # ------------------------------------------------------------------ conversion
+    def astype(self, dtype: Any, copy: bool = True) -> "Array":
+        """The array converted to ``dtype`` (no copy when it already has it and ``copy=False``)."""
+        target = dtypes.to_dtype(dtype).torch
+        if target == self._t.dtype and not copy:
+            return self
+        return Array(self._t.to(target, copy=True), self._layout)
+
+    def copy(self) -> "Array":
+        """A copy with the same layout."""
+        return Array(self._t.clone(), self._layout)
+
+    def to(self, device: Any) -> "Array":
+        """The array with its blocks on ``device`` (``"cpu"``, ``"gpu"``, ...)."""
+        target = resolve_device(device).torch_device
+        return self if self._t.device == target else Array(self._t.to(target), self._layout)
+
+    def cpu(self) -> "Array":
+        """The array with its blocks in host memory."""
+        return self.to("cpu")
+
+    def gpu(self) -> "Array":
+        """The array with its blocks on this process's GPU."""
+        return self.to("gpu")
+
+    def gather(self) -> torch.Tensor:
+        """The whole array as a torch tensor on every process (one ``allgatherv``)."""
+        return redistribute(self._t, self._layout, self._layout.with_split(None))
+
+    def numpy(self) -> np.ndarray:
+        """The whole array as a NumPy array on every process (bfloat16 becomes float32)."""
+        full = self.gather().detach().cpu()
+        if full.dtype == torch.bfloat16:
+            full = full.to(torch.float32)
+        return full.numpy()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        out = self.numpy()
+        return out if dtype is None else out.astype(dtype, copy=False)
+
+    def tolist(self) -> Any:
+        """The whole array as nested Python lists (a scalar for 0-d arrays)."""
+        return self.numpy().tolist()
+
+    def item(self) -> Any:
+        """The single element as a Python scalar; only one rank holds it, so it is broadcast."""
+        if self.size != 1:
+            raise ValueError(f"can only convert an array of size 1 to a Python scalar, not {self.size}")
+        lay = self._layout
+        if not lay.is_distributed:
+            return self._t.reshape(()).item()
+        owner = lay.counts.index(1)  # type: ignore[union-attr]
+        value = self._t.reshape(-1)[:1] if lay.comm.rank == owner else self._t.new_empty(1)
+        return lay.comm.bcast(value, owner).item()
+
+    def __bool__(self) -> bool:
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "iu":
+            raise TypeError(f"only integer arrays can be used as an index, not {self.dtype}")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if not self.ndim:
+            raise TypeError("len() of a 0-d array")
+        return self._layout.gshape[0]
+
+    def __iter__(self) -> Iterator["Array"]:
+        if not self.ndim:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(self._layout.gshape[0]):
+            yield self[i]
+
+    def __getitem__(self, key: Any) -> "Array":
+        return OPS["getitem"](self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        OPS["setitem"](self, key, value)
+
+    # ------------------------------------------------------------------ printing
+    def _edges(self) -> tuple[np.ndarray, bool]:
+        """The elements NumPy's summarised printing shows, gathered on every rank."""
+        summarise = self.size > _SUMMARY_THRESHOLD
+        t, lay = self._t, self._layout
+        counts = list(lay.counts) if lay.split is not None else None
+        for axis, n in enumerate(lay.gshape):
+            if not summarise or n <= 2 * _EDGE:
+                continue
+            # keep 3 leading, one placeholder (never shown), 3 trailing entries
+            keep = [0, 1, 2, 3, n - 3, n - 2, n - 1]
+            if axis == lay.split:
+                lo, hi = lay.range_of(lay.comm.rank)
+                local = [i - lo for i in keep if lo <= i < hi]
+                counts = [sum(1 for i in keep if a <= i < b) for a, b in zip(lay.offsets, lay.offsets[1:])]  # type: ignore[arg-type]
+            else:
+                local = keep
+            t = t.index_select(axis, torch.tensor(local, dtype=torch.long, device=t.device))
+        if lay.split is not None:
+            small = Layout(
+                [c if a != lay.split else sum(counts) for a, c in enumerate(t.shape)],  # type: ignore[arg-type]
+                lay.split,
+                lay.comm,
+                counts,
+            )
+            t = redistribute(t, small, small.with_split(None))
+        t = t.detach().cpu()
+        if t.dtype == torch.bfloat16:
+            t = t.to(torch.float32)
+        return t.numpy(), summarise
+
+    def __str__(self) -> str:
+        data, summarise = self._edges()
+        return np.array2string(data, threshold=0 if summarise else sys.maxsize)
+
+    def __repr__(self) -> str:
+        data, summarise = self._edges()
+        body = np.array2string(
+            data, threshold=0 if summarise else sys.maxsize, separator=", ", prefix="array("
+        )
+        return f"array({body}, dtype={self.dtype.name}, split={self.split})"
+
+
+def _operator(name: str, reflected: bool = False) -> Any:
+    if reflected:
+
+        def method(self: Array, other: Any) -> Any:
+            return OPS[name](other, self)
+
+    else:
+
+        def method(self: Array, other: Any) -> Any:
+            return OPS[name](self, other)
+
+    method.__name__ = name
+    method.__doc__ = f"``{name}`` of the operands (see :func:`hpa.{name}`)."
+    return method
+
+
+def _inplace(name: str) -> Any:
+    def method(self: Array, other: Any) -> Array:
+        OPS[name](self, other, out=self)
+        return self
+
+    method.__name__ = f"i{name}"
+    method.__doc__ = f"In-place ``{name}``: the result is cast to this array's dtype and layout."
+    return method
+
+
+def _unary(name: str) -> Any:
+    def method(self: Array) -> Any:
+        return OPS[name](self)
+
+    method.__name__ = name
+    return method
+
+
+def _method(name: str) -> Any:
+    def method(self: Array, *args: Any, **kwargs: Any) -> Any:
+        return OPS[name](self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"Same as :func:`hpa.{name}` with this array as the first argument."
+    return method
+
+
+_BINARY = {
+    "add": "add",
+    "sub": "subtract",
+    "mul": "multiply",
+    "truediv": "divide",
+    "floordiv": "floor_divide",
+    "mod": "remainder",
+    "pow": "power",
+    "and": "bitwise_and",
+    "or": "bitwise_or",
+    "xor": "bitwise_xor",
+    "lshift": "left_shift",
+    "rshift": "right_shift",
+}
+_COMPARE = {"eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal"}
+_UNARY = {"neg": "negative", "pos": "positive", "abs": "abs", "invert": "invert"}
+_METHODS = (
+    "sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "all", "any",
+    "cumsum", "cumprod", "clip", "round", "transpose", "conj",
+)  # fmt: skip
+
+for _dunder, _name in _BINARY.items():
+    setattr(Array, f"__{_dunder}__", _operator(_name))
+    setattr(Array, f"__r{_dunder}__", _operator(_name, reflected=True))
+    setattr(Array, f"__i{_dunder}__", _inplace(_name))
+for _dunder, _name in _COMPARE.items():
+    setattr(Array, f"__{_dunder}__", _operator(_name))
+for _dunder, _name in _UNARY.items():
+    setattr(Array, f"__{_dunder}__", _unary(_name))
+for _name in _METHODS:
+    setattr(Array, _name, _method(_name))
+Array.__hash__ = None  # type: ignore[assignment]

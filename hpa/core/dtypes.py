@@ -1,0 +1,217 @@
+"""hpa's dtypes and NumPy's type-promotion rules, as explicit tables.
+
+Each :class:`DType` names one torch dtype. Promotion between two array dtypes follows NumPy 2
+(NEP 50), extended to bfloat16 the way NumPy treats float16; Python scalars are "weak": they
+take the array's dtype unless their kind is higher (an int array plus a float scalar gives
+float64, a float32 array plus a float scalar stays float32).
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = [
+    "DType",
+    "bfloat16",
+    "bool_",
+    "can_cast",
+    "complex64",
+    "complex128",
+    "default_float",
+    "default_int",
+    "float16",
+    "float32",
+    "float64",
+    "float_result",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "promote",
+    "promote_scalar",
+    "result_type",
+    "to_dtype",
+    "uint8",
+]
+
+
+class DType:
+    """An hpa dtype.
+
+    Attributes
+    ----------
+    name : str
+        NumPy's name (``"float32"``, ``"bool"``, ...).
+    torch : torch.dtype
+        The dtype of the local tensors.
+    numpy : numpy.dtype
+        The dtype of NumPy copies (float32 stands in for bfloat16, which NumPy lacks).
+    kind : str
+        ``"b"`` bool, ``"i"`` signed integer, ``"u"`` unsigned integer, ``"f"`` real floating,
+        ``"c"`` complex floating.
+    itemsize : int
+        Bytes per element.
+    """
+
+    __slots__ = ("name", "torch", "numpy", "kind", "itemsize")
+
+    def __init__(self, name: str, tdtype: torch.dtype, ndtype: Any, kind: str) -> None:
+        self.name = name
+        self.torch = tdtype
+        self.numpy = np.dtype(ndtype)
+        self.kind = kind
+        self.itemsize = torch.empty((), dtype=tdtype).element_size()
+
+    def __repr__(self) -> str:
+        return f"hpa.{self.name}"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> str:
+        return self.name if self.name != "bool" else "bool_"
+
+    def __eq__(self, other: object) -> builtins.bool:
+        if isinstance(other, DType):
+            return self is other
+        try:
+            return to_dtype(other) is self  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return False
+
+    def __hash__(self) -> int:
+        return hash(self.name)
+
+
+bool_ = DType("bool", torch.bool, np.bool_, "b")
+int8 = DType("int8", torch.int8, np.int8, "i")
+int16 = DType("int16", torch.int16, np.int16, "i")
+int32 = DType("int32", torch.int32, np.int32, "i")
+int64 = DType("int64", torch.int64, np.int64, "i")
+uint8 = DType("uint8", torch.uint8, np.uint8, "u")
+float16 = DType("float16", torch.float16, np.float16, "f")
+bfloat16 = DType("bfloat16", torch.bfloat16, np.float32, "f")
+float32 = DType("float32", torch.float32, np.float32, "f")
+float64 = DType("float64", torch.float64, np.float64, "f")
+complex64 = DType("complex64", torch.complex64, np.complex64, "c")
+complex128 = DType("complex128", torch.complex128, np.complex128, "c")
+
+ALL = (bool_, int8, int16, int32, int64, uint8, float16, bfloat16, float32, float64, complex64, complex128)
+default_float = float64
+default_int = int64
+
+_BY_TORCH = {d.torch: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+_BY_NUMPY = {d.numpy: d for d in ALL if d is not bfloat16}
+_BY_PYTYPE = {builtins.bool: bool_, int: int64, float: float64, complex: complex128}
+
+
+def to_dtype(spec: Any) -> DType:
+    """Interpret a dtype argument.
+
+    Parameters
+    ----------
+    spec : DType, torch.dtype, numpy dtype or type, str, or Python type
+        ``float`` means float64, ``int`` int64, ``complex`` complex128, as in NumPy.
+
+    Raises
+    ------
+    TypeError
+        If ``spec`` names a dtype hpa does not support (uint16, float128, object, ...).
+    """
+    if isinstance(spec, DType):
+        return spec
+    found = _BY_TORCH.get(spec) if isinstance(spec, torch.dtype) else None
+    if found is None and isinstance(spec, type) and spec in _BY_PYTYPE:
+        found = _BY_PYTYPE[spec]
+    if found is None and isinstance(spec, str) and spec in _BY_NAME:
+        found = _BY_NAME[spec]
+    if found is None:
+        try:
+            found = _BY_NUMPY.get(np.dtype(spec))
+        except TypeError:
+            found = None
+    if found is None:
+        supported = ", ".join(d.name for d in ALL)
+        raise TypeError(f"unsupported dtype {spec!r}; hpa supports {supported}")
+    return found
+
+
+def _numpy_promote(a: DType, b: DType) -> DType:
+    def stand_in(d: DType) -> DType:
+        return float16 if d is bfloat16 else d
+
+    out = _BY_NUMPY[np.promote_types(stand_in(a).numpy, stand_in(b).numpy)]
+    if bfloat16 in (a, b) and out is float16:
+        # bfloat16 with itself, bool or 8-bit integers stays bfloat16; with float16, float32
+        return float32 if float16 in (a, b) else bfloat16
+    return out
+
+
+_PROMOTE = {(a.torch, b.torch): _numpy_promote(a, b) for a in ALL for b in ALL}
+
+
+def promote(a: DType, b: DType) -> DType:
+    """NumPy's result dtype for two arrays of dtypes ``a`` and ``b``."""
+    return _PROMOTE[a.torch, b.torch]
+
+
+def promote_scalar(dtype: DType, scalar: Any) -> DType:
+    """The result dtype of an array of ``dtype`` combined with a Python scalar (NEP 50)."""
+    if isinstance(scalar, builtins.bool):
+        return dtype
+    if isinstance(scalar, int):
+        return int64 if dtype is bool_ else dtype
+    if isinstance(scalar, float):
+        return float64 if dtype.kind in "biu" else dtype
+    if isinstance(scalar, complex):
+        if dtype.kind == "c":
+            return dtype
+        return complex128 if dtype in (float64,) or dtype.kind in "biu" else complex64
+    return promote(dtype, to_dtype(np.asarray(scalar).dtype))
+
+
+def float_result(dtype: DType) -> DType:
+    """The floating dtype NumPy computes a float function (sqrt, exp, /) of ``dtype`` in."""
+    return dtype if dtype.kind in "fc" else promote(dtype, float16)
+
+
+def result_type(*args: Any) -> DType:
+    """NumPy's result dtype of dtypes, arrays and scalars (scalars are weak)."""
+    from hpa.core.array import Array
+
+    dtypes: list[DType] = []
+    scalars: list[Any] = []
+    for a in args:
+        if isinstance(a, Array):
+            dtypes.append(a.dtype)
+        elif isinstance(a, (builtins.bool, int, float, complex)):
+            scalars.append(a)
+        elif isinstance(a, (np.ndarray, torch.Tensor)):
+            dtypes.append(to_dtype(a.dtype))
+        else:
+            dtypes.append(to_dtype(a))
+    if not dtypes:
+        if not scalars:
+            raise ValueError("result_type needs at least one argument")
+        dtypes.append(to_dtype(type(scalars[0])))
+        scalars = scalars[1:]
+    out = dtypes[0]
+    for d in dtypes[1:]:
+        out = promote(out, d)
+    for s in scalars:
+        out = promote_scalar(out, s)
+    return out
+
+
+def can_cast(from_: Any, to: Any, casting: str = "safe") -> builtins.bool:
+    """Whether NumPy would cast ``from_`` to ``to`` under the ``casting`` rule."""
+    src, dst = to_dtype(from_), to_dtype(to)
+    if casting == "unsafe":
+        return True
+    if bfloat16 in (src, dst):
+        return src is dst or promote(src, dst) is dst
+    return builtins.bool(np.can_cast(src.numpy, dst.numpy, casting=casting))

@@ -1,0 +1,350 @@
+"""Array creation: from data (``array``, ``asarray``) and from shapes and ranges.
+
+Factories given ``split=`` build only this rank's block; nothing is generated globally and
+then cut, except for ``array`` from global data, where every rank passes the same data and
+keeps its slice. ``is_split=`` takes one block per rank and learns the global shape with one
+``allgather_object`` of the local shapes.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence
+
+import numpy as np
+import torch
+
+from hpa.backends import resolve_device
+from hpa.comm import get_comm
+from hpa.comm.base import Communicator
+from hpa.core import dtypes
+from hpa.core.array import Array
+from hpa.core.dispatch import register
+from hpa.core.layout import Layout, normalize_axis
+
+__all__ = [
+    "arange",
+    "array",
+    "asarray",
+    "empty",
+    "empty_like",
+    "eye",
+    "full",
+    "full_like",
+    "identity",
+    "linspace",
+    "logspace",
+    "ones",
+    "ones_like",
+    "zeros",
+    "zeros_like",
+]
+
+Shape = int | Sequence[int]
+
+
+def _shape(shape: Shape) -> tuple[int, ...]:
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    out = tuple(int(d) for d in dims)
+    if any(d < 0 for d in out):
+        raise ValueError(f"negative dimensions are not allowed: {out}")
+    return out
+
+
+def _layout(shape: tuple[int, ...], split: int | None, comm: Communicator | None) -> Layout:
+    comm = comm if comm is not None else get_comm()
+    axis = None if split is None else normalize_axis(split, len(shape), "split axis")
+    return Layout(shape, axis, comm)
+
+
+def _fill(
+    shape: Shape, value: Any, dtype: Any, split: int | None, device: Any, comm: Communicator | None
+) -> Array:
+    lay = _layout(_shape(shape), split, comm)
+    dt = dtypes.to_dtype(dtype).torch
+    tdev = resolve_device(device).torch_device
+    if value is None:
+        return Array(torch.empty(lay.lshape, dtype=dt, device=tdev), lay)
+    return Array(torch.full(lay.lshape, value, dtype=dt, device=tdev), lay)
+
+
+@register()
+def zeros(
+    shape: Shape, dtype: Any = dtypes.float64, split: int | None = None, device: Any = None,
+    comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """An array of zeros; each rank allocates only its block."""
+    return _fill(shape, 0, dtype, split, device, comm)
+
+
+@register()
+def ones(
+    shape: Shape, dtype: Any = dtypes.float64, split: int | None = None, device: Any = None,
+    comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """An array of ones; each rank allocates only its block."""
+    return _fill(shape, 1, dtype, split, device, comm)
+
+
+@register()
+def empty(
+    shape: Shape, dtype: Any = dtypes.float64, split: int | None = None, device: Any = None,
+    comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """An uninitialised array; each rank allocates only its block."""
+    return _fill(shape, None, dtype, split, device, comm)
+
+
+@register()
+def full(
+    shape: Shape, fill_value: Any, dtype: Any = None, split: int | None = None, device: Any = None,
+    comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """An array filled with ``fill_value`` (dtype inferred from it as NumPy does)."""
+    if dtype is None:
+        dtype = dtypes.result_type(fill_value) if not isinstance(fill_value, Array) else fill_value.dtype
+    if isinstance(fill_value, Array):
+        fill_value = fill_value.item()
+    return _fill(shape, fill_value, dtype, split, device, comm)
+
+
+def _like(
+    a: Any, value: Any, dtype: Any, split: Any, device: Any, shape: Shape | None
+) -> Array:
+    src = a if isinstance(a, Array) else asarray(a)
+    same_shape = shape is None or _shape(shape) == src.shape
+    out_split = src.split if split is ... else split
+    if same_shape and out_split == src.split:
+        lay = src.layout
+    else:
+        lay = _layout(src.shape if shape is None else _shape(shape), out_split, src.comm)
+    dt = src.dtype.torch if dtype is None else dtypes.to_dtype(dtype).torch
+    tdev = src.larray.device if device is None else resolve_device(device).torch_device
+    if value is None:
+        return Array(torch.empty(lay.lshape, dtype=dt, device=tdev), lay)
+    return Array(torch.full(lay.lshape, value, dtype=dt, device=tdev), lay)
+
+
+@register()
+def zeros_like(a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None) -> Array:
+    """Zeros with the shape, dtype, layout and device of ``a`` unless overridden."""
+    return _like(a, 0, dtype, split, device, shape)
+
+
+@register()
+def ones_like(a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None) -> Array:
+    """Ones with the shape, dtype, layout and device of ``a`` unless overridden."""
+    return _like(a, 1, dtype, split, device, shape)
+
+
+@register()
+def empty_like(a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None) -> Array:
+    """Uninitialised, with the shape, dtype, layout and device of ``a`` unless overridden."""
+    return _like(a, None, dtype, split, device, shape)
+
+
+@register()
+def full_like(
+    a: Any, fill_value: Any, dtype: Any = None, split: Any = ..., device: Any = None,
+    shape: Shape | None = None,
+) -> Array:  # fmt: skip
+    """``fill_value`` with the shape, dtype, layout and device of ``a`` unless overridden."""
+    return _like(a, fill_value, dtype, split, device, shape)
+
+
+def _local_indices(lay: Layout, device: torch.device) -> torch.Tensor:
+    """Global indices (int64) of this rank's elements of a 1-D layout."""
+    lo, hi = (0, lay.gshape[0]) if lay.split is None else lay.range_of(lay.comm.rank)
+    return torch.arange(lo, hi, dtype=torch.int64, device=device)
+
+
+@register()
+def arange(
+    *args: Any, dtype: Any = None, split: int | None = None, device: Any = None,
+    comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """Evenly spaced values in ``[start, stop)`` like ``numpy.arange(start, stop, step)``.
+
+    Each rank computes ``start + i * step`` for its own global indices ``i`` only.
+    """
+    if not 1 <= len(args) <= 3:
+        raise TypeError(f"arange takes 1 to 3 positional arguments ({len(args)} given)")
+    start, stop, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]
+    if step == 0:
+        raise ValueError("arange: step must not be zero")
+    n = max(0, math.ceil((stop - start) / step))
+    out_dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(start, stop, step)
+    lay = _layout((n,), split, comm)
+    tdev = resolve_device(device).torch_device
+    idx = _local_indices(lay, tdev)
+    if out_dtype.kind in "biu" and all(isinstance(v, (int, np.integer)) for v in (start, step)):
+        local = idx * int(step) + int(start)
+    else:
+        local = idx.to(torch.float64) * step + start
+    return Array(local.to(out_dtype.torch), lay)
+
+
+@register()
+def linspace(
+    start: float, stop: float, num: int = 50, endpoint: bool = True, retstep: bool = False,
+    dtype: Any = None, split: int | None = None, device: Any = None,
+    comm: Communicator | None = None,
+) -> Any:  # fmt: skip
+    """``num`` evenly spaced values from ``start`` to ``stop`` (NumPy's ``linspace``)."""
+    if num < 0:
+        raise ValueError(f"number of samples, {num}, must be non-negative")
+    div = (num - 1) if endpoint else num
+    step = (stop - start) / div if div > 0 else float("nan")
+    lay = _layout((num,), split, comm)
+    tdev = resolve_device(device).torch_device
+    idx = _local_indices(lay, tdev)
+    work = torch.complex128 if isinstance(start, complex) or isinstance(stop, complex) else torch.float64
+    local = idx.to(work) * step + start if div > 0 else torch.full(idx.shape, start, dtype=work, device=tdev)
+    if endpoint and num > 1:
+        local = torch.where(idx == num - 1, torch.tensor(stop, dtype=work, device=tdev), local)
+    out_dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(float(0), start, stop)
+    if out_dtype.kind in "iu":
+        local = torch.floor(local)
+    result = Array(local.to(out_dtype.torch), lay)
+    return (result, step) if retstep else result
+
+
+@register()
+def logspace(
+    start: float, stop: float, num: int = 50, endpoint: bool = True, base: float = 10.0,
+    dtype: Any = None, split: int | None = None, device: Any = None,
+    comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """``base ** linspace(start, stop, num)`` (NumPy's ``logspace``)."""
+    exps = linspace(start, stop, num, endpoint, dtype=dtypes.float64, split=split, device=device, comm=comm)
+    values = torch.pow(torch.tensor(base, dtype=torch.float64, device=exps.larray.device), exps.larray)
+    out_dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.float64
+    return Array(values.to(out_dtype.torch), exps.layout)
+
+
+@register()
+def eye(
+    N: int, M: int | None = None, k: int = 0, dtype: Any = dtypes.float64, split: int | None = None,
+    device: Any = None, comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """A 2-D array with ones on diagonal ``k``; each rank builds only its block."""
+    M = N if M is None else M
+    lay = _layout((N, M), split, comm)
+    tdev = resolve_device(device).torch_device
+    rows = (0, N) if lay.split != 0 else lay.range_of(lay.comm.rank)
+    cols = (0, M) if lay.split != 1 else lay.range_of(lay.comm.rank)
+    r = torch.arange(*rows, device=tdev).unsqueeze(1)
+    c = torch.arange(*cols, device=tdev).unsqueeze(0)
+    return Array((c - r == k).to(dtypes.to_dtype(dtype).torch), lay)
+
+
+@register()
+def identity(
+    n: int, dtype: Any = dtypes.float64, split: int | None = None, device: Any = None,
+    comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """The ``n x n`` identity matrix."""
+    return eye(n, dtype=dtype, split=split, device=device, comm=comm)
+
+
+def _to_tensor(obj: Any, dtype: dtypes.DType | None, device: torch.device, copy: bool) -> torch.Tensor:
+    if isinstance(obj, torch.Tensor):
+        t = obj.detach()
+    else:
+        arr = np.asarray(obj)
+        if arr.dtype.kind in "OUSVM" or arr.dtype == np.uint64:
+            raise TypeError(f"cannot create an hpa array from data of dtype {arr.dtype}")
+        if not arr.flags.writeable or arr.dtype.byteorder not in "=|":
+            arr = arr.astype(arr.dtype.newbyteorder("="), copy=True)
+        t = torch.from_numpy(arr)
+        if dtype is None:
+            dtypes.to_dtype(t.dtype)
+    target = t.dtype if dtype is None else dtype.torch
+    return t.to(device=device, dtype=target, copy=copy)
+
+
+@register()
+def array(
+    obj: Any, dtype: Any = None, copy: bool = True, split: int | None = None,
+    is_split: int | None = None, device: Any = None, comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """An hpa array from lists, NumPy arrays, torch tensors, scalars or hpa arrays.
+
+    Parameters
+    ----------
+    obj : array_like
+        With ``split``: the global data, the same on every rank; each rank keeps its block.
+        With ``is_split``: this rank's block; the blocks are stacked along ``is_split`` in rank
+        order (one ``allgather_object`` of the local shapes).
+    dtype : dtype, optional
+        Element type; inferred as NumPy does when omitted.
+    copy : bool
+        Copy the data even when it could be shared.
+    split, is_split : int, optional
+        At most one of the two.
+    device, comm : optional
+        Device of the blocks and communicator (defaults: the default device and world).
+
+    Raises
+    ------
+    ValueError
+        If both ``split`` and ``is_split`` are given, or the blocks passed with ``is_split``
+        disagree outside the split axis (raised on every rank).
+    """
+    if split is not None and is_split is not None:
+        raise ValueError("pass split= or is_split=, not both")
+    out_dtype = None if dtype is None else dtypes.to_dtype(dtype)
+    if isinstance(obj, Array):
+        src = obj if out_dtype is None else obj.astype(out_dtype, copy=False)
+        if device is not None:
+            src = src.to(device)
+        if split is not None or is_split is None:
+            target = split if split is not None else src.split
+            if target != src.split:
+                return src.resplit(target)
+            return src.copy() if copy else src
+        obj = src.larray
+    tdev = resolve_device(device).torch_device
+    t = _to_tensor(obj, out_dtype, tdev, copy)
+    comm = comm if comm is not None else get_comm()
+    if is_split is not None:
+        return _from_blocks(t, is_split, comm)
+    lay = _layout(tuple(t.shape), split, comm)
+    if lay.split is not None:
+        lo, hi = lay.range_of(comm.rank)
+        t = t.narrow(lay.split, lo, hi - lo).clone()
+    return Array(t, lay)
+
+
+def _from_blocks(t: torch.Tensor, is_split: int, comm: Communicator) -> Array:
+    shapes = comm.allgather_object((tuple(t.shape), str(t.dtype)))
+    ndims = {len(s) for s, _ in shapes}
+    if len(ndims) != 1:
+        raise ValueError(f"is_split blocks have different numbers of dimensions: {[s for s, _ in shapes]}")
+    ndim = ndims.pop()
+    if ndim == 0:
+        raise ValueError("is_split needs blocks with at least one dimension")
+    axis = normalize_axis(is_split, ndim, "is_split axis")
+    others = {s[:axis] + s[axis + 1 :] for s, _ in shapes}
+    if len(others) != 1:
+        raise ValueError(
+            f"is_split blocks must agree outside axis {axis}; got local shapes {[s for s, _ in shapes]}"
+        )
+    kinds = {d for _, d in shapes}
+    if len(kinds) != 1:
+        raise TypeError(f"is_split blocks have different dtypes: {sorted(kinds)}")
+    counts = [s[axis] for s, _ in shapes]
+    gshape = list(shapes[0][0])
+    gshape[axis] = sum(counts)
+    return Array(t.contiguous(), Layout(gshape, axis, comm, counts))
+
+
+@register()
+def asarray(
+    obj: Any, dtype: Any = None, copy: bool | None = None, split: int | None = None,
+    is_split: int | None = None, device: Any = None, comm: Communicator | None = None,
+) -> Array:  # fmt: skip
+    """Like :func:`array`, but shares the data when it can (``copy=None``)."""
+    if isinstance(obj, Array) and dtype is None and split is None and is_split is None and device is None:
+        return obj.copy() if copy else obj
+    return array(obj, dtype=dtype, copy=bool(copy), split=split, is_split=is_split, device=device, comm=comm)

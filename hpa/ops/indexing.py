@@ -1,0 +1,197 @@
+"""Basic indexing: integers, slices, ``...`` and ``None``, for reading and writing.
+
+A slice of the split axis is local on every rank (the result keeps the selected rows where
+they are, so its blocks may be ragged): no communication. An integer on the split axis is
+read by its owner and broadcast (one ``bcast``); written, only the owner stores it.
+Slices with a negative step along a distributed split axis and advanced indexing (integer
+arrays, boolean masks) are not supported here and raise ``NotImplementedError``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+
+from hpa.core.align import as_local_tensor, broadcast_shapes
+from hpa.core.array import Array
+from hpa.core.dispatch import register
+from hpa.core.layout import Layout
+from hpa.core.redistribute import redistribute
+
+__all__ = ["getitem", "setitem"]
+
+
+class _Plan(NamedTuple):
+    local_key: tuple[Any, ...]  # applied to the local block
+    shape: tuple[int, ...]  # global shape of the selection
+    split: int | None  # split axis of the selection
+    counts: tuple[int, ...] | None  # its extents
+    owner: int | None  # rank holding a scalar-indexed split axis
+
+
+def _expand(key: Any, ndim: int) -> list[Any]:
+    key = key if isinstance(key, tuple) else (key,)
+    for k in key:
+        if not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))) or isinstance(
+            k, bool
+        ):
+            raise NotImplementedError(
+                f"index {k!r}: only integers, slices, Ellipsis and None are supported"
+            )
+    if sum(k is Ellipsis for k in key) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = sum(1 for k in key if k is not None and k is not Ellipsis)
+    if used > ndim:
+        raise IndexError(f"too many indices for array: array is {ndim}-dimensional, but {used} were indexed")
+    out: list[Any] = []
+    for k in key:
+        if k is Ellipsis:
+            out.extend([slice(None)] * (ndim - used))
+        else:
+            out.append(k)
+    if Ellipsis not in key:
+        out.extend([slice(None)] * (ndim - used))
+    return out
+
+
+def _local_range(start: int, step: int, count: int, lo: int, hi: int) -> tuple[int, int]:
+    """Positions ``k`` in ``[0, count)`` with ``start + k*step`` in ``[lo, hi)`` (step > 0)."""
+    k0 = max(0, -(-(lo - start) // step))
+    k1 = min(count, -(-(hi - start) // step))
+    return k0, max(k0, k1)
+
+
+def _plan(x: Array, key: Any) -> _Plan:
+    lay = x.layout
+    items = _expand(key, x.ndim)
+    local_key: list[Any] = []
+    shape: list[int] = []
+    split = counts = owner = None
+    axis = 0
+    for k in items:
+        if k is None:
+            local_key.append(None)
+            shape.append(1)
+            continue
+        n = lay.gshape[axis]
+        on_split = axis == lay.split
+        if isinstance(k, slice):
+            start, stop, step = k.indices(n)
+            count = len(range(start, stop, step))
+            if on_split:
+                if step < 0 and lay.is_distributed:
+                    raise NotImplementedError("a negative step along the distributed split axis is not supported")
+                ranges = [
+                    _local_range(start, step, count, *lay.range_of(r)) for r in range(lay.comm.size)
+                ] if step > 0 else [(0, count)]
+                counts = tuple(b - a for a, b in ranges)
+                split = len(shape)
+                k0, k1 = ranges[lay.comm.rank] if step > 0 else (0, count)
+                lo = lay.offsets[lay.comm.rank]  # type: ignore[index]
+                first = start + k0 * step - lo
+                local_key.append(slice(first, first + (k1 - k0 - 1) * step + 1, step) if k1 > k0 else slice(0, 0))
+            else:
+                local_key.append(slice(start, stop, step) if step > 0 else _negative(start, stop, step, n))
+            shape.append(count)
+        else:
+            i = int(k)
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+            i %= n
+            if on_split:
+                owner = next(r for r in range(lay.comm.size) if lay.range_of(r)[0] <= i < lay.range_of(r)[1])
+                local_key.append(i - lay.range_of(owner)[0] if lay.comm.rank == owner else slice(0, 0))
+            else:
+                local_key.append(i)
+        axis += 1
+    return _Plan(tuple(local_key), tuple(shape), split, counts, owner)
+
+
+def _negative(start: int, stop: int, step: int, n: int) -> Any:
+    """A negative-step slice as a (flip, positive slice) pair understood by :func:`_take`."""
+    count = len(range(start, stop, step))
+    if count == 0:
+        return slice(0, 0)
+    last = start + (count - 1) * step
+    return ("flip", slice(last, start + 1, -step))
+
+
+def _view(t: torch.Tensor, local_key: tuple[Any, ...]) -> tuple[torch.Tensor, list[int]]:
+    """The selected view of ``t`` with negative steps taken forwards, and the axes to flip."""
+    flips = []
+    key: list[Any] = []
+    dim = 0
+    for k in local_key:
+        if isinstance(k, tuple):
+            key.append(k[1])
+            flips.append(dim)
+        else:
+            key.append(k)
+        dim += 0 if isinstance(k, int) else 1
+    return t[tuple(key)], flips
+
+
+def _take(t: torch.Tensor, local_key: tuple[Any, ...]) -> torch.Tensor:
+    view, flips = _view(t, local_key)
+    return view.flip(flips) if flips else view
+
+
+@register()
+def getitem(x: Array, key: Any) -> Array:
+    """``x[key]`` for basic indices; see the module docstring for what it communicates."""
+    plan = _plan(x, key)
+    if plan.owner is not None and x.is_distributed():
+        comm = x.comm
+        if comm.rank == plan.owner:
+            block = _take(x.larray, plan.local_key).contiguous()
+        else:
+            block = x.larray.new_empty(plan.shape)
+        return Array(comm.bcast(block, plan.owner), Layout(plan.shape, None, comm))
+    block = _take(x.larray, plan.local_key)
+    if plan.owner is not None or plan.split is None:
+        return Array(block.clone(), Layout(plan.shape, None, x.comm))
+    return Array(block.clone(), Layout(plan.shape, plan.split, x.comm, plan.counts))
+
+
+@register()
+def setitem(x: Array, key: Any, value: Any) -> None:
+    """``x[key] = value`` for basic indices; ``value`` broadcasts to the selection.
+
+    A scalar, NumPy or torch value is sliced locally; an hpa array value is moved to the
+    selection's layout by the redistribution planner.
+    """
+    plan = _plan(x, key)
+    value_shape = tuple(value.shape) if isinstance(value, (Array, torch.Tensor)) else np.shape(value)
+    if len(value_shape) > len(plan.shape) or broadcast_shapes(value_shape, plan.shape) != plan.shape:
+        raise ValueError(f"could not broadcast input array from shape {value_shape} into shape {plan.shape}")
+    if plan.owner is not None and x.comm.rank != plan.owner:
+        if isinstance(value, Array) and value.split is not None:
+            value.gather()  # every rank takes part in the collective
+        return
+    target, flips = _view(x.larray, plan.local_key)
+    if isinstance(value, (bool, int, float, complex)):
+        target.fill_(value)
+        return
+    if isinstance(value, Array):
+        if value.split is not None and value.shape == plan.shape and plan.split is not None:
+            sel = Layout(plan.shape, plan.split, x.comm, plan.counts)
+            local = redistribute(value.larray, value.layout, sel)
+        else:
+            local = _slice_to(value.gather(), plan, x.comm.rank)
+    else:
+        local = _slice_to(as_local_tensor(value, x.larray.device), plan, x.comm.rank)
+    local = torch.broadcast_to(local.to(target.dtype), target.shape)
+    target.copy_(local.flip(flips) if flips else local)
+
+
+def _slice_to(t: torch.Tensor, plan: _Plan, rank: int) -> torch.Tensor:
+    """This rank's part of a replicated value broadcast to the selection."""
+    if plan.split is None or plan.counts is None:
+        return t
+    axis = plan.split - (len(plan.shape) - t.dim())
+    if axis < 0 or t.shape[axis] == 1:
+        return t
+    start = sum(plan.counts[:rank])
+    return t.narrow(axis, start, plan.counts[rank])

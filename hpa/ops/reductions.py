@@ -1,0 +1,415 @@
+"""Reductions and scans.
+
+Rule: a reduction reduces each local block with torch; when the split axis is among the reduced
+axes, the partial results are combined with exactly one collective and the result is
+replicated; otherwise nothing is communicated and the result stays split along the (renumbered)
+split axis with the same extents.
+
+==================  ======================================  =============================
+function            combination over the split axis          collective
+==================  ======================================  =============================
+sum, prod           partial sums / products                 one ``allreduce``
+all, any            logical and / or                        one ``allreduce``
+mean                partial sums                            one ``allreduce``
+var, std            (count, mean, M2) per rank, merged      one ``allgather``
+                    with Chan et al.'s pairwise formula
+min, max            per-rank extrema (NaN propagates)       one ``allgather``
+argmin, argmax      per-rank extrema with global indices    one ``allgather``
+cumsum, cumprod     local scan, then the exclusive scan     one ``exscan``
+                    of the block totals
+==================  ======================================  =============================
+
+Result dtypes follow NumPy: integer and bool sums and products accumulate in int64, the mean
+of integers is float64, float16 and bfloat16 accumulate in float32 and are rounded once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+import torch
+
+from hpa.comm.base import ReduceOp
+from hpa.core import dtypes
+from hpa.core.array import Array
+from hpa.core.dispatch import register
+from hpa.core.layout import Layout, normalize_axis
+from hpa.ops.creation import asarray
+
+__all__ = [
+    "all",
+    "any",
+    "argmax",
+    "argmin",
+    "cumprod",
+    "cumsum",
+    "max",
+    "mean",
+    "min",
+    "prod",
+    "std",
+    "sum",
+    "var",
+]
+
+Axis = int | Sequence[int] | None
+_LOW = (torch.float16, torch.bfloat16)
+
+
+def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
+    if axis is None:
+        return tuple(range(ndim))
+    items = (axis,) if isinstance(axis, int) else tuple(axis)
+    out = tuple(normalize_axis(a, ndim) for a in items)
+    if len(set(out)) != len(out):
+        raise ValueError(f"duplicate value in axis {axis}")
+    return out
+
+
+def _reduced_layout(x: Array, axes: tuple[int, ...], keepdims: bool) -> Layout:
+    lay = x.layout
+    shape = tuple(1 if a in axes else n for a, n in enumerate(lay.gshape)) if keepdims else tuple(
+        n for a, n in enumerate(lay.gshape) if a not in axes
+    )
+    if lay.split is None or lay.split in axes:
+        return Layout(shape, None, lay.comm)
+    split = lay.split if keepdims else lay.split - sum(1 for a in axes if a < lay.split)
+    return Layout(shape, split, lay.comm, lay.counts)
+
+
+def _prepare(x: Any, axis: Axis, keepdims: bool) -> tuple[Array, tuple[int, ...], Layout, bool]:
+    x = x if isinstance(x, Array) else asarray(x)
+    axes = _axes(axis, x.ndim)
+    out = _reduced_layout(x, axes, keepdims)
+    return x, axes, out, x.split is not None and x.split in axes
+
+
+def _sum_dtype(dtype: dtypes.DType, requested: Any) -> dtypes.DType:
+    if requested is not None:
+        return dtypes.to_dtype(requested)
+    if dtype.kind in "biu":
+        return dtypes.int64
+    return dtype
+
+
+def _accumulate(dtype: dtypes.DType) -> torch.dtype:
+    return torch.float32 if dtype.torch in _LOW else dtype.torch
+
+
+def _arithmetic(
+    name: str, local: Callable[..., torch.Tensor], op: ReduceOp
+) -> Callable[..., Array]:
+    def reduce(
+        x: Any, /, axis: Axis = None, dtype: Any = None, keepdims: bool = False, out: Any = None
+    ) -> Array:
+        x, axes, lay, across = _prepare(x, axis, keepdims)
+        res_dtype = _sum_dtype(x.dtype, dtype)
+        acc = _accumulate(res_dtype)
+        part = local(x.larray.to(acc), axes, keepdims) if axes else x.larray.to(acc, copy=True)
+        if across:
+            part = x.comm.allreduce(part, op)
+        return _deliver(Array(part.to(res_dtype.torch), lay), out)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return reduce
+
+
+def _deliver(result: Array, out: Any) -> Array:
+    if out is None:
+        return result
+    from hpa.core.dispatch import OPS
+
+    return OPS["positive"](result, out=out) if result.dtype.kind != "b" else _copy_into(result, out)
+
+
+def _copy_into(result: Array, out: Array) -> Array:
+    from hpa.core.redistribute import redistribute
+
+    out.larray.copy_(redistribute(result.larray, result.layout, out.layout))
+    return out
+
+
+def _local_sum(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool) -> torch.Tensor:
+    return torch.sum(t, dim=axes, keepdim=keepdims)
+
+
+def _local_prod(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool) -> torch.Tensor:
+    for a in sorted(axes, reverse=True):
+        t = torch.prod(t, dim=a, keepdim=keepdims)
+    return t
+
+
+sum = register()(_arithmetic("sum", _local_sum, ReduceOp.SUM))  # noqa: A001
+sum.__doc__ = "Sum over ``axis`` (NumPy's ``sum``); one ``allreduce`` if the split axis is reduced."
+prod = register()(_arithmetic("prod", _local_prod, ReduceOp.PROD))
+prod.__doc__ = "Product over ``axis``; one ``allreduce`` if the split axis is reduced."
+
+
+def _logical(name: str, local: Callable[..., torch.Tensor], op: ReduceOp) -> Callable[..., Array]:
+    def reduce(x: Any, /, axis: Axis = None, keepdims: bool = False, out: Any = None) -> Array:
+        x, axes, lay, across = _prepare(x, axis, keepdims)
+        part = x.larray != 0
+        for a in sorted(axes, reverse=True):
+            part = local(part, dim=a, keepdim=keepdims)
+        if across:
+            part = x.comm.allreduce(part, op)
+        return _deliver(Array(part, lay), out)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return reduce
+
+
+all = register()(_logical("all", torch.all, ReduceOp.LAND))  # noqa: A001
+all.__doc__ = "Whether all elements along ``axis`` are true; one ``allreduce`` over the split axis."
+any = register()(_logical("any", torch.any, ReduceOp.LOR))  # noqa: A001
+any.__doc__ = "Whether any element along ``axis`` is true; one ``allreduce`` over the split axis."
+
+
+def _count(x: Array, axes: tuple[int, ...]) -> int:
+    n = 1
+    for a in axes:
+        n *= x.shape[a]
+    return n
+
+
+def _float_dtype(dtype: dtypes.DType, requested: Any) -> dtypes.DType:
+    if requested is not None:
+        return dtypes.to_dtype(requested)
+    return dtype if dtype.kind in "fc" else dtypes.float64
+
+
+@register()
+def mean(x: Any, /, axis: Axis = None, dtype: Any = None, keepdims: bool = False, out: Any = None) -> Array:
+    """Arithmetic mean over ``axis``; one ``allreduce`` if the split axis is reduced.
+
+    Integers average in float64; float16/bfloat16 accumulate in float32.
+    """
+    x, axes, lay, across = _prepare(x, axis, keepdims)
+    res = _float_dtype(x.dtype, dtype)
+    acc = _accumulate(res)
+    part = torch.sum(x.larray.to(acc), dim=axes, keepdim=keepdims) if axes else x.larray.to(acc, copy=True)
+    if across:
+        part = x.comm.allreduce(part, ReduceOp.SUM)
+    n = _count(x, axes)
+    part = part / n if n else part * float("nan")
+    return _deliver(Array(part.to(res.torch), lay), out)
+
+
+def _moments(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """Local (mean, M2) over ``axes``; M2 is the sum of squared deviations from the mean."""
+    n = 1
+    for a in axes:
+        n *= t.shape[a]
+    if n == 0:
+        zero = _filled(t, axes, keepdims, 0)
+        return zero, (zero.real if zero.is_complex() else zero).clone()
+    v, m = torch.var_mean(t, dim=axes, correction=0, keepdim=keepdims)
+    return m, v * n
+
+
+@register()
+def var(
+    x: Any, /, axis: Axis = None, dtype: Any = None, out: Any = None, ddof: float = 0,
+    keepdims: bool = False, correction: float | None = None,
+) -> Array:  # fmt: skip
+    """Variance over ``axis`` with ``ddof`` (or the Array API's ``correction``).
+
+    Over the split axis every rank contributes (mean, M2) of its block through one
+    ``allgather``; they are merged with the pairwise update of Chan, Golub and LeVeque
+    (1979), which is as accurate as a two-pass computation.
+    """
+    ddof = correction if correction is not None else ddof
+    x, axes, lay, across = _prepare(x, axis, keepdims)
+    res = _float_dtype(x.dtype, dtype)
+    mean_, m2 = _moments(x.larray.to(_accumulate(res)), axes, keepdims)
+    n = _count(x, axes)
+    if across and n:
+        per_slice = n // x.shape[x.split]  # type: ignore[index]
+        m2 = _merge(x, mean_, m2, [c * per_slice for c in x.counts])  # type: ignore[union-attr]
+    result = m2 / (n - ddof) if n - ddof > 0 else m2 * float("nan")
+    real = dtypes.float32 if res in (dtypes.complex64,) else dtypes.float64 if res.kind == "c" else res
+    return _deliver(Array(result.to(real.torch), lay), out)
+
+
+def _merge(x: Array, mean_: torch.Tensor, m2: torch.Tensor, counts: list[int]) -> torch.Tensor:
+    """Global M2 from every rank's (count, mean, M2), merged pairwise (one ``allgather``)."""
+    cplx = mean_.is_complex()
+    parts = [mean_.real, mean_.imag, m2] if cplx else [mean_, m2]
+    gathered = x.comm.allgather(torch.stack(parts))
+    total_n, total_mean, total_m2 = 0, None, None
+    for r, c in enumerate(counts):
+        if c == 0:
+            continue
+        g = gathered[r]
+        m_r = torch.complex(g[0], g[1]) if cplx else g[0]
+        if total_mean is None:
+            total_n, total_mean, total_m2 = c, m_r, g[-1]
+            continue
+        n_new = total_n + c
+        delta = m_r - total_mean
+        total_mean = total_mean + delta * (c / n_new)
+        total_m2 = total_m2 + g[-1] + delta.abs() ** 2 * (total_n * c / n_new)
+        total_n = n_new
+    return total_m2 if total_m2 is not None else m2
+
+
+@register()
+def std(
+    x: Any, /, axis: Axis = None, dtype: Any = None, out: Any = None, ddof: float = 0,
+    keepdims: bool = False, correction: float | None = None,
+) -> Array:  # fmt: skip
+    """Standard deviation: the square root of :func:`var` (same communication)."""
+    v = var(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, correction=correction)
+    return _deliver(Array(torch.sqrt(v.larray), v.layout), out)
+
+
+def _extreme(name: str, largest: bool) -> Callable[..., Array]:
+    fn = torch.amax if largest else torch.amin
+
+    def reduce(x: Any, /, axis: Axis = None, keepdims: bool = False, out: Any = None) -> Array:
+        x, axes, lay, across = _prepare(x, axis, keepdims)
+        if x.size == 0 and (not axes or any(x.shape[a] == 0 for a in axes)):
+            raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
+        t = x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
+        if not axes:
+            part = t.clone()
+        elif any(t.shape[a] == 0 for a in axes):
+            part = _filled(t, axes, keepdims, _identity(t.dtype, largest))
+        else:
+            part = fn(t, dim=axes, keepdim=keepdims)
+        if across:
+            owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
+            part = fn(x.comm.allgather(part)[owners], dim=0)
+        return _deliver(Array(part.to(x.dtype.torch), lay), out)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return reduce
+
+
+def _identity(dtype: torch.dtype, largest: bool) -> Any:
+    if dtype.is_floating_point:
+        return float("-inf") if largest else float("inf")
+    info = torch.iinfo(dtype)
+    return info.min if largest else info.max
+
+
+def _filled(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, fill: Any) -> torch.Tensor:
+    """The shape ``t`` reduces to over ``axes``, filled with ``fill``."""
+    shape = [1 if a in axes else s for a, s in enumerate(t.shape)] if keepdims else [
+        s for a, s in enumerate(t.shape) if a not in axes
+    ]
+    return torch.full(shape, fill, dtype=t.dtype, device=t.device)
+
+
+max = register("amax")(_extreme("max", True))  # noqa: A001
+max.__doc__ = "Maximum over ``axis`` (NaN propagates); one ``allgather`` over the split axis."
+min = register("amin")(_extreme("min", False))  # noqa: A001
+min.__doc__ = "Minimum over ``axis`` (NaN propagates); one ``allgather`` over the split axis."
+
+
+def _arg_extreme(name: str, largest: bool) -> Callable[..., Array]:
+    fn = torch.argmax if largest else torch.argmin
+
+    def reduce(x: Any, /, axis: int | None = None, keepdims: bool = False, out: Any = None) -> Array:
+        x = x if isinstance(x, Array) else asarray(x)
+        if axis is None:
+            return _deliver(_flat_arg(x, fn, largest, keepdims, name), out)
+        ax = normalize_axis(axis, x.ndim)
+        if x.shape[ax] == 0:
+            raise ValueError(f"attempt to get {name} of an empty sequence")
+        lay = _reduced_layout(x, (ax,), keepdims)
+        t = x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
+        if x.split != ax:
+            return _deliver(Array(fn(t, dim=ax, keepdim=keepdims), lay), out)
+        if t.shape[ax]:
+            idx = fn(t, dim=ax, keepdim=True)
+            val = torch.gather(t, ax, idx)
+            idx = idx + x.layout.offsets[x.comm.rank]  # type: ignore[index]
+        else:
+            val = _filled(t, (ax,), True, 0)
+            idx = torch.zeros_like(val, dtype=torch.int64)
+        owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
+        vals = x.comm.allgather(val)[owners]
+        idxs = x.comm.allgather(idx)[owners]
+        res = torch.gather(idxs, 0, fn(vals, dim=0, keepdim=True)).squeeze(0)
+        return _deliver(Array(res if keepdims else res.squeeze(ax), lay), out)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return reduce
+
+
+def _flat_arg(x: Array, fn: Callable[..., torch.Tensor], largest: bool, keepdims: bool, name: str) -> Array:
+    """Index into the flattened array of the first extremum (one ``allgather`` when split)."""
+    if x.size == 0:
+        raise ValueError(f"attempt to get {name} of an empty sequence")
+    t = x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
+    shape = (1,) * x.ndim if keepdims else ()
+    lay = Layout(shape, None, x.comm)
+    if not x.is_distributed():
+        return Array(fn(t.reshape(-1)).reshape(shape), lay)
+    if t.numel():
+        local = int(fn(t.reshape(-1)))
+        multi = list(_unravel(local, t.shape))
+        multi[x.split] += x.layout.offsets[x.comm.rank]  # type: ignore[index]
+        flat = _ravel(multi, x.shape)
+        val = t.reshape(-1)[local]
+    else:
+        flat, val = 0, torch.zeros((), dtype=t.dtype, device=t.device)
+    vals = x.comm.allgather(val.reshape(1))[:, 0]
+    owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
+    idxs = torch.tensor(x.comm.allgather_object(flat), dtype=torch.int64)[owners]
+    vals = vals[owners]
+    nan = torch.isnan(vals) if vals.is_floating_point() else torch.zeros_like(vals, dtype=torch.bool)
+    best = nan if bool(nan.any()) else vals == (vals.max() if largest else vals.min())
+    return Array(idxs[best.cpu()].min().reshape(shape).to(t.device), lay)
+
+
+def _unravel(i: int, shape: Sequence[int]) -> tuple[int, ...]:
+    out = []
+    for s in reversed(shape):
+        out.append(i % s)
+        i //= s
+    return tuple(reversed(out))
+
+
+def _ravel(multi: Sequence[int], shape: Sequence[int]) -> int:
+    i = 0
+    for m, s in zip(multi, shape):
+        i = i * s + m
+    return i
+
+
+argmax = register()(_arg_extreme("argmax", True))
+argmax.__doc__ = "Index of the first maximum along ``axis`` (NaN counts as maximal); one ``allgather`` of values and one of indices over the split axis."
+argmin = register()(_arg_extreme("argmin", False))
+argmin.__doc__ = "Index of the first minimum along ``axis``; like :func:`argmax`."
+
+
+def _scan(name: str, local: Callable[..., torch.Tensor], op: ReduceOp) -> Callable[..., Array]:
+    def scan(x: Any, /, axis: int | None = None, dtype: Any = None, out: Any = None) -> Array:
+        x = x if isinstance(x, Array) else asarray(x)
+        if axis is None:
+            if x.ndim != 1:
+                from hpa.core.dispatch import OPS
+
+                x = OPS["ravel"](x)
+            axis = 0
+        ax = normalize_axis(axis, x.ndim)
+        res_dtype = _sum_dtype(x.dtype, dtype)
+        t = local(x.larray.to(_accumulate(res_dtype)), dim=ax)
+        if x.split == ax:
+            n = t.shape[ax]
+            ident = 0 if op is ReduceOp.SUM else 1
+            last = t.narrow(ax, n - 1, 1) if n else _filled(t, (ax,), True, ident)
+            carry = x.comm.exscan(last, op)
+            t = t + carry if op is ReduceOp.SUM else t * carry
+        return _deliver(Array(t.to(res_dtype.torch), x.layout), out)
+
+    scan.__name__ = scan.__qualname__ = name
+    return scan
+
+
+cumsum = register()(_scan("cumsum", torch.cumsum, ReduceOp.SUM))
+cumsum.__doc__ = "Cumulative sum along ``axis``; one ``exscan`` of block totals along the split axis."
+cumprod = register()(_scan("cumprod", torch.cumprod, ReduceOp.PROD))
+cumprod.__doc__ = "Cumulative product along ``axis``; one ``exscan`` of block totals along the split axis."
