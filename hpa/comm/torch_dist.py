@@ -33,6 +33,9 @@ def _init_default_group() -> None:
     dist.init_process_group(backend=backend)
 
 
+_all_gather_flat = getattr(dist, "all_gather_single", None) or dist.all_gather_into_tensor
+
+
 def _raw(t: torch.Tensor) -> torch.Tensor:
     return t.reshape(-1).view(torch.uint8)
 
@@ -70,7 +73,7 @@ class TorchCommunicator(Communicator):
         padded = torch.zeros(longest * row, dtype=torch.uint8, device=t.device)
         padded[: counts[self.rank] * row] = _raw(t)
         out = torch.empty(self.size * longest * row, dtype=torch.uint8, device=t.device)
-        dist.all_gather_into_tensor(out, padded, group=self.group)
+        _all_gather_flat(out, padded, group=self.group)
         blocks = out.view(self.size, longest * row)
         if all(c == longest for c in counts):
             flat = out

@@ -25,6 +25,7 @@ of integers is float64, float16 and bfloat16 accumulate in float32 and are round
 
 from __future__ import annotations
 
+import builtins
 from typing import Any, Callable, Sequence
 
 import torch
@@ -73,7 +74,7 @@ def _reduced_layout(x: Array, axes: tuple[int, ...], keepdims: bool) -> Layout:
     )
     if lay.split is None or lay.split in axes:
         return Layout(shape, None, lay.comm)
-    split = lay.split if keepdims else lay.split - sum(1 for a in axes if a < lay.split)
+    split = lay.split if keepdims else lay.split - builtins.sum(1 for a in axes if a < lay.split)
     return Layout(shape, split, lay.comm, lay.counts)
 
 
@@ -268,12 +269,12 @@ def _extreme(name: str, largest: bool) -> Callable[..., Array]:
 
     def reduce(x: Any, /, axis: Axis = None, keepdims: bool = False, out: Any = None) -> Array:
         x, axes, lay, across = _prepare(x, axis, keepdims)
-        if x.size == 0 and (not axes or any(x.shape[a] == 0 for a in axes)):
+        if x.size == 0 and (not axes or builtins.any(x.shape[a] == 0 for a in axes)):
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
         t = x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
         if not axes:
             part = t.clone()
-        elif any(t.shape[a] == 0 for a in axes):
+        elif builtins.any(t.shape[a] == 0 for a in axes):
             part = _filled(t, axes, keepdims, _identity(t.dtype, largest))
         else:
             part = fn(t, dim=axes, keepdim=keepdims)
