@@ -1,0 +1,33 @@
+"""``import hpa`` and the loopback path need neither mpi4py nor torch.distributed."""
+
+import subprocess
+import sys
+
+SCRIPT = """
+import sys
+sys.modules["mpi4py"] = None          # any import of mpi4py now fails
+import hpa
+assert hpa.get_comm().name == "loopback"
+x = hpa.arange(10, split=0)
+assert int(x.sum()) == 45
+assert "mpi4py.MPI" not in sys.modules and "hpa.comm.torch_dist" not in sys.modules
+print("ok")
+"""
+
+
+def test_import_without_mpi4py() -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "ok"
+
+
+def test_mpi_transport_without_mpi4py_explains() -> None:
+    script = (
+        "import sys; sys.modules['mpi4py'] = None\n"
+        "import hpa\n"
+        "try:\n    hpa.init('mpi')\nexcept ImportError as e:\n    print(e)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert "pip install" in out.stdout, out.stdout + out.stderr
