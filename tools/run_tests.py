@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -23,8 +24,14 @@ RUNS = {
     "loopback": [PY, RANK_PYTEST],
     "mpi2": ["mpiexec", "-n", "2", PY, "-m", "mpi4py", RANK_PYTEST],
     "mpi3": ["mpiexec", "-n", "3", PY, "-m", "mpi4py", RANK_PYTEST],
-    "torchrun2": [PY, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--master_port", "29533", RANK_PYTEST],
+    "torchrun2": [PY, "-m", "torch.distributed.run", "--nproc_per_node", "2", RANK_PYTEST],
 }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def run(label: str, pytest_args: list[str], timeout: float) -> tuple[bool, int, int, int]:
@@ -35,10 +42,14 @@ def run(label: str, pytest_args: list[str], timeout: float) -> tuple[bool, int, 
     env.pop("HPA_COMM", None)
     if label == "loopback":
         env["HPA_COMM"] = "loopback"
+    command = RUNS[label] + ["-q", *pytest_args]
+    if label.startswith("torchrun"):
+        at = command.index(RANK_PYTEST)
+        command[at:at] = ["--master_port", str(_free_port())]
     print(f"\n===== {label}: {' '.join(RUNS[label][:6])} ... =====", flush=True)
     start = time.time()
     try:
-        code = subprocess.run(RUNS[label] + ["-q", *pytest_args], env=env, timeout=timeout).returncode
+        code = subprocess.run(command, env=env, timeout=timeout).returncode
     except subprocess.TimeoutExpired:
         print(f"{label}: TIMED OUT after {timeout:.0f} s", flush=True)
         code = -1

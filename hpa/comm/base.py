@@ -18,7 +18,7 @@ import torch
 
 from hpa.comm.counting import record
 
-__all__ = ["Communicator", "ReduceOp", "Request"]
+__all__ = ["Communicator", "ReduceOp", "Request", "raw_bytes"]
 
 
 class ReduceOp(enum.Enum):
@@ -43,8 +43,34 @@ _BOOL_OPS = {
 }
 
 
+def raw_bytes(t: torch.Tensor) -> torch.Tensor:
+    """The bytes of a contiguous tensor as a flat uint8 view sharing its memory.
+
+    A contiguous tensor of at most one element may carry any stride (an empty slice, a
+    one-row narrow of a larger tensor); it is re-strided first, as a byte view needs stride 1.
+    """
+    flat = t.reshape(-1)
+    if flat.stride(0) != 1:
+        flat = flat.as_strided((flat.numel(),), (1,))
+    return flat.view(torch.uint8)
+
+
 def _nbytes(t: torch.Tensor) -> int:
     return t.numel() * t.element_size()
+
+
+def _check_order(op: ReduceOp, dtype: torch.dtype) -> None:
+    """Raise (on every rank alike, before communicating) for MIN/MAX of complex values."""
+    if dtype.is_complex and op in (ReduceOp.MIN, ReduceOp.MAX):
+        raise TypeError(f"{op.value} is not defined for complex values")
+
+
+def _check_counts(counts: Sequence[int], size: int, rows: int, what: str) -> list[int]:
+    """``counts`` as a list after checking it cuts ``rows`` rows into ``size`` blocks."""
+    out = [int(c) for c in counts]
+    if len(out) != size or min(out, default=0) < 0 or sum(out) != rows:
+        raise ValueError(f"{what} {out} do not cut {rows} rows into {size} blocks")
+    return out
 
 
 def identity_of(op: ReduceOp, dtype: torch.dtype) -> Any:
@@ -91,12 +117,14 @@ class Request:
         self._wait_fn = wait_fn
         self._result = result
         self._done = False
+        self._keep: torch.Tensor | None = None
 
     def wait(self) -> torch.Tensor | None:
         """Block until the transfer has completed; return the received tensor, if any."""
         if not self._done:
             self._wait_fn()
             self._done = True
+            self._keep = None
         return self._result
 
 
@@ -134,9 +162,8 @@ class Communicator(ABC):
         if op in (ReduceOp.LAND, ReduceOp.LOR) or dtype == torch.bool:
             wire = (t != 0).to(torch.uint8).contiguous()
             return self._allreduce(wire, _BOOL_OPS[op]).to(torch.bool)
-        if dtype.is_complex and op is not ReduceOp.SUM:
-            if op is not ReduceOp.PROD:
-                raise TypeError(f"{op.value} is not defined for complex values")
+        _check_order(op, dtype)
+        if dtype.is_complex and op is ReduceOp.PROD:
             return apply_op(op, self._allgather(t.contiguous()))
         if dtype in _LOW_PRECISION:
             return self._allreduce(t.to(torch.float32), op).to(dtype)
@@ -151,6 +178,7 @@ class Communicator(ABC):
         ``sum(counts[:r]) : sum(counts[:r+1])``.
         """
         record("reduce_scatter", _nbytes(t))
+        counts = _check_counts(counts, self.size, t.shape[0] if t.ndim else -1, "counts")
         if t.dtype == torch.bool or t.dtype in _LOW_PRECISION or t.dtype.is_complex or op in (
             ReduceOp.LAND,
             ReduceOp.LOR,
@@ -158,18 +186,26 @@ class Communicator(ABC):
             full = self._unrecorded(self.allreduce, t, op)
             start = sum(counts[: self.rank])
             return full[start : start + counts[self.rank]].clone()
-        return self._reduce_scatter(t.contiguous(), list(counts), op)
+        return self._reduce_scatter(t.contiguous(), counts, op)
 
     def exscan(self, t: torch.Tensor, op: ReduceOp = ReduceOp.SUM) -> torch.Tensor:
         """Exclusive prefix reduction: rank ``r`` gets ``t_0 op ... op t_{r-1}``.
 
-        Rank 0 receives the identity of ``op`` (zeros for a sum).
+        Rank 0 receives the identity of ``op`` (zeros for a sum). The dtypes follow
+        :meth:`allreduce`: logical operations and bool inputs give bool on every rank,
+        float16/bfloat16 accumulate in float32, complex values have no MIN/MAX.
         """
         record("exscan", _nbytes(t))
+        _check_order(op, t.dtype)
+        if op in (ReduceOp.LAND, ReduceOp.LOR) or t.dtype == torch.bool:
+            t = t != 0
+            op = ReduceOp.LAND if _BOOL_OPS[op] is ReduceOp.MIN else ReduceOp.LOR
         gathered = self._allgather(t.contiguous())[: self.rank]
         if self.rank == 0:
             return torch.full_like(t, identity_of(op, t.dtype))
-        return apply_op(op, gathered)
+        if t.dtype in _LOW_PRECISION:
+            gathered = gathered.to(torch.float32)
+        return apply_op(op, gathered).to(t.dtype)
 
     # ------------------------------------------------------------------ data movement
     def allgather(self, t: torch.Tensor) -> torch.Tensor:
@@ -184,7 +220,13 @@ class Communicator(ABC):
         collective), and ``t.shape[0] == counts[rank]``.
         """
         record("allgatherv", _nbytes(t))
-        return self._allgatherv(t.contiguous(), list(counts))
+        counts = [int(c) for c in counts]
+        rows = t.shape[0] if t.ndim else -1
+        if len(counts) != self.size or min(counts) < 0 or rows != counts[self.rank]:
+            raise ValueError(
+                f"allgatherv of a block of shape {tuple(t.shape)} on rank {self.rank}, counts {counts}"
+            )
+        return self._allgatherv(t.contiguous(), counts)
 
     def alltoallv(
         self, t: torch.Tensor, send_counts: Sequence[int], recv_counts: Sequence[int]
@@ -196,7 +238,10 @@ class Communicator(ABC):
         trailing shape is the same on every rank.
         """
         record("alltoallv", _nbytes(t))
-        return self._alltoallv(t.contiguous(), list(send_counts), list(recv_counts))
+        rows = t.shape[0] if t.ndim else -1
+        send = _check_counts(send_counts, self.size, rows, "send counts")
+        recv = _check_counts(recv_counts, self.size, sum(recv_counts), "receive counts")
+        return self._alltoallv(t.contiguous(), send, recv)
 
     def alltoall(self, t: torch.Tensor) -> torch.Tensor:
         """Exchange equal blocks: ``t`` has ``size * k`` rows, each rank gets ``k`` from each."""
@@ -226,7 +271,10 @@ class Communicator(ABC):
     def isend(self, t: torch.Tensor, dest: int, tag: int = 0) -> Request:
         """Start sending ``t`` to ``dest``; keep ``t`` alive until the request completes."""
         record("isend", _nbytes(t))
-        return self._isend(t.contiguous(), dest, tag)
+        src = t.contiguous()
+        req = self._isend(src, dest, tag)
+        req._keep = src  # a contiguous copy must outlive the transfer
+        return req
 
     def irecv(self, buf: torch.Tensor, source: int, tag: int = 0) -> Request:
         """Start receiving into ``buf`` from ``source``; ``wait()`` returns the filled tensor."""

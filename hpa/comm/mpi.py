@@ -13,11 +13,16 @@ from typing import Any
 import torch
 from mpi4py import MPI
 
-from hpa.comm.base import Communicator, ReduceOp, Request
+from hpa.comm.base import Communicator, ReduceOp, Request, raw_bytes
 
 __all__ = ["MPICommunicator"]
 
-_OPS = {ReduceOp.SUM: MPI.SUM, ReduceOp.PROD: MPI.PROD, ReduceOp.MIN: MPI.MIN, ReduceOp.MAX: MPI.MAX}
+_OPS = {
+    ReduceOp.SUM: MPI.SUM,
+    ReduceOp.PROD: MPI.PROD,
+    ReduceOp.MIN: MPI.MIN,
+    ReduceOp.MAX: MPI.MAX,
+}
 
 
 def _cuda_aware() -> bool:
@@ -56,7 +61,7 @@ class MPICommunicator(Communicator):
 
     def _raw(self, t: torch.Tensor) -> Any:
         """The bytes of a contiguous tensor as an MPI buffer."""
-        return self._buf(t.reshape(-1).view(torch.uint8))
+        return self._buf(raw_bytes(t))
 
     def _empty(self, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
         return torch.empty(shape, dtype=like.dtype, device=like.device)
@@ -71,7 +76,8 @@ class MPICommunicator(Communicator):
         src = self._stage(t)
         row = math.prod(t.shape[1:])
         out = self._empty((counts[self.rank], *t.shape[1:]), src)
-        self.mpi_comm.Reduce_scatter(self._buf(src), self._buf(out), [c * row for c in counts], _OPS[op])
+        sizes = [c * row for c in counts]
+        self.mpi_comm.Reduce_scatter(self._buf(src), self._buf(out), sizes, _OPS[op])
         return out.to(t.device)
 
     def _allgatherv(self, t: torch.Tensor, counts: list[int]) -> torch.Tensor:

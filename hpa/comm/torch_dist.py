@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.distributed as dist
 
-from hpa.comm.base import Communicator, ReduceOp, Request
+from hpa.comm.base import Communicator, ReduceOp, Request, raw_bytes
 
 __all__ = ["TorchCommunicator"]
 
@@ -36,8 +36,7 @@ def _init_default_group() -> None:
 _all_gather_flat = getattr(dist, "all_gather_single", None) or dist.all_gather_into_tensor
 
 
-def _raw(t: torch.Tensor) -> torch.Tensor:
-    return t.reshape(-1).view(torch.uint8)
+_raw = raw_bytes
 
 
 class TorchCommunicator(Communicator):

@@ -42,7 +42,10 @@ def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
 
 
 def as_local_tensor(x: Any, device: torch.device) -> torch.Tensor:
-    """A replicated operand (NumPy array or scalar, torch tensor, list) as a tensor on ``device``."""
+    """A replicated operand (NumPy array or scalar, torch tensor, list) as a tensor on ``device``.
+
+    NumPy scalars become 0-d tensors: unlike Python scalars they are strong in promotion.
+    """
     if isinstance(x, torch.Tensor):
         return x.to(device)
     arr = np.asarray(x)
@@ -72,7 +75,7 @@ def _local_block(x: Array, out: Layout) -> torch.Tensor:
     if split is None:
         return x.larray if x.split is None else x.gather()
     axis = split - (out.ndim - x.ndim)
-    if axis < 0 or x.shape[axis] == 1:
+    if axis < 0 or x.shape[axis] != out.gshape[split]:  # broadcast along the split axis
         return x.larray if x.split is None else x.gather()
     if x.split is None:
         lo, hi = out.range_of(out.comm.rank)
@@ -85,7 +88,7 @@ def _slice_replicated(t: torch.Tensor, out: Layout) -> torch.Tensor:
     if split is None:
         return t
     axis = split - (out.ndim - t.dim())
-    if axis < 0 or t.shape[axis] == 1:
+    if axis < 0 or t.shape[axis] != out.gshape[split]:  # broadcast along the split axis
         return t
     lo, hi = out.range_of(out.comm.rank)
     return t.narrow(axis, lo, hi - lo)
@@ -118,7 +121,7 @@ def align(operands: Sequence[Any]) -> tuple[list[Any], Layout]:
         if isinstance(x, Array):
             items.append(x)
             shapes.append(x.shape)
-        elif isinstance(x, Scalar):
+        elif isinstance(x, Scalar) and not isinstance(x, np.generic):
             items.append(x)
         else:
             t = as_local_tensor(x, device)

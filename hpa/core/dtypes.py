@@ -31,6 +31,7 @@ __all__ = [
     "int16",
     "int32",
     "int64",
+    "is_weak_scalar",
     "promote",
     "promote_scalar",
     "result_type",
@@ -159,8 +160,19 @@ def promote(a: DType, b: DType) -> DType:
     return _PROMOTE[a.torch, b.torch]
 
 
+def is_weak_scalar(value: Any) -> builtins.bool:
+    """Whether ``value`` is a Python scalar, which NEP 50 makes "weak" in promotion.
+
+    NumPy scalars are strong even where they subclass a Python type (``numpy.float64`` is a
+    ``float``): ``float32_array + numpy.float64(1)`` is float64.
+    """
+    return isinstance(value, (builtins.bool, int, float, complex)) and not isinstance(value, np.generic)
+
+
 def promote_scalar(dtype: DType, scalar: Any) -> DType:
     """The result dtype of an array of ``dtype`` combined with a Python scalar (NEP 50)."""
+    if isinstance(scalar, np.generic):
+        return promote(dtype, to_dtype(scalar.dtype))
     if isinstance(scalar, builtins.bool):
         return dtype
     if isinstance(scalar, int):
@@ -188,9 +200,9 @@ def result_type(*args: Any) -> DType:
     for a in args:
         if isinstance(a, Array):
             dtypes.append(a.dtype)
-        elif isinstance(a, (builtins.bool, int, float, complex)):
+        elif is_weak_scalar(a):
             scalars.append(a)
-        elif isinstance(a, (np.ndarray, torch.Tensor)):
+        elif isinstance(a, (np.ndarray, np.generic, torch.Tensor)):
             dtypes.append(to_dtype(a.dtype))
         else:
             dtypes.append(to_dtype(a))
@@ -213,5 +225,10 @@ def can_cast(from_: Any, to: Any, casting: str = "safe") -> builtins.bool:
     if casting == "unsafe":
         return True
     if bfloat16 in (src, dst):
-        return src is dst or promote(src, dst) is dst
+        if src is dst or casting == "safe":
+            return src is dst or promote(src, dst) is dst
+        if casting == "same_kind":  # as float16 would; the two half types are of one kind
+            half = [float16 if d is bfloat16 else d for d in (src, dst)]
+            return builtins.bool(np.can_cast(half[0].numpy, half[1].numpy, casting=casting))
+        return False
     return builtins.bool(np.can_cast(src.numpy, dst.numpy, casting=casting))

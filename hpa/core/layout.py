@@ -7,6 +7,7 @@ the extent every rank holds along the split axis, and the communicator. Everythi
 
 from __future__ import annotations
 
+import operator
 from itertools import accumulate
 from typing import Sequence
 
@@ -18,14 +19,17 @@ __all__ = ["Layout", "chunk", "normalize_axis"]
 
 def chunk(n: int, parts: int) -> tuple[int, ...]:
     """Balanced extents: ``n`` items over ``parts`` ranks, the first ``n % parts`` get one more."""
+    if n < 0 or parts < 1:
+        raise ValueError(f"cannot cut {n} items into {parts} parts")
     base, extra = divmod(n, parts)
     return tuple(base + 1 if r < extra else base for r in range(parts))
 
 
 def normalize_axis(axis: int, ndim: int, what: str = "axis") -> int:
     """``axis`` as a non-negative index into ``ndim`` dimensions (negative counts from the end)."""
-    if not isinstance(axis, int) or isinstance(axis, bool):
+    if isinstance(axis, bool) or not hasattr(type(axis), "__index__"):
         raise TypeError(f"{what} must be an integer or None, got {axis!r}")
+    axis = operator.index(axis)
     if not -ndim <= axis < ndim:
         raise SplitError(f"{what} {axis} is out of range for an array with {ndim} dimensions")
     return axis % ndim
@@ -55,7 +59,11 @@ class Layout:
         comm: Communicator,
         counts: Sequence[int] | None = None,
     ) -> None:
-        self.gshape: tuple[int, ...] = tuple(gshape)
+        self.gshape: tuple[int, ...] = tuple(int(s) for s in gshape)
+        if split is not None and not 0 <= split < len(self.gshape):
+            raise SplitError(
+                f"split axis {split} is out of range for {len(self.gshape)} dimensions"
+            )
         self.split = split
         self.comm = comm
         if split is None:
@@ -64,10 +72,17 @@ class Layout:
             self._lshape = self.gshape
         else:
             n = self.gshape[split]
-            cnt = chunk(n, comm.size) if counts is None else tuple(int(c) for c in counts)
-            if len(cnt) != comm.size or sum(cnt) != n or min(cnt) < 0:
+            given = None if counts is None else tuple(counts)
+            cnt = chunk(n, comm.size) if given is None else tuple(int(c) for c in given)
+            if (
+                len(cnt) != comm.size
+                or sum(cnt) != n
+                or min(cnt) < 0
+                or (given is not None and any(c != i for c, i in zip(given, cnt)))
+            ):
                 raise SplitError(
-                    f"extents {cnt} do not cut axis {split} of length {n} into {comm.size} blocks"
+                    f"extents {given} do not cut axis {split} of length {n} "
+                    f"into {comm.size} blocks"
                 )
             self.counts = cnt
             self.offsets = (0, *accumulate(cnt))

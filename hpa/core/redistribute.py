@@ -68,8 +68,9 @@ def _gather(t: torch.Tensor, src: Layout) -> torch.Tensor:
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    """The intersection of ranges ``a`` and ``b``; empty at ``a``'s start when they are disjoint."""
     lo, hi = max(a[0], b[0]), min(a[1], b[1])
-    return lo, max(lo, hi)
+    return (lo, hi) if lo < hi else (a[0], a[0])
 
 
 def _exchange(t: torch.Tensor, src: Layout, dst: Layout) -> torch.Tensor:

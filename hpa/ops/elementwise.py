@@ -49,12 +49,21 @@ def _plans(np_fn: Callable[..., Any], nargs: int) -> dict[torch.dtype, Plan | No
 
 
 class _Elementwise:
-    """One elementwise function: torch kernel, NumPy name and per-dtype plans."""
+    """One elementwise function: torch kernel, NumPy name and per-dtype plans.
 
-    def __init__(self, name: str, fn: Callable[..., Any], np_fn: Callable[..., Any], nargs: int):
+    ``scalar_ok``: the torch kernel takes a Python scalar as its second argument with NumPy's
+    result; other kernels get scalars as 0-d tensors of the compute dtype.
+    """
+
+    def __init__(
+        self, name: str, fn: Callable[..., Any], np_fn: Callable[..., Any], nargs: int,
+        scalar_ok: bool = False,
+    ) -> None:  # fmt: skip
         self.name = name
         self.fn = fn
         self.plans = _plans(np_fn, nargs)
+        self.scalar_ok = scalar_ok
+        self.compares = name in _COMPARISONS
 
     def plan(self, dtype: torch.dtype) -> Plan:
         found = self.plans[dtype]
@@ -63,10 +72,13 @@ class _Elementwise:
         return found
 
 
+_is_weak = dtypes.is_weak_scalar
+
+
 def _operand_dtype(x: Any) -> Any:
     if isinstance(x, Array):
         return x.dtype
-    if isinstance(x, (bool, int, float, complex)):
+    if _is_weak(x):
         return None
     return dtypes.to_dtype(np.asarray(x).dtype if not isinstance(x, torch.Tensor) else x.dtype)
 
@@ -77,9 +89,39 @@ def _result_dtype(*operands: Any) -> DType:
     for d in strong[1:]:
         out = dtypes.promote(out, d)
     for x in operands:
-        if isinstance(x, (bool, int, float, complex)):
+        if _is_weak(x):
             out = dtypes.promote_scalar(out, x)
     return out
+
+
+def _scalar_operands(op: _Elementwise, blocks: list[Any], compute: torch.dtype) -> list[Any]:
+    """Operands as the kernel wants them: tensors in the compute dtype; Python scalars kept
+    (second operand of ``scalar_ok`` kernels) or as 0-d tensors of the compute dtype, which is
+    what NumPy's weak scalars become."""
+    device = next(b.device for b in blocks if isinstance(b, torch.Tensor))
+    for b in blocks:
+        if isinstance(b, int) and not isinstance(b, bool):
+            compute = _integer_scalar_dtype(op, b, compute)
+    return [
+        _to(b, compute) if isinstance(b, torch.Tensor)
+        else b if i and op.scalar_ok and not isinstance(b, bool)
+        else torch.tensor(b, dtype=compute, device=device)
+        for i, b in enumerate(blocks)
+    ]  # fmt: skip
+
+
+def _integer_scalar_dtype(op: _Elementwise, value: int, compute: torch.dtype) -> torch.dtype:
+    """The dtype to compute in with a Python int operand: NumPy raises ``OverflowError`` for an
+    int out of the array dtype's range, except in comparisons, which it answers exactly."""
+    if compute is torch.bool or compute.is_floating_point or compute.is_complex:
+        return compute
+    info = torch.iinfo(compute)
+    if info.min <= value <= info.max:
+        return compute
+    if op.compares and torch.iinfo(torch.int64).min <= value <= torch.iinfo(torch.int64).max:
+        return torch.int64
+    name = dtypes._BY_TORCH[compute].name
+    raise OverflowError(f"Python integer {value} out of bounds for {name}")
 
 
 def _to(x: Any, dtype: torch.dtype) -> Any:
@@ -127,7 +169,7 @@ def _apply(op: _Elementwise, operands: tuple[Any, ...], out: Array | None, **kw:
     operands = _wrap_scalars(operands)
     plan = op.plan(_result_dtype(*operands).torch)
     blocks, layout = align(operands)
-    return _finish(op.fn(*(_to(b, plan[0]) for b in blocks), **kw), plan, layout, out)
+    return _finish(op.fn(*_scalar_operands(op, blocks, plan[0]), **kw), plan, layout, out)
 
 
 def _unary_apply(op: _Elementwise, x: Any, out: Array | None, **kw: Any) -> Array:
@@ -138,7 +180,7 @@ def _unary_apply(op: _Elementwise, x: Any, out: Array | None, **kw: Any) -> Arra
 
 
 def _make_binary(name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]) -> Callable[..., Array]:
-    op = _Elementwise(name, fn, np_fn, 2)
+    op = _Elementwise(name, fn, np_fn, 2, scalar_ok=name in _SCALAR_OK)
 
     def func(x1: Any, x2: Any, /, out: Array | None = None) -> Array:
         return _apply(op, (x1, x2), out)
@@ -163,35 +205,86 @@ def _make_unary(name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]) ->
     return register()(func)
 
 
-def _floor_divide(a: torch.Tensor, b: Any) -> torch.Tensor:
-    if a.dtype == torch.bool:
-        return torch.floor_divide(a.to(torch.int8), b)
-    return torch.floor_divide(a, b)
+def _integer_division(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    """NumPy gives 0 where an integer divisor is 0; torch raises (on that rank only)."""
 
+    def divide(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        if a.is_floating_point() or a.is_complex():
+            return fn(a, b)
+        zero = b == 0
+        if not bool(zero.any()):
+            return fn(a, b)
+        return torch.where(zero, torch.zeros((), dtype=a.dtype, device=a.device), fn(a, b.masked_fill(zero, 1)))
+
+    return divide
+
+
+def _power(a: torch.Tensor, b: Any) -> torch.Tensor:
+    if isinstance(b, int) and b < 0 and not (a.is_floating_point() or a.is_complex()):
+        raise ValueError("Integers to negative integer powers are not allowed.")
+    return torch.pow(a, b)
+
+
+def _complex_less(x: torch.Tensor, y: torch.Tensor, strict: bool) -> torch.Tensor:
+    """NumPy's lexicographic order of complex numbers (``CLT``/``CLE`` in its loops)."""
+    xr, xi, yr, yi = x.real, x.imag, y.real, y.imag
+    ordered = (xr < yr) & ~torch.isnan(xi) & ~torch.isnan(yi)
+    return ordered | ((xr == yr) & ((xi < yi) if strict else (xi <= yi)))
+
+
+def _ordered(fn: Callable[..., torch.Tensor], less: bool, strict: bool) -> Callable[..., torch.Tensor]:
+    """A comparison that orders complex numbers lexicographically, as NumPy does."""
+
+    def compare(a: torch.Tensor, b: Any) -> torch.Tensor:
+        if not a.is_complex():
+            return fn(a, b)
+        b = torch.as_tensor(b, dtype=a.dtype, device=a.device)
+        return _complex_less(a, b, strict) if less else _complex_less(b, a, strict)
+
+    return compare
+
+
+def _extremum(fn: Callable[..., torch.Tensor], larger: bool, skip_nan: bool) -> Callable[..., torch.Tensor]:
+    """maximum/minimum/fmax/fmin; complex values follow NumPy's lexicographic loops."""
+
+    def pick(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        if not a.is_complex():
+            return fn(a, b)
+        a, b = torch.broadcast_tensors(a, b)
+        nan = torch.isnan(b) if skip_nan else torch.isnan(a)
+        keep = _complex_less(b, a, strict=False) if larger else _complex_less(a, b, strict=False)
+        return torch.where(nan | keep, a, b)
+
+    return pick
+
+
+_COMPARISONS = frozenset({"equal", "not_equal", "less", "less_equal", "greater", "greater_equal"})
+# kernels that take a Python scalar second operand and give NumPy's answer
+_SCALAR_OK = _COMPARISONS | {"add", "subtract", "multiply", "divide", "power", "copysign"}
 
 _BINARY: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "add": (torch.add, np.add),
     "subtract": (torch.sub, np.subtract),
     "multiply": (torch.mul, np.multiply),
     "divide": (torch.true_divide, np.divide),
-    "floor_divide": (_floor_divide, np.floor_divide),
-    "remainder": (torch.remainder, np.remainder),
-    "fmod": (torch.fmod, np.fmod),
-    "power": (torch.pow, np.power),
-    "maximum": (torch.maximum, np.maximum),
-    "minimum": (torch.minimum, np.minimum),
-    "fmax": (torch.fmax, np.fmax),
-    "fmin": (torch.fmin, np.fmin),
+    "floor_divide": (_integer_division(torch.floor_divide), np.floor_divide),
+    "remainder": (_integer_division(torch.remainder), np.remainder),
+    "fmod": (_integer_division(torch.fmod), np.fmod),
+    "power": (_power, np.power),
+    "maximum": (_extremum(torch.maximum, larger=True, skip_nan=False), np.maximum),
+    "minimum": (_extremum(torch.minimum, larger=False, skip_nan=False), np.minimum),
+    "fmax": (_extremum(torch.fmax, larger=True, skip_nan=True), np.fmax),
+    "fmin": (_extremum(torch.fmin, larger=False, skip_nan=True), np.fmin),
     "arctan2": (torch.atan2, np.arctan2),
     "hypot": (torch.hypot, np.hypot),
     "copysign": (torch.copysign, np.copysign),
     "logaddexp": (torch.logaddexp, np.logaddexp),
     "equal": (torch.eq, np.equal),
     "not_equal": (torch.ne, np.not_equal),
-    "less": (torch.lt, np.less),
-    "less_equal": (torch.le, np.less_equal),
-    "greater": (torch.gt, np.greater),
-    "greater_equal": (torch.ge, np.greater_equal),
+    "less": (_ordered(torch.lt, less=True, strict=True), np.less),
+    "less_equal": (_ordered(torch.le, less=True, strict=False), np.less_equal),
+    "greater": (_ordered(torch.gt, less=False, strict=True), np.greater),
+    "greater_equal": (_ordered(torch.ge, less=False, strict=False), np.greater_equal),
     "logical_and": (torch.logical_and, np.logical_and),
     "logical_or": (torch.logical_or, np.logical_or),
     "logical_xor": (torch.logical_xor, np.logical_xor),
@@ -204,7 +297,10 @@ _BINARY: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
 
 
 def _sign(t: torch.Tensor) -> torch.Tensor:
-    return torch.sgn(t) if t.is_complex() else torch.sign(t)
+    if t.is_complex():
+        return torch.sgn(t)
+    out = torch.sign(t)
+    return torch.where(torch.isnan(t), t, out) if t.is_floating_point() else out  # torch: sign(nan) = 0
 
 
 def _square(t: torch.Tensor) -> torch.Tensor:
@@ -212,12 +308,23 @@ def _square(t: torch.Tensor) -> torch.Tensor:
 
 
 def _integer_safe(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
-    """floor/ceil/trunc/round leave integers unchanged (torch rejects some integer inputs)."""
-    return lambda t: t.clone() if not t.is_floating_point() else fn(t)
+    """floor/ceil/trunc/rint leave integers unchanged (torch rejects some integer inputs);
+    complex values (rint only: NumPy rejects the others) are rounded part by part."""
+
+    def rounded(t: torch.Tensor) -> torch.Tensor:
+        if t.is_complex():
+            return torch.complex(fn(t.real), fn(t.imag))
+        return fn(t) if t.is_floating_point() else t.clone()
+
+    return rounded
+
+
+def _abs(t: torch.Tensor) -> torch.Tensor:
+    return t.clone() if t.dtype is torch.bool else torch.abs(t)
 
 
 _UNARY: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
-    "abs": (torch.abs, np.abs),
+    "abs": (_abs, np.abs),
     "negative": (torch.neg, np.negative),
     "positive": (torch.clone, np.positive),
     "exp": (torch.exp, np.exp),
@@ -363,7 +470,7 @@ def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
 
 
 def _has_strong(values: tuple[Any, ...]) -> bool:
-    return any(not isinstance(v, (bool, int, float, complex)) for v in values)
+    return any(not _is_weak(v) for v in values)
 
 
 def _scalar_dtype(*values: Any) -> DType:

@@ -26,6 +26,7 @@ of integers is float64, float16 and bfloat16 accumulate in float32 and are round
 from __future__ import annotations
 
 import builtins
+import warnings
 from typing import Any, Callable, Sequence
 
 import torch
@@ -39,6 +40,8 @@ from hpa.ops.creation import asarray
 
 __all__ = [
     "all",
+    "amax",
+    "amin",
     "any",
     "argmax",
     "argmin",
@@ -180,7 +183,9 @@ def _float_dtype(dtype: dtypes.DType, requested: Any) -> dtypes.DType:
 
 
 @register()
-def mean(x: Any, /, axis: Axis = None, dtype: Any = None, keepdims: bool = False, out: Any = None) -> Array:
+def mean(
+    x: Any, /, axis: Axis = None, dtype: Any = None, keepdims: bool = False, out: Any = None
+) -> Array:
     """Arithmetic mean over ``axis``; one ``allreduce`` if the split axis is reduced.
 
     Integers average in float64; float16/bfloat16 accumulate in float32.
@@ -188,23 +193,36 @@ def mean(x: Any, /, axis: Axis = None, dtype: Any = None, keepdims: bool = False
     x, axes, lay, across = _prepare(x, axis, keepdims)
     res = _float_dtype(x.dtype, dtype)
     acc = _accumulate(res)
-    part = torch.sum(x.larray.to(acc), dim=axes, keepdim=keepdims) if axes else x.larray.to(acc, copy=True)
+    t = x.larray.to(acc)
+    part = torch.sum(t, dim=axes, keepdim=keepdims) if axes else t.clone()
     if across:
         part = x.comm.allreduce(part, ReduceOp.SUM)
     n = _count(x, axes)
+    if n == 0:
+        warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
     part = part / n if n else part * float("nan")
     return _deliver(Array(part.to(res.torch), lay), out)
 
 
-def _moments(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    """Local (mean, M2) over ``axes``; M2 is the sum of squared deviations from the mean."""
+def _moments(
+    t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, with_mean: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Local (mean, M2) over ``axes``; M2 is the sum of squared deviations from the mean.
+
+    Without ``with_mean`` the mean is returned as zeros: torch's ``var`` is several times
+    faster than ``var_mean``, and a single block needs no mean to be merged.
+    """
     n = 1
     for a in axes:
         n *= t.shape[a]
-    if n == 0:
+    if t.numel() == 0:  # also when a kept axis is empty: torch would warn about 0/0
         zero = _filled(t, axes, keepdims, 0)
         return zero, (zero.real if zero.is_complex() else zero).clone()
-    v, m = torch.var_mean(t, dim=axes, correction=0, keepdim=keepdims)
+    if with_mean:
+        v, m = torch.var_mean(t, dim=axes, correction=0, keepdim=keepdims)
+    else:
+        v = torch.var(t, dim=axes, correction=0, keepdim=keepdims)
+        m = torch.zeros_like(v, dtype=t.dtype)
     return m, v * n
 
 
@@ -217,19 +235,30 @@ def var(
 
     Over the split axis every rank contributes (mean, M2) of its block through one
     ``allgather``; they are merged with the pairwise update of Chan, Golub and LeVeque
-    (1979), which is as accurate as a two-pass computation.
+    (1979), which is as accurate as a two-pass computation. As in NumPy, ``ddof`` at least the
+    number of elements warns and divides by zero (``inf``, or ``nan`` for zero spread).
     """
     ddof = correction if correction is not None else ddof
+    result, lay, real = _variance(x, axis, dtype, ddof, keepdims)
+    return _deliver(Array(result.to(real.torch), lay), out)
+
+
+def _variance(
+    x: Any, axis: Axis, dtype: Any, ddof: float, keepdims: bool
+) -> tuple[torch.Tensor, Layout, dtypes.DType]:
+    """The variance in the accumulation precision, its layout and the (real) result dtype."""
     x, axes, lay, across = _prepare(x, axis, keepdims)
     res = _float_dtype(x.dtype, dtype)
-    mean_, m2 = _moments(x.larray.to(_accumulate(res)), axes, keepdims)
+    mean_, m2 = _moments(x.larray.to(_accumulate(res)), axes, keepdims, across and x.comm.size > 1)
     n = _count(x, axes)
     if across and n:
         per_slice = n // x.shape[x.split]  # type: ignore[index]
         m2 = _merge(x, mean_, m2, [c * per_slice for c in x.counts])  # type: ignore[union-attr]
-    result = m2 / (n - ddof) if n - ddof > 0 else m2 * float("nan")
-    real = dtypes.float32 if res in (dtypes.complex64,) else dtypes.float64 if res.kind == "c" else res
-    return _deliver(Array(result.to(real.torch), lay), out)
+    if n - ddof <= 0:
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
+    result = m2 / builtins.max(n - ddof, 0)
+    real = dtypes.float32 if res == dtypes.complex64 else dtypes.float64 if res.kind == "c" else res
+    return result, lay, real
 
 
 def _merge(x: Array, mean_: torch.Tensor, m2: torch.Tensor, counts: list[int]) -> torch.Tensor:
@@ -259,9 +288,20 @@ def std(
     x: Any, /, axis: Axis = None, dtype: Any = None, out: Any = None, ddof: float = 0,
     keepdims: bool = False, correction: float | None = None,
 ) -> Array:  # fmt: skip
-    """Standard deviation: the square root of :func:`var` (same communication)."""
-    v = var(x, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims, correction=correction)
-    return _deliver(Array(torch.sqrt(v.larray), v.layout), out)
+    """Standard deviation: the square root of :func:`var` (same communication).
+
+    The root is taken before float16/bfloat16 results are rounded, so they are rounded once.
+    """
+    ddof = correction if correction is not None else ddof
+    result, lay, real = _variance(x, axis, dtype, ddof, keepdims)
+    return _deliver(Array(torch.sqrt(result).to(real.torch), lay), out)
+
+
+def _ordered(x: Array, name: str) -> torch.Tensor:
+    """The local block in a dtype torch can order; complex numbers raise on every rank."""
+    if x.dtype.kind == "c":
+        raise TypeError(f"{name} is not supported for complex arrays (hpa does not order them)")
+    return x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
 
 
 def _extreme(name: str, largest: bool) -> Callable[..., Array]:
@@ -269,9 +309,9 @@ def _extreme(name: str, largest: bool) -> Callable[..., Array]:
 
     def reduce(x: Any, /, axis: Axis = None, keepdims: bool = False, out: Any = None) -> Array:
         x, axes, lay, across = _prepare(x, axis, keepdims)
+        t = _ordered(x, name)
         if x.size == 0 and (not axes or builtins.any(x.shape[a] == 0 for a in axes)):
             raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        t = x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
         if not axes:
             part = t.clone()
         elif builtins.any(t.shape[a] == 0 for a in axes):
@@ -306,20 +346,24 @@ max = register("amax")(_extreme("max", True))  # noqa: A001
 max.__doc__ = "Maximum over ``axis`` (NaN propagates); one ``allgather`` over the split axis."
 min = register("amin")(_extreme("min", False))  # noqa: A001
 min.__doc__ = "Minimum over ``axis`` (NaN propagates); one ``allgather`` over the split axis."
+amax = max
+amin = min
 
 
 def _arg_extreme(name: str, largest: bool) -> Callable[..., Array]:
     fn = torch.argmax if largest else torch.argmin
 
-    def reduce(x: Any, /, axis: int | None = None, keepdims: bool = False, out: Any = None) -> Array:
+    def reduce(
+        x: Any, /, axis: int | None = None, keepdims: bool = False, out: Any = None
+    ) -> Array:
         x = x if isinstance(x, Array) else asarray(x)
+        t = _ordered(x, name)
         if axis is None:
-            return _deliver(_flat_arg(x, fn, largest, keepdims, name), out)
+            return _deliver(_flat_arg(x, t, fn, largest, keepdims, name), out)
         ax = normalize_axis(axis, x.ndim)
         if x.shape[ax] == 0:
             raise ValueError(f"attempt to get {name} of an empty sequence")
         lay = _reduced_layout(x, (ax,), keepdims)
-        t = x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
         if x.split != ax:
             return _deliver(Array(fn(t, dim=ax, keepdim=keepdims), lay), out)
         if t.shape[ax]:
@@ -330,8 +374,9 @@ def _arg_extreme(name: str, largest: bool) -> Callable[..., Array]:
             val = _filled(t, (ax,), True, 0)
             idx = torch.zeros_like(val, dtype=torch.int64)
         owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
-        vals = x.comm.allgather(val)[owners]
-        idxs = x.comm.allgather(idx)[owners]
+        vals, idxs = _gather_pairs(x, val, idx)
+        vals, idxs = vals[owners], idxs[owners]
+        # the first rank holding the extremum (or a NaN) holds its first global occurrence
         res = torch.gather(idxs, 0, fn(vals, dim=0, keepdim=True)).squeeze(0)
         return _deliver(Array(res if keepdims else res.squeeze(ax), lay), out)
 
@@ -339,14 +384,38 @@ def _arg_extreme(name: str, largest: bool) -> Callable[..., Array]:
     return reduce
 
 
-def _flat_arg(x: Array, fn: Callable[..., torch.Tensor], largest: bool, keepdims: bool, name: str) -> Array:
+def _gather_pairs(
+    x: Array, val: torch.Tensor, idx: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Every rank's candidate values and int64 indices, through one ``allgather`` of their bytes."""
+    width = val.element_size()
+    raw = torch.cat([_bytes(val), _bytes(idx)], dim=-1)
+    both = x.comm.allgather(raw)
+    # clone: a slice can be "contiguous" at an odd byte offset, which view() rejects
+    vals = both[..., :width].clone(memory_format=torch.contiguous_format).view(val.dtype)
+    idxs = both[..., width:].clone(memory_format=torch.contiguous_format).view(torch.int64)
+    return vals.squeeze(-1), idxs.squeeze(-1)
+
+
+def _bytes(t: torch.Tensor) -> torch.Tensor:
+    """The bytes of every element of ``t`` along a new last axis."""
+    return t.contiguous().unsqueeze(-1).view(torch.uint8)
+
+
+def _flat_arg(
+    x: Array,
+    t: torch.Tensor,
+    fn: Callable[..., torch.Tensor],
+    largest: bool,
+    keepdims: bool,
+    name: str,
+) -> Array:
     """Index into the flattened array of the first extremum (one ``allgather`` when split)."""
     if x.size == 0:
         raise ValueError(f"attempt to get {name} of an empty sequence")
-    t = x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
     shape = (1,) * x.ndim if keepdims else ()
     lay = Layout(shape, None, x.comm)
-    if not x.is_distributed():
+    if x.split is None:
         return Array(fn(t.reshape(-1)).reshape(shape), lay)
     if t.numel():
         local = int(fn(t.reshape(-1)))
@@ -356,13 +425,12 @@ def _flat_arg(x: Array, fn: Callable[..., torch.Tensor], largest: bool, keepdims
         val = t.reshape(-1)[local]
     else:
         flat, val = 0, torch.zeros((), dtype=t.dtype, device=t.device)
-    vals = x.comm.allgather(val.reshape(1))[:, 0]
     owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
-    idxs = torch.tensor(x.comm.allgather_object(flat), dtype=torch.int64)[owners]
-    vals = vals[owners]
-    nan = torch.isnan(vals) if vals.is_floating_point() else torch.zeros_like(vals, dtype=torch.bool)
+    vals, idxs = _gather_pairs(x, val, torch.tensor(flat, dtype=torch.int64, device=t.device))
+    vals, idxs = vals[owners], idxs[owners]
+    nan = torch.isnan(vals)  # all false for integers
     best = nan if bool(nan.any()) else vals == (vals.max() if largest else vals.min())
-    return Array(idxs[best.cpu()].min().reshape(shape).to(t.device), lay)
+    return Array(idxs[best].min().reshape(shape), lay)
 
 
 def _unravel(i: int, shape: Sequence[int]) -> tuple[int, ...]:
@@ -381,7 +449,10 @@ def _ravel(multi: Sequence[int], shape: Sequence[int]) -> int:
 
 
 argmax = register()(_arg_extreme("argmax", True))
-argmax.__doc__ = "Index of the first maximum along ``axis`` (NaN counts as maximal); one ``allgather`` of values and one of indices over the split axis."
+argmax.__doc__ = (
+    "Index of the first maximum along ``axis`` (NaN counts as maximal); one ``allgather`` of "
+    "(value, index) pairs over the split axis."
+)
 argmin = register()(_arg_extreme("argmin", False))
 argmin.__doc__ = "Index of the first minimum along ``axis``; like :func:`argmax`."
 
@@ -411,6 +482,6 @@ def _scan(name: str, local: Callable[..., torch.Tensor], op: ReduceOp) -> Callab
 
 
 cumsum = register()(_scan("cumsum", torch.cumsum, ReduceOp.SUM))
-cumsum.__doc__ = "Cumulative sum along ``axis``; one ``exscan`` of block totals along the split axis."
+cumsum.__doc__ = "Cumulative sum along ``axis``; one ``exscan`` of the block totals."
 cumprod = register()(_scan("cumprod", torch.cumprod, ReduceOp.PROD))
-cumprod.__doc__ = "Cumulative product along ``axis``; one ``exscan`` of block totals along the split axis."
+cumprod.__doc__ = "Cumulative product along ``axis``; one ``exscan`` of the block totals."
