@@ -271,9 +271,8 @@ class Array:
 
     def __iter__(self) -> Iterator["Array"]:
         if not self.ndim:
-            raise TypeError("iteration over a 0-d array")
-        for i in range(self._layout.gshape[0]):
-            yield self[i]
+            raise TypeError("iteration over a 0-d array")  # raised by iter(), as in NumPy
+        return (self[i] for i in range(self._layout.gshape[0]))
 
     def __getitem__(self, key: Any) -> "Array":
         return OPS["getitem"](self, key)

@@ -254,11 +254,15 @@ def _to_tensor(obj: Any, dtype: dtypes.DType | None, device: torch.device, copy:
         arr = np.asarray(obj)
         if arr.dtype.kind in "OUSVM" or arr.dtype == np.uint64:
             raise TypeError(f"cannot create an hpa array from data of dtype {arr.dtype}")
-        if not arr.flags.writeable or arr.dtype.byteorder not in "=|":
+        if (
+            not arr.flags.writeable
+            or arr.dtype.byteorder not in "=|"
+            or any(s < 0 for s in arr.strides)  # torch.from_numpy rejects negative strides
+        ):
             arr = arr.astype(arr.dtype.newbyteorder("="), copy=True)
         t = torch.from_numpy(arr)
-        if dtype is None:
-            dtypes.to_dtype(t.dtype)
+    if dtype is None:
+        dtypes.to_dtype(t.dtype)  # TypeError for dtypes hpa does not support (uint16, ...)
     target = t.dtype if dtype is None else dtype.torch
     return t.to(device=device, dtype=target, copy=copy)
 

@@ -81,17 +81,23 @@ def _plan(x: Array, key: Any) -> _Plan:
             start, stop, step = k.indices(n)
             count = len(range(start, stop, step))
             if on_split:
-                if step < 0 and lay.is_distributed:
-                    raise NotImplementedError("a negative step along the distributed split axis is not supported")
-                ranges = [
-                    _local_range(start, step, count, *lay.range_of(r)) for r in range(lay.comm.size)
-                ] if step > 0 else [(0, count)]
-                counts = tuple(b - a for a, b in ranges)
                 split = len(shape)
-                k0, k1 = ranges[lay.comm.rank] if step > 0 else (0, count)
-                lo = lay.offsets[lay.comm.rank]  # type: ignore[index]
-                first = start + k0 * step - lo
-                local_key.append(slice(first, first + (k1 - k0 - 1) * step + 1, step) if k1 > k0 else slice(0, 0))
+                if step < 0:
+                    if lay.is_distributed:
+                        raise NotImplementedError(
+                            "a negative step along the distributed split axis is not supported"
+                        )
+                    counts = (count,)  # one process holds the whole axis
+                    local_key.append(_negative(start, stop, step, n))
+                else:
+                    ranges = [
+                        _local_range(start, step, count, *lay.range_of(r)) for r in range(lay.comm.size)
+                    ]
+                    counts = tuple(b - a for a, b in ranges)
+                    k0, k1 = ranges[lay.comm.rank]
+                    first = start + k0 * step - lay.offsets[lay.comm.rank]  # type: ignore[index]
+                    last = first + (k1 - k0 - 1) * step
+                    local_key.append(slice(first, last + 1, step) if k1 > k0 else slice(0, 0))
             else:
                 local_key.append(slice(start, stop, step) if step > 0 else _negative(start, stop, step, n))
             shape.append(count)
@@ -145,7 +151,7 @@ def getitem(x: Array, key: Any) -> Array:
     if plan.owner is not None and x.is_distributed():
         comm = x.comm
         if comm.rank == plan.owner:
-            block = _take(x.larray, plan.local_key).contiguous()
+            block = _take(x.larray, plan.local_key).clone(memory_format=torch.contiguous_format)
         else:
             block = x.larray.new_empty(plan.shape)
         return Array(comm.bcast(block, plan.owner), Layout(plan.shape, None, comm))
@@ -164,7 +170,11 @@ def setitem(x: Array, key: Any, value: Any) -> None:
     """
     plan = _plan(x, key)
     value_shape = tuple(value.shape) if isinstance(value, (Array, torch.Tensor)) else np.shape(value)
-    if len(value_shape) > len(plan.shape) or broadcast_shapes(value_shape, plan.shape) != plan.shape:
+    extra = len(value_shape) - len(plan.shape)
+    # as in NumPy, leading length-1 axes of the value beyond the selection's rank are dropped
+    if (extra > 0 and any(n != 1 for n in value_shape[:extra])) or broadcast_shapes(
+        value_shape[max(extra, 0) :], plan.shape
+    ) != plan.shape:
         raise ValueError(f"could not broadcast input array from shape {value_shape} into shape {plan.shape}")
     if plan.owner is not None and x.comm.rank != plan.owner:
         if isinstance(value, Array) and value.split is not None:
@@ -188,6 +198,8 @@ def setitem(x: Array, key: Any, value: Any) -> None:
 
 def _slice_to(t: torch.Tensor, plan: _Plan, rank: int) -> torch.Tensor:
     """This rank's part of a replicated value broadcast to the selection."""
+    if t.dim() > len(plan.shape):  # drop the leading length-1 axes (checked by the caller)
+        t = t.reshape(t.shape[t.dim() - len(plan.shape) :])
     if plan.split is None or plan.counts is None:
         return t
     axis = plan.split - (len(plan.shape) - t.dim())

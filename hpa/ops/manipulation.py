@@ -48,9 +48,12 @@ def matrix_transpose(x: Any, /) -> Array:
     return transpose(x, perm)
 
 
-@register("flatten")
+@register()
 def ravel(x: Any, /) -> Array:
-    """The array flattened in C order, split along its only axis when ``x`` was split."""
+    """The array flattened in C order, split along its only axis when ``x`` was split.
+
+    Like NumPy's ``ravel``, the result may share memory with ``x`` (see :func:`flatten`).
+    """
     x = x if isinstance(x, Array) else asarray(x)
     if x.split not in (None, 0):
         x = x.resplit(0)
@@ -63,4 +66,10 @@ def ravel(x: Any, /) -> Array:
     return Array(x.larray.reshape(-1), Layout((x.size,), 0, x.comm, counts))
 
 
-flatten = ravel
+@register()
+def flatten(x: Any, /) -> Array:
+    """A flattened copy of ``x`` in C order (never shares memory with ``x``, like NumPy's)."""
+    x = x if isinstance(x, Array) else asarray(x)
+    out = ravel(x)
+    shared = out.larray.untyped_storage().data_ptr() == x.larray.untyped_storage().data_ptr()
+    return out.copy() if shared else out

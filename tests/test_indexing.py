@@ -1,0 +1,373 @@
+"""Basic indexing (getitem, setitem) and the layout-only manipulations (ravel, transpose)."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+
+import hpa
+from helpers import P, assert_array, case_id, cases, data, make, splits
+
+E = Ellipsis
+S = slice
+
+# ---------------------------------------------------------------------------------- key analysis
+
+
+def expand(key: Any, ndim: int) -> list[Any]:
+    """The key with ``...`` expanded and trailing axes filled in (``None`` entries kept)."""
+    key = key if isinstance(key, tuple) else (key,)
+    used = sum(k is not None and k is not E for k in key)
+    out: list[Any] = []
+    for k in key:
+        out.extend([S(None)] * (ndim - used) if k is E else [k])
+    return out + [S(None)] * (ndim - sum(k is not None for k in out))
+
+
+def on_split(key: Any, ndim: int, split: int | None) -> Any:
+    """The index applied to the split axis (``None`` when replicated)."""
+    return None if split is None else [k for k in expand(key, ndim) if k is not None][split]
+
+
+def result_split(key: Any, ndim: int, split: int | None) -> int | None:
+    """Where the split axis lands in ``x[key]`` (``None`` when it is indexed away)."""
+    position = axis = 0
+    for k in expand(key, ndim):
+        if k is None:
+            position += 1
+            continue
+        if axis == split:
+            return position if isinstance(k, slice) else None
+        position += isinstance(k, slice)
+        axis += 1
+    return None
+
+
+def reverses_split(key: Any, ndim: int, split: int | None) -> bool:
+    k = on_split(key, ndim, split)
+    return isinstance(k, slice) and k.step is not None and k.step < 0
+
+
+def raised_everywhere(exc: type[BaseException], fn: Callable[[], Any]) -> None:
+    """``fn()`` raises ``exc`` on this rank, and every other rank agrees that it raised."""
+    try:
+        fn()
+        outcome = "returned"
+    except exc:
+        outcome = "raised"
+    outcomes = hpa.get_comm().allgather_object(outcome)
+    assert outcomes == ["raised"] * P, f"{exc.__name__} expected on every rank, got {outcomes}"
+
+
+# ---------------------------------------------------------------------------------- keys
+KEYS = {
+    (7,): [0, -1, 6, 3, S(None), S(2, 5), S(None, None, 2), S(1, None, 3), S(-3, None), S(5, 2), S(10, 20),
+           S(-100, 100), E, None, (None, S(1, 4)), (E, 2), (S(1, 6), None), (None, E, None), S(None, None, -1),
+           S(5, 1, -2), (S(None), E)],
+    (5, 4): [1, -2, (1, 2), (S(1, 4), 2), (2, S(None, None, -1)), (S(None, None, 2), S(1, None)), (E, -1),
+             (None, 1, E), (S(None), None, S(0, 3)), (S(3, 1), 0), (-1, -1), (E, S(3, 0, -2)), (S(4, None), E),
+             (S(None, None, -2), 1), (S(1, 3), S(1, 3)), ()],
+    (4, 3, 5): [1, (E, 2), (S(1, 3), None, 1, S(None, None, 2)), (0, 0, 0), (S(None), S(None, None, -1)),
+                (E, S(4, 0, -2)), (-1, E, None), (S(None), 1), (S(2, 4), E, S(1, 2)), (None, S(0, 1), 2, -1)],
+    (2, 3): [0, 1, (S(None), 2), (E, S(0, 2)), (S(1, None), None), (-2, S(None, None, -1))],
+    (1, 4): [0, (0, 3), (S(None), S(1, 3)), (E, None)],
+    (0, 3): [(S(None), 1), (E, S(1, 2)), S(1, 5), (None, E), (S(None), S(None, None, -1))],
+}  # fmt: skip
+GET_CASES = [
+    (shape, split, key, ragged)
+    for shape, keys in KEYS.items()
+    for split in splits(len(shape))
+    for key in keys
+    for ragged in ((False, True) if split is not None else (False,))
+]
+GET_IDS = [f"{case_id((s, sp))}-{k!r}{'-ragged' if r else ''}" for s, sp, k, r in GET_CASES]
+
+
+@pytest.mark.parametrize("shape,split,key,ragged", GET_CASES, ids=GET_IDS)
+def test_getitem(shape: tuple, split: int | None, key: Any, ragged: bool) -> None:
+    ref = data(shape, hpa.int32)
+    x = make(ref, split, ragged=ragged)
+    if reverses_split(key, len(shape), split) and P > 1:
+        raised_everywhere(NotImplementedError, lambda: x[key])
+        return
+    with hpa.count_collectives() as stats:
+        y = x[key]
+    k = on_split(key, len(shape), split)
+    scalar_on_split = k is not None and not isinstance(k, slice)
+    assert stats.total == stats["bcast"] == (1 if scalar_on_split and P > 1 else 0)
+    want = ref[key]
+    assert y.split == result_split(key, len(shape), split)
+    if y.split is not None:
+        assert sum(y.counts) == want.shape[y.split]
+    assert_array(y, want)
+    # the result is a copy
+    y.larray.fill_(-99)
+    assert_array(x, ref)
+
+
+@pytest.mark.parametrize("dtype", [hpa.bool_, hpa.uint8, hpa.float16, hpa.bfloat16, hpa.complex128], ids=str)
+@pytest.mark.parametrize("split", [None, 0, 1])
+def test_getitem_dtypes(dtype: hpa.DType, split: int | None) -> None:
+    ref = data((5, 4), dtype)
+    x = make(ref, split, dtype=dtype, ragged=True)
+    for key in [(2, 1), (S(1, 4), S(None, None, 2)), (E, 3), -1]:
+        assert_array(x[key], ref[key], dtype=dtype)
+
+
+def test_slice_of_split_axis_is_local() -> None:
+    ref = np.arange(20).reshape(10, 2)
+    x = make(ref, 0)
+    with hpa.count_collectives() as stats:
+        y = x[3:9:2]
+        z = x[8:]
+    assert stats.total == 0
+    assert y.split == 0 and y.shape == (3, 2)
+    assert z.split == 0 and sum(z.counts) == 2
+    lo = x.layout.offsets[x.comm.rank]
+    hi = x.layout.offsets[x.comm.rank + 1]
+    assert y.counts[x.comm.rank] == len([i for i in range(3, 9, 2) if lo <= i < hi])
+    assert_array(y, ref[3:9:2])
+    assert_array(z, ref[8:])
+    assert_array(y + 1, ref[3:9:2] + 1)  # a ragged result works in later operations
+
+
+@pytest.mark.parametrize("split", [None, 0])
+def test_reverse_along_split(split: int | None) -> None:
+    ref = np.arange(7)
+    x = make(ref, split)
+    if split is not None and P > 1:
+        raised_everywhere(NotImplementedError, lambda: x[::-1])
+        raised_everywhere(NotImplementedError, lambda: x.__setitem__(S(None, None, -1), 0))
+    else:
+        assert_array(x[::-1], ref[::-1])
+        assert_array(x[5:1:-2], ref[5:1:-2])
+        x[::-2] = np.arange(4) * 10
+        ref[::-2] = np.arange(4) * 10
+        assert_array(x, ref)
+
+
+@pytest.mark.parametrize("case", list(cases([(7,), (5, 4), (2, 3, 4), (0, 3)])), ids=case_id)
+def test_getitem_out_of_bounds(case: tuple) -> None:
+    shape, split = case
+    x = make(data(shape), split, ragged=True)
+    n = shape[0]
+    bad = [n, -n - 1, (E, shape[-1]), (0,) * (len(shape) + 1), (E, E)]
+    for key in bad:
+        raised_everywhere(IndexError, lambda: x[key])
+        raised_everywhere(IndexError, lambda: x.__setitem__(key, 1))
+
+
+ADVANCED = [
+    [0, 1],
+    np.array([0, 2]),
+    np.array([True, False, True, False, True]),
+    True,
+    np.bool_(False),
+    (S(None), [0]),
+    "a",
+    1.0,
+]
+
+
+@pytest.mark.parametrize("split", [None, 0])
+@pytest.mark.parametrize("key", ADVANCED, ids=repr)
+def test_advanced_indexing_not_implemented(split: int | None, key: Any) -> None:
+    x = make(data((5, 3)), split)
+    raised_everywhere(NotImplementedError, lambda: x[key])
+    raised_everywhere(NotImplementedError, lambda: x.__setitem__(key, 0))
+
+
+@pytest.mark.parametrize("split", [None, 0])
+def test_advanced_indexing_with_hpa_arrays(split: int | None) -> None:
+    x = make(data((5, 3)), split)
+    raised_everywhere(NotImplementedError, lambda: x[hpa.arange(2, split=split)])
+    raised_everywhere(NotImplementedError, lambda: x[hpa.zeros(5, dtype=hpa.bool_, split=split)])
+
+
+# ---------------------------------------------------------------------------------- setitem
+SET_KEYS = {
+    (7,): [2, -1, S(None), S(1, 5), S(None, None, 3), S(5, 2), E, (None, S(2, 6))],
+    (5, 4): [1, (1, 2), (S(1, 4), 2), (2, S(None, None, -1)), (S(None, None, 2), S(1, None)), (E, -1),
+             (S(3, 1), 0), (None, S(1, 4), E), (S(4, None), S(None, None, -2))],
+    (2, 3, 4): [(1, S(None), 2), (E, S(1, 3)), (S(None), 0), (-1, -1, -1), (S(None), S(None, None, -1), S(1, 4))],
+    (2, 3): [0, (S(1, None), 1)],
+    (0, 3): [(S(None), 1), (E, S(1, 2))],
+}  # fmt: skip
+SET_CASES = [
+    (shape, split, key, ragged)
+    for shape, keys in SET_KEYS.items()
+    for split in splits(len(shape))
+    for key in keys
+    for ragged in ((False, True) if split is not None else (False,))
+    if not (reverses_split(key, len(shape), split) and P > 1)
+]
+SET_IDS = [f"{case_id((s, sp))}-{k!r}{'-ragged' if r else ''}" for s, sp, k, r in SET_CASES]
+
+
+def check_set(x: hpa.Array, ref: np.ndarray, key: Any, value: Any, ref_value: Any) -> None:
+    x[key] = value
+    ref[key] = ref_value
+    assert_array(x, ref)
+
+
+@pytest.mark.parametrize("shape,split,key,ragged", SET_CASES, ids=SET_IDS)
+def test_setitem_scalars_and_numpy(shape: tuple, split: int | None, key: Any, ragged: bool) -> None:
+    ref = data(shape)
+    x = make(ref, split, ragged=ragged)
+    with hpa.count_collectives() as stats:
+        x[key] = 7.5
+    assert stats.total == 0  # a scalar is written by the owners of the selection only
+    ref[key] = 7.5
+    assert_array(x, ref)
+    sel = ref[key].shape
+    value = data(sel, seed=1)
+    with hpa.count_collectives() as stats:
+        x[key] = value
+    assert stats.total == 0
+    ref[key] = value
+    assert_array(x, ref)
+    if sel:
+        row = data(sel[-1:], seed=2)  # broadcast along all leading axes
+        check_set(x, ref, key, row, row)
+        check_set(x, ref, key, row[None, None], row)  # extra leading length-1 axes
+    check_set(x, ref, key, np.float32(-2.0), -2.0)
+    check_set(x, ref, key, np.array(3.0), 3.0)
+
+
+@pytest.mark.parametrize("shape,split,key,ragged", SET_CASES, ids=SET_IDS)
+def test_setitem_hpa_values(shape: tuple, split: int | None, key: Any, ragged: bool) -> None:
+    ref = data(shape)
+    x = make(ref, split, ragged=ragged)
+    sel = ref[key].shape
+    for seed, value_split in enumerate(splits(len(sel)), start=3):
+        value = data(sel, seed=seed)
+        check_set(x, ref, key, make(value, value_split, ragged=ragged), value)
+    if sel:
+        row = data(sel[-1:], seed=9)
+        check_set(x, ref, key, make(row, 0), row)  # a split value broadcast to the selection
+    check_set(x, ref, key, hpa.array(5.0), 5.0)
+
+
+@pytest.mark.parametrize("split", [None, 0, 1])
+def test_setitem_casts_to_array_dtype(split: int | None) -> None:
+    ref = data((5, 4), hpa.int32)
+    x = make(ref, split, ragged=True)
+    check_set(x, ref, (S(1, 3), E), 2.7, 2.7)
+    check_set(x, ref, 0, np.array([1.9, -1.9, 3.2, 0.5]), np.array([1.9, -1.9, 3.2, 0.5]))
+    check_set(x, ref, (E, 1), hpa.arange(5, dtype=hpa.float64, split=0) + 0.25, np.arange(5) + 0.25)
+    check_set(x, ref, (S(None), S(None)), True, True)
+    flags = data((5, 4), hpa.bool_)
+    b = make(flags, split)
+    b[2] = 0
+    flags[2] = 0
+    assert_array(b, flags)
+
+
+@pytest.mark.parametrize("split", [None, 0, 1])
+def test_setitem_shape_mismatch(split: int | None) -> None:
+    x = make(data((5, 4)), split)
+    bad = [(S(None), np.ones(3)), (0, np.ones((2, 4))), ((1, 1), np.ones(2)), (S(1, 3), np.ones((3, 4)))]
+    for key, value in bad:
+        raised_everywhere(ValueError, lambda: x.__setitem__(key, value))
+        raised_everywhere(ValueError, lambda: x.__setitem__(key, hpa.array(value, split=0)))
+    assert_array(x, data((5, 4)))
+
+
+def test_setitem_int_on_split_with_split_value() -> None:
+    ref = np.zeros((7, 5))
+    x = make(ref, 0, ragged=True)
+    value = np.arange(5.0)
+    check_set(x, ref, 4, make(value, 0, ragged=True), value)
+    check_set(x, ref, (-1, S(1, 4)), make(value[1:4], None), value[1:4])
+
+
+# ---------------------------------------------------------------------------------- ravel, transpose
+RAVEL_CASES = list(cases([(0,), (1,), (7,), (3, 5), (1, 4), (0, 3), (2, 3, 4), (5, 1, 2)]))
+
+
+@pytest.mark.parametrize("case", RAVEL_CASES, ids=case_id)
+@pytest.mark.parametrize("ragged", [False, True])
+def test_ravel_flatten(case: tuple, ragged: bool) -> None:
+    shape, split = case
+    ref = data(shape, hpa.int64)
+    x = make(ref, split, ragged=ragged)
+    with hpa.count_collectives() as stats:
+        r = hpa.ravel(x)
+    assert stats.total == (0 if split in (None, 0) else 1)  # one alltoallv to split 0
+    assert r.split == (None if split is None else 0)
+    assert_array(r, ref.ravel())
+    f = hpa.flatten(x)
+    assert_array(f, ref.flatten())
+    f.larray.fill_(-1)
+    assert_array(x, ref)  # flatten always copies
+    assert_array(hpa.ravel(ref), ref.ravel())
+
+
+def test_ravel_zero_d() -> None:
+    assert_array(hpa.ravel(hpa.array(3.0)), np.ravel(np.array(3.0)))
+    assert_array(hpa.flatten(hpa.array(3.0)), np.array([3.0]))
+
+
+PERM_CASES = [
+    (shape, split, axes)
+    for shape in [(2, 3, 4), (0, 3, 2), (3, 1, 2)]
+    for split in splits(3)
+    for axes in [None, *itertools.permutations(range(3)), (-1, 0, -2)]
+]
+
+
+@pytest.mark.parametrize(
+    "shape,split,axes", PERM_CASES, ids=[f"{case_id((s, sp))}-{a}" for s, sp, a in PERM_CASES]
+)
+def test_transpose(shape: tuple, split: int | None, axes: Any) -> None:
+    ref = data(shape)
+    x = make(ref, split, ragged=True)
+    with hpa.count_collectives() as stats:
+        y = hpa.transpose(x, axes)
+        z = hpa.permute_dims(x, axes) if axes is not None else x.transpose()
+    assert stats.total == 0
+    perm = tuple(a % 3 for a in axes) if axes is not None else (2, 1, 0)
+    assert y.split == (None if split is None else perm.index(split))
+    assert y.counts == x.counts
+    assert_array(y, np.transpose(ref, axes))
+    assert_array(z, np.transpose(ref, axes))
+
+
+@pytest.mark.parametrize("case", list(cases([(7,), (3, 5), (0, 2), (2, 3, 4)])), ids=case_id)
+def test_transpose_default_and_method(case: tuple) -> None:
+    shape, split = case
+    ref = data(shape)
+    x = make(ref, split, ragged=True)
+    assert_array(hpa.transpose(x), ref.transpose())
+    assert_array(x.transpose(), ref.transpose())
+    assert_array(hpa.transpose(ref), ref.transpose())
+
+
+@pytest.mark.parametrize("split", [None, 0, 1])
+def test_transpose_bad_axes(split: int | None) -> None:
+    x = make(data((2, 3)), split)
+    for axes in [(0,), (0, 0), (0, 1, 2), (0, 2)]:
+        with pytest.raises(ValueError):
+            hpa.transpose(x, axes)
+
+
+@pytest.mark.parametrize("case", list(cases([(3, 5), (0, 4), (2, 3, 4), (1, 2, 3, 2)])), ids=case_id)
+def test_matrix_transpose(case: tuple) -> None:
+    shape, split = case
+    ref = data(shape)
+    x = make(ref, split, ragged=True)
+    with hpa.count_collectives() as stats:
+        y = hpa.matrix_transpose(x)
+    assert stats.total == 0
+    assert_array(y, np.matrix_transpose(ref))
+    nd = len(shape)
+    expected_split = {nd - 1: nd - 2, nd - 2: nd - 1}.get(split, split) if split is not None else None
+    assert y.split == expected_split
+
+
+def test_matrix_transpose_needs_two_axes() -> None:
+    with pytest.raises(ValueError):
+        hpa.matrix_transpose(hpa.arange(3, split=0))
