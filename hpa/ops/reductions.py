@@ -209,8 +209,8 @@ def _moments(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Local (mean, M2) over ``axes``; M2 is the sum of squared deviations from the mean.
 
-    Without ``with_mean`` the mean is returned as zeros: torch's ``var`` is several times
-    faster than ``var_mean``, and a single block needs no mean to be merged.
+    Without ``with_mean`` the mean is returned as zeros (a single block needs none to be
+    merged). torch's ``var`` plus ``mean`` is several times faster than ``var_mean`` on CPU.
     """
     n = 1
     for a in axes:
@@ -218,10 +218,10 @@ def _moments(
     if t.numel() == 0:  # also when a kept axis is empty: torch would warn about 0/0
         zero = _filled(t, axes, keepdims, 0)
         return zero, (zero.real if zero.is_complex() else zero).clone()
+    v = torch.var(t, dim=axes, correction=0, keepdim=keepdims)
     if with_mean:
-        v, m = torch.var_mean(t, dim=axes, correction=0, keepdim=keepdims)
+        m = torch.mean(t, dim=axes, keepdim=keepdims)
     else:
-        v = torch.var(t, dim=axes, correction=0, keepdim=keepdims)
         m = torch.zeros_like(v, dtype=t.dtype)
     return m, v * n
 
