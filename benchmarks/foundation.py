@@ -22,13 +22,14 @@ import json
 import os
 import statistics
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import torch  # noqa: E402
+import torch
 
-import hpa  # noqa: E402
+import hpa
 
 torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
@@ -46,7 +47,9 @@ def _time(fn: Callable[[], Any], inner: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--json", help="write the results to this file (rank 0)")
     args = parser.parse_args()
@@ -72,21 +75,33 @@ def main() -> None:
 
     if comm.rank != 0:
         return
-    print(f"hpa {hpa.__version__}, torch {torch.__version__}, communicator {comm.name}, "
-          f"{comm.size} process(es), OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}")
+    print(
+        f"hpa {hpa.__version__}, torch {torch.__version__}, communicator {comm.name}, "
+        f"{comm.size} process(es), OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"
+    )
     print(f"{'case':10} {'hpa median':>12} {'torch median':>13} {'hpa spread':>11}")
     summary = {}
     for name, r in results.items():
         h, t = statistics.median(r["hpa"]), statistics.median(r["torch"])
         spread = (max(r["hpa"]) - min(r["hpa"])) / h
-        summary[name] = {"hpa_s": h, "torch_s": t, "ratio": h / t, "hpa_all": r["hpa"], "torch_all": r["torch"]}
+        summary[name] = {
+            "hpa_s": h,
+            "torch_s": t,
+            "ratio": h / t,
+            "hpa_all": r["hpa"],
+            "torch_all": r["torch"],
+        }
         print(f"{name:10} {h * 1e6:10.1f}us {t * 1e6:11.1f}us {spread:10.0%}")
-    print("\nratio hpa / torch (lower is better; targets: add-1k <= 3.0 at 1 process, mean/std <= 1.2)")
+    print(
+        "\nratio hpa / torch (lower is better; targets: add-1k <= 3.0 at 1 process, mean/std <= 1.2)"
+    )
     for name, s in summary.items():
         print(f"  {name:10} {s['ratio']:6.2f}x")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"processes": comm.size, "communicator": comm.name, "cases": summary}, fh, indent=2)
+            json.dump(
+                {"processes": comm.size, "communicator": comm.name, "cases": summary}, fh, indent=2
+            )
 
 
 if __name__ == "__main__":

@@ -29,16 +29,16 @@ from hpa.core.dtypes import (
 )
 from hpa.core.errors import SplitError
 from hpa.core.layout import Layout, chunk
-from hpa.ops.creation import *  # noqa: F403
-from hpa.ops.elementwise import *  # noqa: F403
+from hpa.ops.creation import *
+from hpa.ops.elementwise import *
 from hpa.ops.indexing import getitem, setitem
-from hpa.ops.manipulation import *  # noqa: F403
-from hpa.ops.reductions import *  # noqa: F403
+from hpa.ops.manipulation import *
+from hpa.ops.reductions import *
 
 __version__ = "0.1.0"
 
 DNDarray = Array  # HeAT's name, so a HeAT script ports by changing its import
-bool = bool_  # noqa: A001  (NumPy and the Array API call it hpa.bool)
+bool = bool_
 newaxis = None
 pi = 3.141592653589793
 e = 2.718281828459045

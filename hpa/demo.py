@@ -16,7 +16,9 @@ import hpa
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_003, help="rows of the generated table")
     parser.add_argument("--cols", type=int, default=8, help="columns of the generated table")
     parser.add_argument("--device", default=None, help="cpu or gpu (default: HPA_DEVICE or cpu)")
@@ -32,8 +34,13 @@ def main() -> int:
     table = hpa.zeros((args.rows, args.cols), split=0)
     for c, col in enumerate(cols):
         table[:, c] = col
-    ref = np.stack([np.sin(np.arange(args.rows, dtype=np.float64) * (0.001 * (c + 1))) * (c + 1) + c
-                    for c in range(args.cols)], axis=1)
+    ref = np.stack(
+        [
+            np.sin(np.arange(args.rows, dtype=np.float64) * (0.001 * (c + 1))) * (c + 1) + c
+            for c in range(args.cols)
+        ],
+        axis=1,
+    )
 
     with hpa.count_collectives() as stats:
         mean = table.mean(axis=0)

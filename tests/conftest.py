@@ -5,5 +5,7 @@ from __future__ import annotations
 import hypothesis
 
 # every rank must draw the same examples, or the ranks' collectives would not match
-hypothesis.settings.register_profile("hpa", derandomize=True, deadline=None, max_examples=25, database=None)
+hypothesis.settings.register_profile(
+    "hpa", derandomize=True, deadline=None, max_examples=25, database=None
+)
 hypothesis.settings.load_profile("hpa")

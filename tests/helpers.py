@@ -6,7 +6,8 @@ same verdict and a failing assertion cannot leave the other ranks waiting in a c
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -20,7 +21,15 @@ RANK = hpa.get_comm().rank
 # dtypes as (hpa dtype, numpy dtype used for the reference computation)
 FLOAT_DTYPES = [hpa.float32, hpa.float64]
 INT_DTYPES = [hpa.int8, hpa.int16, hpa.int32, hpa.int64, hpa.uint8]
-ALL_DTYPES = [hpa.bool_, *INT_DTYPES, hpa.float16, hpa.bfloat16, *FLOAT_DTYPES, hpa.complex64, hpa.complex128]
+ALL_DTYPES = [
+    hpa.bool_,
+    *INT_DTYPES,
+    hpa.float16,
+    hpa.bfloat16,
+    *FLOAT_DTYPES,
+    hpa.complex64,
+    hpa.complex128,
+]
 
 # shapes: ordinary, fewer rows than processes (empty blocks), empty, uneven
 SHAPES = [(0,), (1,), (2,), (7,), (3, 5), (1, 4), (5, 1), (2, 3, 4), (0, 3)]
@@ -42,7 +51,9 @@ def case_id(case: tuple[tuple[int, ...], int | None]) -> str:
     return f"{'x'.join(map(str, case[0])) or 'scalar'}-s{case[1]}"
 
 
-def data(shape: tuple[int, ...], dtype: Any = hpa.float64, seed: int = 0, low: int = -5, high: int = 6) -> np.ndarray:
+def data(
+    shape: tuple[int, ...], dtype: Any = hpa.float64, seed: int = 0, low: int = -5, high: int = 6
+) -> np.ndarray:
     """Deterministic data of ``dtype`` (identical on every rank)."""
     rng = np.random.default_rng(seed)
     dt = hpa.core.dtypes.to_dtype(dtype)
@@ -60,7 +71,9 @@ def data(shape: tuple[int, ...], dtype: Any = hpa.float64, seed: int = 0, low: i
     return values.astype(dt.numpy)
 
 
-def make(values: np.ndarray, split: int | None, dtype: Any = None, ragged: bool = False) -> hpa.Array:
+def make(
+    values: np.ndarray, split: int | None, dtype: Any = None, ragged: bool = False
+) -> hpa.Array:
     """An hpa array of ``values``; ``ragged`` moves the blocks to an unbalanced layout."""
     x = hpa.array(values, dtype=dtype, split=split)
     if ragged and split is not None:
@@ -82,12 +95,21 @@ def to_numpy_dtype(dtype: hpa.DType) -> np.dtype:
     return dtype.numpy
 
 
-def assert_array(x: Any, expected: Any, rtol: float = 1e-7, atol: float = 0.0, dtype: Any = None, check_dtype: bool = True) -> None:
+def assert_array(
+    x: Any,
+    expected: Any,
+    rtol: float = 1e-7,
+    atol: float = 0.0,
+    dtype: Any = None,
+    check_dtype: bool = True,
+) -> None:
     """``x`` is a consistent hpa array equal (or close) to ``expected`` on every rank."""
     assert isinstance(x, hpa.Array), f"expected an hpa.Array, got {type(x).__name__}"
     expected = np.asarray(expected)
     assert x.shape == expected.shape, f"shape {x.shape} != expected {expected.shape}"
-    assert tuple(x.larray.shape) == x.lshape, f"local block {tuple(x.larray.shape)} != lshape {x.lshape}"
+    assert tuple(x.larray.shape) == x.lshape, (
+        f"local block {tuple(x.larray.shape)} != lshape {x.lshape}"
+    )
     if check_dtype:
         want = hpa.core.dtypes.to_dtype(dtype if dtype is not None else expected.dtype)
         assert x.dtype == want, f"dtype {x.dtype} != expected {want}"
@@ -107,3 +129,25 @@ def tolerance(dtype: hpa.DType) -> dict[str, float]:
     if dtype in (hpa.float32, hpa.complex64):
         return {"rtol": 2e-5, "atol": 1e-6}
     return {"rtol": 1e-10, "atol": 1e-12}
+
+
+def agree(ok: bool, what: str = "check") -> None:
+    """Assert ``ok`` on every rank at once (one rank failing fails them all)."""
+    verdicts = hpa.get_comm().allgather_object(bool(ok))
+    bad = [r for r, v in enumerate(verdicts) if not v]
+    assert not bad, f"{what} failed on ranks {bad}"
+
+
+def raised_everywhere(exc: type[BaseException], fn: Callable[[], Any]) -> None:
+    """``fn()`` raises ``exc`` on this rank, and every other rank agrees that it raised.
+
+    The outcome is gathered after the call, so a rank that did not raise is reported instead of
+    leaving the others waiting.
+    """
+    try:
+        fn()
+        outcome = "returned"
+    except exc:
+        outcome = "raised"
+    outcomes = hpa.get_comm().allgather_object(outcome)
+    assert outcomes == ["raised"] * P, f"{exc.__name__} expected on every rank, got {outcomes}"

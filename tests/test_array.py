@@ -5,13 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-import hpa
 from helpers import (
     ALL_DTYPES,
     FLOAT_DTYPES,
-    P,
     RANK,
+    P,
     assert_array,
     case_id,
     cases,
@@ -19,14 +17,23 @@ from helpers import (
     make,
     ragged_counts,
 )
+
+import hpa
 from hpa.core.layout import chunk
 
 CASES = list(cases())
-LAYOUTS = [(case, ragged) for case in CASES for ragged in (False, True) if not ragged or case[1] is not None]
+LAYOUTS = [
+    (case, ragged)
+    for case in CASES
+    for ragged in (False, True)
+    if not ragged or case[1] is not None
+]
 LAYOUT_IDS = [f"{case_id(c)}{'-ragged' if r else ''}" for c, r in LAYOUTS]
 
 
-def expected_counts(shape: tuple[int, ...], split: int | None, ragged: bool) -> tuple[int, ...] | None:
+def expected_counts(
+    shape: tuple[int, ...], split: int | None, ragged: bool
+) -> tuple[int, ...] | None:
     if split is None:
         return None
     return tuple(ragged_counts(shape[split])) if ragged else chunk(shape[split], P)
@@ -190,12 +197,18 @@ def test_numpy_of_bfloat16_and_scalars() -> None:
 
 
 # ---------------------------------------------------------------------------------- item and scalars
-SIZE_ONE = [((1,), s) for s in (None, 0)] + [((1, 1), s) for s in (None, 0, 1)] + [((1, 1, 1), 2), ((), None)]
+SIZE_ONE = (
+    [((1,), s) for s in (None, 0)]
+    + [((1, 1), s) for s in (None, 0, 1)]
+    + [((1, 1, 1), 2), ((), None)]
+)
 
 
 @pytest.mark.parametrize("case", SIZE_ONE, ids=case_id)
 @pytest.mark.parametrize("ragged", [False, True])
-@pytest.mark.parametrize("dtype", [hpa.float64, hpa.int32, hpa.bool_, hpa.bfloat16, hpa.complex64], ids=str)
+@pytest.mark.parametrize(
+    "dtype", [hpa.float64, hpa.int32, hpa.bool_, hpa.bfloat16, hpa.complex64], ids=str
+)
 def test_item(case: tuple, ragged: bool, dtype: hpa.DType) -> None:
     shape, split = case
     ref = data(shape, dtype, seed=3)
@@ -208,7 +221,9 @@ def test_item(case: tuple, ragged: bool, dtype: hpa.DType) -> None:
     assert type(value) is type(ref.item())
 
 
-@pytest.mark.parametrize("shape,split", [((0,), 0), ((3,), 0), ((2, 2), None), ((1, 2), 1), ((0, 1), None)])
+@pytest.mark.parametrize(
+    "shape,split", [((0,), 0), ((3,), 0), ((2, 2), None), ((1, 2), 1), ((0, 1), None)]
+)
 def test_item_needs_size_one(shape: tuple, split: int | None) -> None:
     x = hpa.zeros(shape, split=split)
     with hpa.count_collectives() as stats, pytest.raises(ValueError):
@@ -395,4 +410,3 @@ def test_redistribution_methods() -> None:
     assert_array(x, ref)
     with pytest.raises(ValueError):
         hpa.zeros(3).redistribute_([3])
-

@@ -9,10 +9,12 @@ count. Checks whose expected value differs between ranks are agreed on with
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import torch
+from helpers import agree
 
 import hpa
 from hpa.comm import ReduceOp, detect_transport
@@ -33,13 +35,6 @@ REAL_DTYPES = [
     torch.float64,
 ]
 COMPLEX_DTYPES = [torch.complex64, torch.complex128]
-
-
-def agree(ok: bool, what: str = "check") -> None:
-    """Assert ``ok`` on every rank at once (one rank failing fails them all)."""
-    verdicts = COMM.allgather_object(bool(ok))
-    bad = [r for r, v in enumerate(verdicts) if not v]
-    assert not bad, f"{what} failed on ranks {bad}"
 
 
 def same(got: torch.Tensor, want: torch.Tensor) -> bool:
@@ -572,10 +567,9 @@ def test_count_collectives_nested() -> None:
 
 
 def test_count_collectives_outside_block_and_after_error() -> None:
-    with pytest.raises(RuntimeError):
-        with hpa.count_collectives() as stats:
-            COMM.barrier()
-            raise RuntimeError("leave the block")
+    with pytest.raises(RuntimeError), hpa.count_collectives() as stats:
+        COMM.barrier()
+        raise RuntimeError("leave the block")
     COMM.barrier()  # not counted anywhere: the block is closed
     assert stats.total == 1
     from hpa.comm import counting
@@ -638,9 +632,9 @@ def bare_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         ({"SLURM_PROCID": "0", "SLURM_NTASKS": "4"}, "mpi"),
         ({"SLURM_PROCID": "0", "SLURM_NTASKS": "1"}, "loopback"),
     ],
-    ids=lambda v: (",".join(f"{k}={x}" for k, x in v.items()) or "none")
-    if isinstance(v, dict)
-    else v,
+    ids=lambda v: (
+        (",".join(f"{k}={x}" for k, x in v.items()) or "none") if isinstance(v, dict) else v
+    ),
 )
 def test_detect_transport(bare_env: pytest.MonkeyPatch, env: dict[str, str], expected: str) -> None:
     for key, value in env.items():

@@ -2,33 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from helpers import RANK, P, assert_array, case_id, cases, data, make, raised_everywhere, splits
 
 import hpa
-from helpers import P, RANK, assert_array, case_id, cases, data, make, splits
 from hpa.core.layout import chunk
 
 SHAPES = [(0,), (1,), (2,), (7,), (3, 5), (1, 4), (0, 3), (2, 3, 4)]
 CASES = list(cases(SHAPES))
-
-
-def raised_everywhere(exc: type[BaseException], fn: Callable[[], Any]) -> None:
-    """``fn()`` raises ``exc`` on this rank, and every other rank agrees that it raised.
-
-    The outcome is gathered after the call, so a rank that did not raise is reported instead of
-    leaving the others waiting.
-    """
-    try:
-        fn()
-        outcome = "returned"
-    except exc:
-        outcome = "raised"
-    outcomes = hpa.get_comm().allgather_object(outcome)
-    assert outcomes == ["raised"] * P, f"{exc.__name__} expected on every rank, got {outcomes}"
 
 
 def assert_block(x: hpa.Array, ref: np.ndarray, split: int | None) -> None:
@@ -53,7 +38,11 @@ def _sources() -> list[tuple[str, Any, np.ndarray]]:
     readonly = np.broadcast_to(np.arange(6), (4, 6))
     return [
         ("list", [1, 2, 3], np.array([1, 2, 3])),
-        ("nested-list", [[1.5, 2.0], [3.0, 4.0], [5.0, 6.0]], np.array([[1.5, 2.0], [3.0, 4.0], [5.0, 6.0]])),
+        (
+            "nested-list",
+            [[1.5, 2.0], [3.0, 4.0], [5.0, 6.0]],
+            np.array([[1.5, 2.0], [3.0, 4.0], [5.0, 6.0]]),
+        ),
         ("bool-list", [[True, False, True]], np.array([[True, False, True]])),
         ("complex-list", [1j, 2, 3.5], np.array([1j, 2, 3.5])),
         ("numpy", base, base),
@@ -65,8 +54,16 @@ def _sources() -> list[tuple[str, Any, np.ndarray]]:
         ("numpy-big-endian", big_endian, base),
         ("numpy-readonly", readonly, np.array(readonly)),
         ("numpy-3d", base.reshape(2, 3, 4), base.reshape(2, 3, 4)),
-        ("torch", torch.arange(12, dtype=torch.int32).reshape(3, 4), np.arange(12, dtype=np.int32).reshape(3, 4)),
-        ("torch-transposed", torch.arange(12.0).reshape(3, 4).T, np.arange(12.0, dtype=np.float32).reshape(3, 4).T),
+        (
+            "torch",
+            torch.arange(12, dtype=torch.int32).reshape(3, 4),
+            np.arange(12, dtype=np.int32).reshape(3, 4),
+        ),
+        (
+            "torch-transposed",
+            torch.arange(12.0).reshape(3, 4).T,
+            np.arange(12.0, dtype=np.float32).reshape(3, 4).T,
+        ),
         ("empty-list", [], np.array([])),
         ("empty-2d", np.zeros((0, 3), dtype=np.int16), np.zeros((0, 3), dtype=np.int16)),
     ]
@@ -222,7 +219,15 @@ def _block_rows(rank: int) -> int:
     return (2, 0, 3, 1)[rank % 4]  # rank 1 contributes no rows
 
 
-IS_SPLIT_CASES = [((), 0), ((3,), 0), ((3,), 1), ((2, 4), 0), ((2, 4), 1), ((2, 4), 2), ((2, 4), -1)]
+IS_SPLIT_CASES = [
+    ((), 0),
+    ((3,), 0),
+    ((3,), 1),
+    ((2, 4), 0),
+    ((2, 4), 1),
+    ((2, 4), 2),
+    ((2, 4), -1),
+]
 
 
 @pytest.mark.parametrize("other,axis", IS_SPLIT_CASES, ids=[f"{o}-a{a}" for o, a in IS_SPLIT_CASES])
@@ -458,7 +463,18 @@ def test_logspace(args: tuple, kwargs: dict, split: int | None) -> None:
     assert_array(x, ref, rtol=1e-6 if ref.dtype == np.float32 else 1e-12)
 
 
-EYE_ARGS = [(4,), (3, 5), (5, 3), (5, 3, 1), (4, 4, -2), (4, 4, 5), (3, 6, -4), (0,), (1, 3, -1), (2, 0)]
+EYE_ARGS = [
+    (4,),
+    (3, 5),
+    (5, 3),
+    (5, 3, 1),
+    (4, 4, -2),
+    (4, 4, 5),
+    (3, 6, -4),
+    (0,),
+    (1, 3, -1),
+    (2, 0),
+]
 
 
 @pytest.mark.parametrize("args", EYE_ARGS, ids=str)
@@ -489,4 +505,3 @@ def test_identity(n: int, split: int | None) -> None:
     assert_block(x, np.identity(n), split)
     assert_array(x, np.identity(n))
     assert_array(y, np.identity(n, dtype=np.int8))
-

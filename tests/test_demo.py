@@ -7,7 +7,9 @@ import pytest
 from hpa import demo
 
 
-def test_demo_checks_pass(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_checks_pass(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(sys, "argv", ["hpa.demo", "--rows", "1001", "--cols", "3"])
     assert demo.main() == 0
     out = capsys.readouterr().out

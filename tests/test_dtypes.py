@@ -58,10 +58,13 @@ def test_weak_scalar_examples() -> None:
 
 
 @pytest.mark.parametrize(
-    "scalar", [np.float64(1.5), np.int32(3), np.float32(2), np.complex128(1j), np.bool_(True), np.int64(1)],
+    "scalar",
+    [np.float64(1.5), np.int32(3), np.float32(2), np.complex128(1j), np.bool_(True), np.int64(1)],
     ids=lambda s: type(s).__name__,
 )
-@pytest.mark.parametrize("dtype", [hpa.bool_, hpa.int8, hpa.uint8, hpa.int32, hpa.float16, hpa.float32], ids=str)
+@pytest.mark.parametrize(
+    "dtype", [hpa.bool_, hpa.int8, hpa.uint8, hpa.int32, hpa.float16, hpa.float32], ids=str
+)
 def test_numpy_scalars_are_strong(dtype: hpa.DType, scalar: np.generic) -> None:
     want = np.result_type(np.ones(1, dtype.numpy), scalar)
     assert dtypes.is_weak_scalar(scalar) is False
@@ -73,7 +76,10 @@ def test_numpy_scalars_are_strong(dtype: hpa.DType, scalar: np.generic) -> None:
 def test_can_cast_matches_numpy(casting: str) -> None:
     for a in NUMPY_DTYPES:
         for b in NUMPY_DTYPES:
-            assert hpa.can_cast(a, b, casting) == np.can_cast(a.numpy, b.numpy, casting=casting), (a, b)
+            assert hpa.can_cast(a, b, casting) == np.can_cast(a.numpy, b.numpy, casting=casting), (
+                a,
+                b,
+            )
 
 
 def test_can_cast_bfloat16() -> None:
@@ -107,7 +113,13 @@ def test_to_dtype_python_types_and_errors() -> None:
     assert dtypes.to_dtype(complex) is hpa.complex128
     assert dtypes.to_dtype(bool) is hpa.bool_
     assert hpa.bool is hpa.bool_
-    for bad in ("uint16", np.uint64, np.float128 if hasattr(np, "float128") else "float128", object, "nonsense"):
+    for bad in (
+        "uint16",
+        np.uint64,
+        np.float128 if hasattr(np, "float128") else "float128",
+        object,
+        "nonsense",
+    ):
         with pytest.raises(TypeError):
             dtypes.to_dtype(bad)
     assert (hpa.float32 == "not a dtype") is False
@@ -116,7 +128,9 @@ def test_to_dtype_python_types_and_errors() -> None:
 def test_dtype_attributes() -> None:
     assert hpa.bfloat16.numpy == np.float32
     assert hpa.bfloat16.itemsize == 2
-    assert [d.kind for d in (hpa.bool_, hpa.int8, hpa.uint8, hpa.float16, hpa.complex64)] == list("biufc")
+    assert [d.kind for d in (hpa.bool_, hpa.int8, hpa.uint8, hpa.float16, hpa.complex64)] == list(
+        "biufc"
+    )
     assert repr(hpa.float32) == "hpa.float32"
 
 

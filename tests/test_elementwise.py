@@ -8,18 +8,19 @@ stays fast under gloo. Comparisons gather on every rank (``helpers.assert_array`
 from __future__ import annotations
 
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 import torch
+from helpers import ALL_DTYPES, SHAPES, P, assert_array, case_id, cases, data, make, tolerance
 from hypothesis import given
 from hypothesis import strategies as st
 
 import hpa
 from hpa.core import dtypes
 from hpa.ops import elementwise
-from helpers import ALL_DTYPES, P, SHAPES, assert_array, case_id, cases, data, make, tolerance
 
 BINARY = sorted(elementwise._BINARY)
 UNARY = sorted(elementwise._UNARY)
@@ -60,7 +61,9 @@ def numpy_raises(np_fn: Callable[..., Any], dtype: hpa.DType, nargs: int) -> typ
     return None
 
 
-def binary_operands(name: str, shape: tuple[int, ...], dtype: hpa.DType) -> tuple[np.ndarray, np.ndarray]:
+def binary_operands(
+    name: str, shape: tuple[int, ...], dtype: hpa.DType
+) -> tuple[np.ndarray, np.ndarray]:
     """Operands in each op's domain: nonzero integer divisors, small shifts, positive bases."""
     a, b = data(shape, dtype, seed=1), data(shape, dtype, seed=2)
     integral = dtype.kind in "biu"
@@ -137,7 +140,11 @@ def test_unary_every_dtype(name: str) -> None:
 @pytest.mark.parametrize("name", BINARY)
 def test_binary_with_scalars(name: str) -> None:
     """Python scalars on either side, for every op (torch kernels differ in what they take)."""
-    dtype = hpa.int32 if name in ("bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift") else hpa.float64
+    dtype = (
+        hpa.int32
+        if name in ("bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift")
+        else hpa.float64
+    )
     fn, np_fn = getattr(hpa, name), getattr(np, name)
     a = binary_operands(name, (7,), dtype)[0]
     x = make(a, 0)
@@ -148,7 +155,12 @@ def test_binary_with_scalars(name: str) -> None:
 
 
 # ----------------------------------------------------------------------------- every layout
-LAYOUT_CASES = [(shape, split, ragged) for shape, split in cases() for ragged in (False, True) if split is not None or not ragged]
+LAYOUT_CASES = [
+    (shape, split, ragged)
+    for shape, split in cases()
+    for ragged in (False, True)
+    if split is not None or not ragged
+]
 
 
 def layout_id(case: tuple[tuple[int, ...], int | None, bool]) -> str:
@@ -263,7 +275,12 @@ def test_alignment(case: tuple[Any, ...]) -> None:
 @pytest.mark.parametrize("split", [None, 0, 1])
 def test_replicated_data_operands(split: int | None) -> None:
     """NumPy arrays, torch tensors and nested lists are replicated operands: no communication."""
-    a, b, row, col = data((6, 5), seed=1), data((6, 5), seed=2), data((5,), seed=3), data((6, 1), seed=4)
+    a, b, row, col = (
+        data((6, 5), seed=1),
+        data((6, 5), seed=2),
+        data((5,), seed=3),
+        data((6, 1), seed=4),
+    )
     x = make(a, split, ragged=True)
     with hpa.count_collectives() as c:
         results = [x + b, b + x, x * torch.from_numpy(row), x - col, col - x, x + row.tolist()]
@@ -299,7 +316,14 @@ def test_operators_match_functions() -> None:
         assert_array(got, want)
     i, j = make(data((4, 3), hpa.int32, seed=1), 0), data((4, 3), hpa.int32, seed=2) % 3
     ni = data((4, 3), hpa.int32, seed=1)
-    for got, want in [(i & j, ni & j), (i | j, ni | j), (i ^ j, ni ^ j), (i << j, ni << j), (i >> j, ni >> j), (~i, ~ni)]:
+    for got, want in [
+        (i & j, ni & j),
+        (i | j, ni | j),
+        (i ^ j, ni ^ j),
+        (i << j, ni << j),
+        (i >> j, ni >> j),
+        (~i, ~ni),
+    ]:
         assert_array(got, want)
 
 
@@ -312,16 +336,28 @@ def test_mixed_dtype_pairs(name: str) -> None:
         a = data((4,), da, seed=1)
         x = make(a, None, da)
         for db in ALL_DTYPES:
-            b = data((4,), db, seed=2) if name != "divide" or db.kind == "f" else np.full(4, 3, db.numpy)
+            b = (
+                data((4,), db, seed=2)
+                if name != "divide" or db.kind == "f"
+                else np.full(4, 3, db.numpy)
+            )
             want = dtypes.promote(da, db)
-            ref = reference(np_fn, a.astype(np.float32) if da is hpa.bfloat16 else a, b.astype(np.float32) if db is hpa.bfloat16 else b)
+            ref = reference(
+                np_fn,
+                a.astype(np.float32) if da is hpa.bfloat16 else a,
+                b.astype(np.float32) if db is hpa.bfloat16 else b,
+            )
             want = expected_dtype(np_fn, want, 2)
             got = fn(x, make(b, None, db))
             assert got.dtype == want, (da, db)
             if hpa.bfloat16 not in (da, db):
                 assert got.dtype.numpy == ref.dtype, (da, db)
             got_values = got.numpy()
-            np.testing.assert_allclose(got_values, ref.astype(got_values.dtype), **tol(hpa.bfloat16 if want.kind in "fc" else want))
+            np.testing.assert_allclose(
+                got_values,
+                ref.astype(got_values.dtype),
+                **tol(hpa.bfloat16 if want.kind in "fc" else want),
+            )
 
 
 WEAK = [True, 3, -2, 2.5, 1j]
@@ -347,7 +383,12 @@ def test_weak_python_scalars(dtype: hpa.DType) -> None:
             got = getattr(hpa, op.__name__)(x, s)
             ref = reference(op, a.astype(standin) if dtype is not hpa.bfloat16 else a, s)
             assert got.dtype == want, (op.__name__, s)
-            assert_array(got, ref.astype(np_dtype(want)), dtype=want, **tol(hpa.bfloat16 if dtype is hpa.bfloat16 else want))
+            assert_array(
+                got,
+                ref.astype(np_dtype(want)),
+                dtype=want,
+                **tol(hpa.bfloat16 if dtype is hpa.bfloat16 else want),
+            )
 
 
 def test_weak_scalar_examples() -> None:
@@ -360,7 +401,9 @@ def test_weak_scalar_examples() -> None:
 
 
 @pytest.mark.parametrize(
-    "scalar", [np.float64(1.5), np.int32(3), np.float32(2), np.complex128(1j), np.int16(-2)], ids=lambda s: type(s).__name__
+    "scalar",
+    [np.float64(1.5), np.int32(3), np.float32(2), np.complex128(1j), np.int16(-2)],
+    ids=lambda s: type(s).__name__,
 )
 def test_numpy_scalars_and_arrays_are_strong(scalar: np.generic) -> None:
     for dtype in (hpa.int8, hpa.uint8, hpa.float32, hpa.float16):
@@ -372,7 +415,9 @@ def test_numpy_scalars_and_arrays_are_strong(scalar: np.generic) -> None:
         zero_d = np.asarray(scalar)
         assert_array(x + zero_d, a + zero_d, **tol(dtypes.to_dtype(want.dtype)))
     assert (hpa.ones(3, dtype=hpa.float32) + np.ones(3)).dtype is hpa.float64
-    assert (hpa.ones(3, dtype=hpa.float32) + torch.ones(3, dtype=torch.float64)).dtype is hpa.float64
+    assert (
+        hpa.ones(3, dtype=hpa.float32) + torch.ones(3, dtype=torch.float64)
+    ).dtype is hpa.float64
 
 
 def test_out_of_range_python_ints() -> None:
@@ -470,7 +515,13 @@ def test_aliases() -> None:
     assert hpa.around is hpa.round
     a = np.abs(data((5,), seed=1)) / 4
     x = make(a, 0)
-    for alias, np_name in [("absolute", "absolute"), ("asin", "arcsin"), ("atan2", "arctan2"), ("pow", "power"), ("fix", "fix")]:
+    for alias, np_name in [
+        ("absolute", "absolute"),
+        ("asin", "arcsin"),
+        ("atan2", "arctan2"),
+        ("pow", "power"),
+        ("fix", "fix"),
+    ]:
         fn, np_fn = getattr(hpa, alias), getattr(np, np_name)
         args = (x, x) if alias in ("atan2", "pow") else (x,)
         assert_array(fn(*args), reference(np_fn, *[a] * len(args)))
@@ -480,7 +531,11 @@ def test_aliases() -> None:
 
 
 @pytest.mark.parametrize("decimals", [-2, -1, 0, 1, 3])
-@pytest.mark.parametrize("dtype", [hpa.int8, hpa.int32, hpa.int64, hpa.float16, hpa.float32, hpa.float64, hpa.complex128], ids=DTYPE_IDS)
+@pytest.mark.parametrize(
+    "dtype",
+    [hpa.int8, hpa.int32, hpa.int64, hpa.float16, hpa.float32, hpa.float64, hpa.complex128],
+    ids=DTYPE_IDS,
+)
 def test_round(dtype: hpa.DType, decimals: int) -> None:
     if dtype.kind in "iu":
         a = np.array([-125, -15, -5, 0, 5, 15, 25, 35, 94, 125], dtype.numpy)
@@ -505,12 +560,30 @@ def test_round_half_to_even_and_rint_complex() -> None:
     assert_array(hpa.rint(make(c, 0)), np.rint(c))
 
 
-@pytest.mark.parametrize("dtype", [hpa.float16, hpa.bfloat16, hpa.float32, hpa.float64, hpa.complex64, hpa.complex128, hpa.int32, hpa.bool_], ids=DTYPE_IDS)
+@pytest.mark.parametrize(
+    "dtype",
+    [
+        hpa.float16,
+        hpa.bfloat16,
+        hpa.float32,
+        hpa.float64,
+        hpa.complex64,
+        hpa.complex128,
+        hpa.int32,
+        hpa.bool_,
+    ],
+    ids=DTYPE_IDS,
+)
 def test_nan_to_num(dtype: hpa.DType) -> None:
     if dtype.kind == "c":
-        a = np.array([complex(np.nan, np.inf), complex(-np.inf, 1), 1 + 2j, complex(0, np.nan)], dtype.numpy)
+        a = np.array(
+            [complex(np.nan, np.inf), complex(-np.inf, 1), 1 + 2j, complex(0, np.nan)], dtype.numpy
+        )
     elif dtype.kind == "f":
-        a = np.array([np.nan, np.inf, -np.inf, 1.5, -2.0], np.float32 if dtype is hpa.bfloat16 else dtype.numpy)
+        a = np.array(
+            [np.nan, np.inf, -np.inf, 1.5, -2.0],
+            np.float32 if dtype is hpa.bfloat16 else dtype.numpy,
+        )
     else:
         a = data((5,), dtype)
     x = make(a, 0, dtype)
@@ -520,7 +593,12 @@ def test_nan_to_num(dtype: hpa.DType) -> None:
     else:
         want = np.nan_to_num(a)
     assert_array(hpa.nan_to_num(x), want, dtype=dtype, **tol(dtype))
-    assert_array(hpa.nan_to_num(x, nan=5.0, posinf=7.0, neginf=-7.0), np.nan_to_num(a, nan=5.0, posinf=7.0, neginf=-7.0), dtype=dtype, **tol(dtype))
+    assert_array(
+        hpa.nan_to_num(x, nan=5.0, posinf=7.0, neginf=-7.0),
+        np.nan_to_num(a, nan=5.0, posinf=7.0, neginf=-7.0),
+        dtype=dtype,
+        **tol(dtype),
+    )
     y = x.copy()
     assert hpa.nan_to_num(y, copy=False) is y
     assert_array(y, hpa.nan_to_num(x).numpy(), dtype=dtype)
@@ -544,7 +622,10 @@ def test_where(splits: tuple[int | None, int | None, int | None]) -> None:
     assert_array(hpa.where(c, a[0], b[:, :1]), np.where(cond, a[0], b[:, :1]))
     small = make(b.astype(np.int8), splits[2])
     assert_array(hpa.where(c, small, 3), np.where(cond, b.astype(np.int8), np.int8(3)))
-    assert_array(hpa.where(make(a[0] > 0, 0 if splits[1] is not None else None), x, y), np.where(a[0] > 0, a, b))
+    assert_array(
+        hpa.where(make(a[0] > 0, 0 if splits[1] is not None else None), x, y),
+        np.where(a[0] > 0, a, b),
+    )
     with pytest.raises(TypeError):
         hpa.where(c)
 
@@ -573,7 +654,9 @@ def test_clip(split: int | None) -> None:
         hpa.clip(x)
 
 
-@pytest.mark.parametrize("splits", [(0, 0), (0, 1), (None, 1), (1, None)], ids=lambda s: f"{s[0]}-{s[1]}")
+@pytest.mark.parametrize(
+    "splits", [(0, 0), (0, 1), (None, 1), (1, None)], ids=lambda s: f"{s[0]}-{s[1]}"
+)
 def test_isclose_allclose(splits: tuple[int | None, int | None]) -> None:
     a = data((6, 5), seed=1)
     b = a + np.where(data((6, 5), hpa.bool_, seed=2), 1e-9, 1e-3)
@@ -585,7 +668,9 @@ def test_isclose_allclose(splits: tuple[int | None, int | None]) -> None:
     assert_array(hpa.isclose(x, b[0]), np.isclose(a, b[0]))
     assert hpa.allclose(x, y) is bool(np.allclose(a, b))
     assert hpa.allclose(x, x, equal_nan=True) is True
-    assert hpa.allclose(x, y, atol=1e-2, equal_nan=True) is bool(np.allclose(a, b, atol=1e-2, equal_nan=True))
+    assert hpa.allclose(x, y, atol=1e-2, equal_nan=True) is bool(
+        np.allclose(a, b, atol=1e-2, equal_nan=True)
+    )
     i = make(np.arange(6).reshape(6, 1), splits[0])
     assert_array(hpa.isclose(i, 3), np.isclose(np.arange(6).reshape(6, 1), 3))
     f = make(np.ones(4, np.float32), 0 if splits[1] is not None else None)
@@ -603,7 +688,10 @@ def test_integer_division_by_zero_gives_zero_on_every_rank() -> None:
         assert_array(getattr(hpa, name)(x, y), reference(getattr(np, name), a, b))
         assert_array(getattr(hpa, name)(x, 0), reference(getattr(np, name), a, 0))
     t = make(np.array([True, False, True]), 0)
-    assert_array(t // t, reference(np.floor_divide, np.array([True, False, True]), np.array([True, False, True])))
+    assert_array(
+        t // t,
+        reference(np.floor_divide, np.array([True, False, True]), np.array([True, False, True])),
+    )
 
 
 def test_integer_power_negative_exponent() -> None:
@@ -616,7 +704,19 @@ def test_float_specials() -> None:
     a = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0])
     b = np.array([1.0, np.nan, -np.inf, -0.0, 0.0, np.inf, np.nan])
     x, y = make(a, 0), make(b, 0)
-    for name in ("maximum", "minimum", "fmax", "fmin", "copysign", "arctan2", "hypot", "logaddexp", "divide", "less", "equal"):
+    for name in (
+        "maximum",
+        "minimum",
+        "fmax",
+        "fmin",
+        "copysign",
+        "arctan2",
+        "hypot",
+        "logaddexp",
+        "divide",
+        "less",
+        "equal",
+    ):
         assert_array(getattr(hpa, name)(x, y), reference(getattr(np, name), a, b))
     for name in ("isnan", "isinf", "isfinite", "signbit", "sign", "exp", "abs"):
         assert_array(getattr(hpa, name)(x), reference(getattr(np, name), a))
@@ -627,7 +727,17 @@ def test_complex_ordering() -> None:
     a = np.array([1 + 1j, complex(np.nan, 0), 2 + 0j, 1 + 1j, 3 - 1j, 0 + 2j, complex(1, np.nan)])
     b = np.array([1 + 2j, 0j, complex(2, np.nan), 1 + 1j, 2 + 5j, 0 + 1j, 2 + 0j])
     x, y = make(a, 0), make(b, None)
-    for name in ("maximum", "minimum", "fmax", "fmin", "less", "less_equal", "greater", "greater_equal", "equal"):
+    for name in (
+        "maximum",
+        "minimum",
+        "fmax",
+        "fmin",
+        "less",
+        "less_equal",
+        "greater",
+        "greater_equal",
+        "equal",
+    ):
         assert_array(getattr(hpa, name)(x, y), reference(getattr(np, name), a, b))
     assert_array(hpa.maximum(x, 2), np.maximum(a, 2))
 
@@ -674,7 +784,13 @@ def test_small_replicated_fast_path() -> None:
     a, b = data((1000,), seed=1), data((1000,), seed=2)
     x, y = make(a, None), make(b, None)
     with hpa.count_collectives() as c:
-        results = [x + y, x * y, x < y, x + y.astype(hpa.float32), x.astype(hpa.int32) - y.astype(hpa.int32)]
+        results = [
+            x + y,
+            x * y,
+            x < y,
+            x + y.astype(hpa.float32),
+            x.astype(hpa.int32) - y.astype(hpa.int32),
+        ]
     assert c.total == 0
     wants = [a + b, a * b, a < b, a + b.astype(np.float32), a.astype(np.int32) - b.astype(np.int32)]
     for got, want in zip(results, wants):
@@ -684,7 +800,17 @@ def test_small_replicated_fast_path() -> None:
     assert z.larray is not x.larray and z.larray is not y.larray
 
 
-PROPERTY_DTYPES = [hpa.bool_, hpa.int8, hpa.uint8, hpa.int32, hpa.int64, hpa.float16, hpa.float32, hpa.float64, hpa.complex64]
+PROPERTY_DTYPES = [
+    hpa.bool_,
+    hpa.int8,
+    hpa.uint8,
+    hpa.int32,
+    hpa.int64,
+    hpa.float16,
+    hpa.float32,
+    hpa.float64,
+    hpa.complex64,
+]
 
 
 @st.composite
@@ -698,7 +824,10 @@ def operand_pairs(draw: Any) -> tuple[Any, ...]:
         shape, other = other, shape
     split_a = draw(st.sampled_from([None, *range(len(shape))]))
     split_b = draw(st.sampled_from([None, *range(len(other))]))
-    dtype_a, dtype_b = draw(st.sampled_from(PROPERTY_DTYPES)), draw(st.sampled_from(PROPERTY_DTYPES))
+    dtype_a, dtype_b = (
+        draw(st.sampled_from(PROPERTY_DTYPES)),
+        draw(st.sampled_from(PROPERTY_DTYPES)),
+    )
     ragged = draw(st.booleans())
     name = draw(st.sampled_from(["add", "multiply", "less", "not_equal"]))
     return shape, other, split_a, split_b, dtype_a, dtype_b, ragged, name
@@ -713,6 +842,10 @@ def test_property_broadcast_splits_dtypes(case: tuple[Any, ...]) -> None:
     want = reference(getattr(np, name), a, b)
     out_dtype = dtypes.to_dtype(want.dtype)
     assert_array(got, want, **tol(out_dtype))
-    split_ops = [v for v in (x, y) if v.split is not None and v.shape[v.split] == got.shape[v.split + got.ndim - v.ndim]]
+    split_ops = [
+        v
+        for v in (x, y)
+        if v.split is not None and v.shape[v.split] == got.shape[v.split + got.ndim - v.ndim]
+    ]
     if not split_ops:
         assert got.split is None

@@ -17,7 +17,9 @@ print("ok")
 
 def test_import_without_mpi4py() -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
 
@@ -29,5 +31,7 @@ def test_mpi_transport_without_mpi4py_explains() -> None:
         "try:\n    hpa.init('mpi')\nexcept ImportError as e:\n    print(e)\n"
     )
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
     assert "pip install" in out.stdout, out.stdout + out.stderr

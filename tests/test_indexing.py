@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
+from helpers import P, assert_array, case_id, cases, data, make, raised_everywhere, splits
 
 import hpa
-from helpers import P, assert_array, case_id, cases, data, make, splits
 
 E = Ellipsis
 S = slice
@@ -49,17 +49,6 @@ def result_split(key: Any, ndim: int, split: int | None) -> int | None:
 def reverses_split(key: Any, ndim: int, split: int | None) -> bool:
     k = on_split(key, ndim, split)
     return isinstance(k, slice) and k.step is not None and k.step < 0
-
-
-def raised_everywhere(exc: type[BaseException], fn: Callable[[], Any]) -> None:
-    """``fn()`` raises ``exc`` on this rank, and every other rank agrees that it raised."""
-    try:
-        fn()
-        outcome = "returned"
-    except exc:
-        outcome = "raised"
-    outcomes = hpa.get_comm().allgather_object(outcome)
-    assert outcomes == ["raised"] * P, f"{exc.__name__} expected on every rank, got {outcomes}"
 
 
 # ---------------------------------------------------------------------------------- keys
@@ -108,7 +97,9 @@ def test_getitem(shape: tuple, split: int | None, key: Any, ragged: bool) -> Non
     assert_array(x, ref)
 
 
-@pytest.mark.parametrize("dtype", [hpa.bool_, hpa.uint8, hpa.float16, hpa.bfloat16, hpa.complex128], ids=str)
+@pytest.mark.parametrize(
+    "dtype", [hpa.bool_, hpa.uint8, hpa.float16, hpa.bfloat16, hpa.complex128], ids=str
+)
 @pytest.mark.parametrize("split", [None, 0, 1])
 def test_getitem_dtypes(dtype: hpa.DType, split: int | None) -> None:
     ref = data((5, 4), dtype)
@@ -269,7 +260,12 @@ def test_setitem_casts_to_array_dtype(split: int | None) -> None:
 @pytest.mark.parametrize("split", [None, 0, 1])
 def test_setitem_shape_mismatch(split: int | None) -> None:
     x = make(data((5, 4)), split)
-    bad = [(S(None), np.ones(3)), (0, np.ones((2, 4))), ((1, 1), np.ones(2)), (S(1, 3), np.ones((3, 4)))]
+    bad = [
+        (S(None), np.ones(3)),
+        (0, np.ones((2, 4))),
+        ((1, 1), np.ones(2)),
+        (S(1, 3), np.ones((3, 4))),
+    ]
     for key, value in bad:
         raised_everywhere(ValueError, lambda: x.__setitem__(key, value))
         raised_everywhere(ValueError, lambda: x.__setitem__(key, hpa.array(value, split=0)))
@@ -354,7 +350,9 @@ def test_transpose_bad_axes(split: int | None) -> None:
             hpa.transpose(x, axes)
 
 
-@pytest.mark.parametrize("case", list(cases([(3, 5), (0, 4), (2, 3, 4), (1, 2, 3, 2)])), ids=case_id)
+@pytest.mark.parametrize(
+    "case", list(cases([(3, 5), (0, 4), (2, 3, 4), (1, 2, 3, 2)])), ids=case_id
+)
 def test_matrix_transpose(case: tuple) -> None:
     shape, split = case
     ref = data(shape)
@@ -364,7 +362,9 @@ def test_matrix_transpose(case: tuple) -> None:
     assert stats.total == 0
     assert_array(y, np.matrix_transpose(ref))
     nd = len(shape)
-    expected_split = {nd - 1: nd - 2, nd - 2: nd - 1}.get(split, split) if split is not None else None
+    expected_split = (
+        {nd - 1: nd - 2, nd - 2: nd - 1}.get(split, split) if split is not None else None
+    )
     assert y.split == expected_split
 
 

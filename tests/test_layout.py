@@ -12,14 +12,13 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from helpers import RANK, P, agree, assert_array, data, make, ragged_counts, splits
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hpa
 from hpa.core.layout import Layout, chunk, normalize_axis
 from hpa.core.redistribute import redistribute
-
-from helpers import P, RANK, assert_array, data, make, ragged_counts, splits
 
 COMM = hpa.get_comm()
 
@@ -36,13 +35,6 @@ DTYPES += [hpa.float64, hpa.complex64, hpa.complex128]
 def pair_id(case: Any) -> str:
     shape, a, b = case
     return f"{'x'.join(map(str, shape))}-{a}to{b}"
-
-
-def agree(ok: bool, what: str = "check") -> None:
-    """Assert ``ok`` on every rank at once (one rank failing fails them all)."""
-    verdicts = COMM.allgather_object(bool(ok))
-    bad = [r for r, v in enumerate(verdicts) if not v]
-    assert not bad, f"{what} failed on ranks {bad}"
 
 
 def expected_comm(src: Layout, dst_split: int | None) -> dict[str, int]:

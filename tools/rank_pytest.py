@@ -41,7 +41,9 @@ def main() -> int:
         os.dup2(log.fileno(), 2)
     counter = _Counter()
     code = pytest.main(sys.argv[1:], plugins=[counter])
-    (logs / f"{label}-rank{rank}.counts").write_text(f"{counter.passed} {counter.failed} {counter.skipped}\n")
+    (logs / f"{label}-rank{rank}.counts").write_text(
+        f"{counter.passed} {counter.failed} {counter.skipped}\n"
+    )
     sys.stdout.flush()
     return int(code)
 

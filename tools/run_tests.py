@@ -67,8 +67,12 @@ def run(label: str, pytest_args: list[str], timeout: float) -> tuple[bool, int, 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", nargs="*", choices=list(RUNS), help="run only these configurations")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only", nargs="*", choices=list(RUNS), help="run only these configurations"
+    )
     args, rest = parser.parse_known_args()
     pytest_args = [a for a in rest if a != "--"] or ["tests"]
     labels = args.only or list(RUNS)

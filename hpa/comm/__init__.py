@@ -64,9 +64,7 @@ def make_communicator(transport: str) -> Communicator:
         try:
             from hpa.comm.mpi import MPICommunicator
         except ImportError as err:
-            raise ImportError(
-                "the MPI communicator needs mpi4py: pip install 'hpa[mpi]'"
-            ) from err
+            raise ImportError("the MPI communicator needs mpi4py: pip install 'hpa[mpi]'") from err
         return MPICommunicator()
     if transport == "torch":
         from hpa.comm.torch_dist import TorchCommunicator

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 
@@ -179,9 +180,15 @@ class Communicator(ABC):
         """
         record("reduce_scatter", _nbytes(t))
         counts = _check_counts(counts, self.size, t.shape[0] if t.ndim else -1, "counts")
-        if t.dtype == torch.bool or t.dtype in _LOW_PRECISION or t.dtype.is_complex or op in (
-            ReduceOp.LAND,
-            ReduceOp.LOR,
+        if (
+            t.dtype == torch.bool
+            or t.dtype in _LOW_PRECISION
+            or t.dtype.is_complex
+            or op
+            in (
+                ReduceOp.LAND,
+                ReduceOp.LOR,
+            )
         ):
             full = self._unrecorded(self.allreduce, t, op)
             start = sum(counts[: self.rank])
@@ -297,7 +304,7 @@ class Communicator(ABC):
         record("allgather_object", 0)
         return self._allgather_object(obj)
 
-    def split(self, color: int, key: int = 0) -> "Communicator":
+    def split(self, color: int, key: int = 0) -> Communicator:
         """Partition the processes by ``color``; ranks in each part are ordered by ``key``."""
         record("split", 0)
         return self._split(color, key)
@@ -362,5 +369,5 @@ class Communicator(ABC):
         """Gather Python objects."""
 
     @abstractmethod
-    def _split(self, color: int, key: int) -> "Communicator":
+    def _split(self, color: int, key: int) -> Communicator:
         """Create a sub-communicator."""

@@ -9,12 +9,12 @@ tallied, so a test can assert, for example, that a sum over the split axis costs
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 __all__ = ["CommStats", "count_collectives", "record"]
 
-_active: list["CommStats"] = []
+_active: list[CommStats] = []
 
 
 class CommStats:

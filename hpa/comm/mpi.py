@@ -110,9 +110,11 @@ class MPICommunicator(Communicator):
         return Request(req.Wait)
 
     def _irecv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
-        work = buf if buf.is_contiguous() and self._stage(buf) is buf else self._empty(
-            tuple(buf.shape), buf
-        ).cpu()
+        work = (
+            buf
+            if buf.is_contiguous() and self._stage(buf) is buf
+            else self._empty(tuple(buf.shape), buf).cpu()
+        )
         req = self.mpi_comm.Irecv(self._raw(work), source=source, tag=tag)
 
         def complete() -> None:

@@ -18,7 +18,8 @@ all-to-all of the smaller operand instead of an error.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch

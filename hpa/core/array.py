@@ -8,7 +8,8 @@ the registry in :mod:`hpa.core.dispatch`.
 from __future__ import annotations
 
 import sys
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -43,7 +44,7 @@ class Array:
         The distribution.
     """
 
-    __slots__ = ("_t", "_layout", "__weakref__")
+    __slots__ = ("__weakref__", "_layout", "_t")
     __array_ufunc__ = None  # NumPy defers to our reflected operators
 
     def __init__(self, larray: torch.Tensor, layout: Layout) -> None:
@@ -136,7 +137,7 @@ class Array:
         return self._t.numel() * self._t.element_size()
 
     @property
-    def T(self) -> "Array":
+    def T(self) -> Array:
         """The transposed array (axes reversed; the split axis follows its data)."""
         return OPS["transpose"](self)
 
@@ -152,10 +153,10 @@ class Array:
         return self._layout.is_balanced
 
     # ------------------------------------------------------------------ redistribution
-    def _relayout(self, layout: Layout) -> "Array":
+    def _relayout(self, layout: Layout) -> Array:
         return Array(redistribute(self._t, self._layout, layout), layout)
 
-    def resplit(self, axis: int | None = None) -> "Array":
+    def resplit(self, axis: int | None = None) -> Array:
         """A copy split along ``axis`` (``None``: replicated on every process).
 
         Communicates one ``alltoallv`` between two split axes, one ``allgatherv`` to ``None``,
@@ -166,13 +167,13 @@ class Array:
             return self.copy()
         return self._relayout(self._layout.with_split(axis))
 
-    def resplit_(self, axis: int | None = None) -> "Array":
+    def resplit_(self, axis: int | None = None) -> Array:
         """Resplit in place and return ``self``."""
         out = self.resplit(axis)
         self._t, self._layout = out._t, out._layout
         return self
 
-    def redistribute_(self, counts: Any) -> "Array":
+    def redistribute_(self, counts: Any) -> Array:
         """Move data in place so that rank ``r`` holds ``counts[r]`` slices of the split axis."""
         if self.split is None:
             raise ValueError("a replicated array has no extents to redistribute")
@@ -180,40 +181,40 @@ class Array:
         self._t, self._layout = out._t, out._layout
         return self
 
-    def balance(self) -> "Array":
+    def balance(self) -> Array:
         """A copy whose blocks are balanced (one ``alltoallv`` when they are not)."""
         if self._layout.is_balanced:
             return self.copy()
         return self._relayout(self._layout.with_split(self.split))
 
-    def balance_(self) -> "Array":
+    def balance_(self) -> Array:
         """Balance in place and return ``self``."""
         if not self._layout.is_balanced:
             self.redistribute_(None)
         return self
 
     # ------------------------------------------------------------------ conversion
-    def astype(self, dtype: Any, copy: bool = True) -> "Array":
+    def astype(self, dtype: Any, copy: bool = True) -> Array:
         """The array converted to ``dtype`` (no copy when it already has it and ``copy=False``)."""
         target = dtypes.to_dtype(dtype).torch
         if target == self._t.dtype and not copy:
             return self
         return Array(self._t.to(target, copy=True), self._layout)
 
-    def copy(self) -> "Array":
+    def copy(self) -> Array:
         """A copy with the same layout."""
         return Array(self._t.clone(), self._layout)
 
-    def to(self, device: Any) -> "Array":
+    def to(self, device: Any) -> Array:
         """The array with its blocks on ``device`` (``"cpu"``, ``"gpu"``, ...)."""
         target = resolve_device(device).torch_device
         return self if self._t.device == target else Array(self._t.to(target), self._layout)
 
-    def cpu(self) -> "Array":
+    def cpu(self) -> Array:
         """The array with its blocks in host memory."""
         return self.to("cpu")
 
-    def gpu(self) -> "Array":
+    def gpu(self) -> Array:
         """The array with its blocks on this process's GPU."""
         return self.to("gpu")
 
@@ -239,7 +240,9 @@ class Array:
     def item(self) -> Any:
         """The single element as a Python scalar; only one rank holds it, so it is broadcast."""
         if self.size != 1:
-            raise ValueError(f"can only convert an array of size 1 to a Python scalar, not {self.size}")
+            raise ValueError(
+                f"can only convert an array of size 1 to a Python scalar, not {self.size}"
+            )
         lay = self._layout
         if not lay.is_distributed:
             return self._t.reshape(()).item()
@@ -269,12 +272,12 @@ class Array:
             raise TypeError("len() of a 0-d array")
         return self._layout.gshape[0]
 
-    def __iter__(self) -> Iterator["Array"]:
+    def __iter__(self) -> Iterator[Array]:
         if not self.ndim:
             raise TypeError("iteration over a 0-d array")  # raised by iter(), as in NumPy
         return (self[i] for i in range(self._layout.gshape[0]))
 
-    def __getitem__(self, key: Any) -> "Array":
+    def __getitem__(self, key: Any) -> Array:
         return OPS["getitem"](self, key)
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -294,7 +297,9 @@ class Array:
             if axis == lay.split:
                 lo, hi = lay.range_of(lay.comm.rank)
                 local = [i - lo for i in keep if lo <= i < hi]
-                counts = [sum(1 for i in keep if a <= i < b) for a, b in zip(lay.offsets, lay.offsets[1:])]  # type: ignore[arg-type]
+                counts = [
+                    sum(1 for i in keep if a <= i < b) for a, b in zip(lay.offsets, lay.offsets[1:])
+                ]  # type: ignore[arg-type]
             else:
                 local = keep
             t = t.index_select(axis, torch.tensor(local, dtype=torch.long, device=t.device))
@@ -380,7 +385,14 @@ _BINARY = {
     "lshift": "left_shift",
     "rshift": "right_shift",
 }
-_COMPARE = {"eq": "equal", "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal"}
+_COMPARE = {
+    "eq": "equal",
+    "ne": "not_equal",
+    "lt": "less",
+    "le": "less_equal",
+    "gt": "greater",
+    "ge": "greater_equal",
+}
 _UNARY = {"neg": "negative", "pos": "positive", "abs": "abs", "invert": "invert"}
 _METHODS = (
     "sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "all", "any",

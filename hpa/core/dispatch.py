@@ -7,7 +7,8 @@ NumPy names when ``hpa`` is imported; the array's methods look them up by name.
 
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 __all__ = ["OPS", "register"]
 

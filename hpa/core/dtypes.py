@@ -58,7 +58,7 @@ class DType:
         Bytes per element.
     """
 
-    __slots__ = ("name", "torch", "numpy", "kind", "itemsize")
+    __slots__ = ("itemsize", "kind", "name", "numpy", "torch")
 
     def __init__(self, name: str, tdtype: torch.dtype, ndtype: Any, kind: str) -> None:
         self.name = name
@@ -100,7 +100,20 @@ float64 = DType("float64", torch.float64, np.float64, "f")
 complex64 = DType("complex64", torch.complex64, np.complex64, "c")
 complex128 = DType("complex128", torch.complex128, np.complex128, "c")
 
-ALL = (bool_, int8, int16, int32, int64, uint8, float16, bfloat16, float32, float64, complex64, complex128)
+ALL = (
+    bool_,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    float16,
+    bfloat16,
+    float32,
+    float64,
+    complex64,
+    complex128,
+)
 default_float = float64
 default_int = int64
 
@@ -166,7 +179,9 @@ def is_weak_scalar(value: Any) -> builtins.bool:
     NumPy scalars are strong even where they subclass a Python type (``numpy.float64`` is a
     ``float``): ``float32_array + numpy.float64(1)`` is float64.
     """
-    return isinstance(value, (builtins.bool, int, float, complex)) and not isinstance(value, np.generic)
+    return isinstance(value, (builtins.bool, int, float, complex)) and not isinstance(
+        value, np.generic
+    )
 
 
 def promote_scalar(dtype: DType, scalar: Any) -> DType:

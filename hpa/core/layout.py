@@ -8,8 +8,8 @@ the extent every rank holds along the split axis, and the communicator. Everythi
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from itertools import accumulate
-from typing import Sequence
 
 from hpa.comm.base import Communicator
 from hpa.core.errors import SplitError
@@ -50,7 +50,7 @@ class Layout:
         The processes that share the array.
     """
 
-    __slots__ = ("gshape", "split", "counts", "comm", "offsets", "_lshape", "_hash")
+    __slots__ = ("_hash", "_lshape", "comm", "counts", "gshape", "offsets", "split")
 
     def __init__(
         self,
@@ -81,8 +81,7 @@ class Layout:
                 or (given is not None and any(c != i for c, i in zip(given, cnt)))
             ):
                 raise SplitError(
-                    f"extents {given} do not cut axis {split} of length {n} "
-                    f"into {comm.size} blocks"
+                    f"extents {given} do not cut axis {split} of length {n} into {comm.size} blocks"
                 )
             self.counts = cnt
             self.offsets = (0, *accumulate(cnt))
@@ -124,11 +123,11 @@ class Layout:
         return self.split is not None and self.comm.size > 1
 
     # related layouts --------------------------------------------------------------------
-    def with_split(self, split: int | None, counts: Sequence[int] | None = None) -> "Layout":
+    def with_split(self, split: int | None, counts: Sequence[int] | None = None) -> Layout:
         """The same global shape, cut along ``split`` (balanced unless ``counts`` given)."""
         return Layout(self.gshape, split, self.comm, counts)
 
-    def with_shape(self, gshape: Sequence[int], split: int | None) -> "Layout":
+    def with_shape(self, gshape: Sequence[int], split: int | None) -> Layout:
         """A layout of ``gshape`` that keeps this layout's extents along ``split``."""
         return Layout(gshape, split, self.comm, self.counts if split is not None else None)
 

@@ -9,7 +9,8 @@ keeps its slice. ``is_split=`` takes one block per rank and learns the global sh
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -102,15 +103,17 @@ def full(
 ) -> Array:  # fmt: skip
     """An array filled with ``fill_value`` (dtype inferred from it as NumPy does)."""
     if dtype is None:
-        dtype = dtypes.result_type(fill_value) if not isinstance(fill_value, Array) else fill_value.dtype
+        dtype = (
+            dtypes.result_type(fill_value)
+            if not isinstance(fill_value, Array)
+            else fill_value.dtype
+        )
     if isinstance(fill_value, Array):
         fill_value = fill_value.item()
     return _fill(shape, fill_value, dtype, split, device, comm)
 
 
-def _like(
-    a: Any, value: Any, dtype: Any, split: Any, device: Any, shape: Shape | None
-) -> Array:
+def _like(a: Any, value: Any, dtype: Any, split: Any, device: Any, shape: Shape | None) -> Array:
     src = a if isinstance(a, Array) else asarray(a)
     same_shape = shape is None or _shape(shape) == src.shape
     out_split = src.split if split is ... else split
@@ -126,19 +129,25 @@ def _like(
 
 
 @register()
-def zeros_like(a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None) -> Array:
+def zeros_like(
+    a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None
+) -> Array:
     """Zeros with the shape, dtype, layout and device of ``a`` unless overridden."""
     return _like(a, 0, dtype, split, device, shape)
 
 
 @register()
-def ones_like(a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None) -> Array:
+def ones_like(
+    a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None
+) -> Array:
     """Ones with the shape, dtype, layout and device of ``a`` unless overridden."""
     return _like(a, 1, dtype, split, device, shape)
 
 
 @register()
-def empty_like(a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None) -> Array:
+def empty_like(
+    a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None
+) -> Array:
     """Uninitialised, with the shape, dtype, layout and device of ``a`` unless overridden."""
     return _like(a, None, dtype, split, device, shape)
 
@@ -173,7 +182,9 @@ def arange(
     if step == 0:
         raise ValueError("arange: step must not be zero")
     n = max(0, math.ceil((stop - start) / step))
-    out_dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(start, stop, step)
+    out_dtype = (
+        dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(start, stop, step)
+    )
     lay = _layout((n,), split, comm)
     tdev = resolve_device(device).torch_device
     idx = _local_indices(lay, tdev)
@@ -198,11 +209,21 @@ def linspace(
     lay = _layout((num,), split, comm)
     tdev = resolve_device(device).torch_device
     idx = _local_indices(lay, tdev)
-    work = torch.complex128 if isinstance(start, complex) or isinstance(stop, complex) else torch.float64
-    local = idx.to(work) * step + start if div > 0 else torch.full(idx.shape, start, dtype=work, device=tdev)
+    work = (
+        torch.complex128
+        if isinstance(start, complex) or isinstance(stop, complex)
+        else torch.float64
+    )
+    local = (
+        idx.to(work) * step + start
+        if div > 0
+        else torch.full(idx.shape, start, dtype=work, device=tdev)
+    )
     if endpoint and num > 1:
         local = torch.where(idx == num - 1, torch.tensor(stop, dtype=work, device=tdev), local)
-    out_dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(float(0), start, stop)
+    out_dtype = (
+        dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(float(0), start, stop)
+    )
     if out_dtype.kind in "iu":
         local = torch.floor(local)
     result = Array(local.to(out_dtype.torch), lay)
@@ -216,8 +237,12 @@ def logspace(
     comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
     """``base ** linspace(start, stop, num)`` (NumPy's ``logspace``)."""
-    exps = linspace(start, stop, num, endpoint, dtype=dtypes.float64, split=split, device=device, comm=comm)
-    values = torch.pow(torch.tensor(base, dtype=torch.float64, device=exps.larray.device), exps.larray)
+    exps = linspace(
+        start, stop, num, endpoint, dtype=dtypes.float64, split=split, device=device, comm=comm
+    )
+    values = torch.pow(
+        torch.tensor(base, dtype=torch.float64, device=exps.larray.device), exps.larray
+    )
     out_dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.float64
     return Array(values.to(out_dtype.torch), exps.layout)
 
@@ -247,7 +272,9 @@ def identity(
     return eye(n, dtype=dtype, split=split, device=device, comm=comm)
 
 
-def _to_tensor(obj: Any, dtype: dtypes.DType | None, device: torch.device, copy: bool) -> torch.Tensor:
+def _to_tensor(
+    obj: Any, dtype: dtypes.DType | None, device: torch.device, copy: bool
+) -> torch.Tensor:
     if isinstance(obj, torch.Tensor):
         t = obj.detach()
     else:
@@ -324,7 +351,9 @@ def _from_blocks(t: torch.Tensor, is_split: int, comm: Communicator) -> Array:
     shapes = comm.allgather_object((tuple(t.shape), str(t.dtype)))
     ndims = {len(s) for s, _ in shapes}
     if len(ndims) != 1:
-        raise ValueError(f"is_split blocks have different numbers of dimensions: {[s for s, _ in shapes]}")
+        raise ValueError(
+            f"is_split blocks have different numbers of dimensions: {[s for s, _ in shapes]}"
+        )
     ndim = ndims.pop()
     if ndim == 0:
         raise ValueError("is_split needs blocks with at least one dimension")
@@ -349,6 +378,14 @@ def asarray(
     is_split: int | None = None, device: Any = None, comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
     """Like :func:`array`, but shares the data when it can (``copy=None``)."""
-    if isinstance(obj, Array) and dtype is None and split is None and is_split is None and device is None:
+    if (
+        isinstance(obj, Array)
+        and dtype is None
+        and split is None
+        and is_split is None
+        and device is None
+    ):
         return obj.copy() if copy else obj
-    return array(obj, dtype=dtype, copy=bool(copy), split=split, is_split=is_split, device=device, comm=comm)
+    return array(
+        obj, dtype=dtype, copy=bool(copy), split=split, is_split=is_split, device=device, comm=comm
+    )

@@ -9,7 +9,8 @@ communicate nothing; see that module for the rules when they differ.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -68,7 +69,9 @@ class _Elementwise:
     def plan(self, dtype: torch.dtype) -> Plan:
         found = self.plans[dtype]
         if found is None:
-            raise TypeError(f"{self.name} is not supported for dtype {dtypes._BY_TORCH[dtype].name}")
+            raise TypeError(
+                f"{self.name} is not supported for dtype {dtypes._BY_TORCH[dtype].name}"
+            )
         return found
 
 
@@ -164,7 +167,9 @@ def _apply(op: _Elementwise, operands: tuple[Any, ...], out: Array | None, **kw:
             la, lb = a._layout, b._layout
             if la is lb or la == lb:
                 ta, tb = a._t, b._t
-                plan = op.plan(ta.dtype if ta.dtype is tb.dtype else dtypes.promote(a.dtype, b.dtype).torch)
+                plan = op.plan(
+                    ta.dtype if ta.dtype is tb.dtype else dtypes.promote(a.dtype, b.dtype).torch
+                )
                 return _finish(op.fn(_to(ta, plan[0]), _to(tb, plan[0]), **kw), plan, la, None)
     operands = _wrap_scalars(operands)
     plan = op.plan(_result_dtype(*operands).torch)
@@ -179,7 +184,9 @@ def _unary_apply(op: _Elementwise, x: Any, out: Array | None, **kw: Any) -> Arra
     return _finish(op.fn(_to(x._t, plan[0]), **kw), plan, x._layout, out)
 
 
-def _make_binary(name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]) -> Callable[..., Array]:
+def _make_binary(
+    name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]
+) -> Callable[..., Array]:
     op = _Elementwise(name, fn, np_fn, 2, scalar_ok=name in _SCALAR_OK)
 
     def func(x1: Any, x2: Any, /, out: Array | None = None) -> Array:
@@ -194,7 +201,9 @@ def _make_binary(name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]) -
     return register()(func)
 
 
-def _make_unary(name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]) -> Callable[..., Array]:
+def _make_unary(
+    name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]
+) -> Callable[..., Array]:
     op = _Elementwise(name, fn, np_fn, 1)
 
     def func(x: Any, /, out: Array | None = None) -> Array:
@@ -214,7 +223,9 @@ def _integer_division(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Te
         zero = b == 0
         if not bool(zero.any()):
             return fn(a, b)
-        return torch.where(zero, torch.zeros((), dtype=a.dtype, device=a.device), fn(a, b.masked_fill(zero, 1)))
+        return torch.where(
+            zero, torch.zeros((), dtype=a.dtype, device=a.device), fn(a, b.masked_fill(zero, 1))
+        )
 
     return divide
 
@@ -232,7 +243,9 @@ def _complex_less(x: torch.Tensor, y: torch.Tensor, strict: bool) -> torch.Tenso
     return ordered | ((xr == yr) & ((xi < yi) if strict else (xi <= yi)))
 
 
-def _ordered(fn: Callable[..., torch.Tensor], less: bool, strict: bool) -> Callable[..., torch.Tensor]:
+def _ordered(
+    fn: Callable[..., torch.Tensor], less: bool, strict: bool
+) -> Callable[..., torch.Tensor]:
     """A comparison that orders complex numbers lexicographically, as NumPy does."""
 
     def compare(a: torch.Tensor, b: Any) -> torch.Tensor:
@@ -244,7 +257,9 @@ def _ordered(fn: Callable[..., torch.Tensor], less: bool, strict: bool) -> Calla
     return compare
 
 
-def _extremum(fn: Callable[..., torch.Tensor], larger: bool, skip_nan: bool) -> Callable[..., torch.Tensor]:
+def _extremum(
+    fn: Callable[..., torch.Tensor], larger: bool, skip_nan: bool
+) -> Callable[..., torch.Tensor]:
     """maximum/minimum/fmax/fmin; complex values follow NumPy's lexicographic loops."""
 
     def pick(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -300,7 +315,9 @@ def _sign(t: torch.Tensor) -> torch.Tensor:
     if t.is_complex():
         return torch.sgn(t)
     out = torch.sign(t)
-    return torch.where(torch.isnan(t), t, out) if t.is_floating_point() else out  # torch: sign(nan) = 0
+    return (
+        torch.where(torch.isnan(t), t, out) if t.is_floating_point() else out
+    )  # torch: sign(nan) = 0
 
 
 def _square(t: torch.Tensor) -> torch.Tensor:
@@ -402,7 +419,7 @@ _ROUND = _Elementwise("round", torch.round, np.round, 1)
 
 
 @register("around")
-def round(x: Any, /, decimals: int = 0, out: Array | None = None) -> Array:  # noqa: A001
+def round(x: Any, /, decimals: int = 0, out: Array | None = None) -> Array:
     """Round half to even to ``decimals`` places (NumPy's ``round``); no communication."""
     if type(x) is not Array:
         x = _wrap_scalars((x,))[0]
@@ -411,7 +428,9 @@ def round(x: Any, /, decimals: int = 0, out: Array | None = None) -> Array:  # n
     if not (t.is_floating_point() or t.is_complex()):
         res = t.clone() if decimals >= 0 else _round_integer(t, decimals)
     elif t.is_complex():
-        res = torch.complex(torch.round(t.real, decimals=decimals), torch.round(t.imag, decimals=decimals))
+        res = torch.complex(
+            torch.round(t.real, decimals=decimals), torch.round(t.imag, decimals=decimals)
+        )
     else:
         res = torch.round(t, decimals=decimals)
     return _finish(res, plan, x._layout, out)
@@ -427,7 +446,12 @@ _NAN_TO_NUM = _Elementwise("nan_to_num", torch.nan_to_num, np.nan_to_num, 1)
 
 @register()
 def nan_to_num(
-    x: Any, /, copy: bool = True, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    x: Any,
+    /,
+    copy: bool = True,
+    nan: float = 0.0,
+    posinf: float | None = None,
+    neginf: float | None = None,
 ) -> Array:
     """Replace NaN by ``nan`` and infinities by ``posinf``/``neginf`` (default: the dtype's
     largest finite values); no communication."""
@@ -437,7 +461,8 @@ def nan_to_num(
     t = x._t
     if t.is_complex():
         res = torch.complex(
-            torch.nan_to_num(t.real, nan, posinf, neginf), torch.nan_to_num(t.imag, nan, posinf, neginf)
+            torch.nan_to_num(t.real, nan, posinf, neginf),
+            torch.nan_to_num(t.imag, nan, posinf, neginf),
         )
     elif t.is_floating_point():
         res = torch.nan_to_num(t, nan, posinf, neginf)
@@ -459,11 +484,17 @@ def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
     if x1 is None or x2 is None:
         raise TypeError("where(condition) with one argument is not supported; pass x1 and x2")
     operands = _wrap_scalars((condition, x1, x2))
-    dtype = _result_dtype(operands[1], operands[2]) if _has_strong(operands[1:]) else _scalar_dtype(x1, x2)
+    dtype = (
+        _result_dtype(operands[1], operands[2])
+        if _has_strong(operands[1:])
+        else _scalar_dtype(x1, x2)
+    )
     blocks, layout = align(operands)
     cond = blocks[0] if isinstance(blocks[0], torch.Tensor) else torch.tensor(bool(blocks[0]))
     vals = [
-        _to(b, dtype.torch) if isinstance(b, torch.Tensor) else torch.tensor(b, dtype=dtype.torch, device=cond.device)
+        _to(b, dtype.torch)
+        if isinstance(b, torch.Tensor)
+        else torch.tensor(b, dtype=dtype.torch, device=cond.device)
         for b in blocks[1:]
     ]
     return Array(torch.where(cond.to(torch.bool), vals[0], vals[1]), layout)
@@ -478,7 +509,7 @@ def _scalar_dtype(*values: Any) -> DType:
 
 
 @register()
-def clip(x: Any, /, min: Any = None, max: Any = None, out: Array | None = None) -> Array:  # noqa: A002
+def clip(x: Any, /, min: Any = None, max: Any = None, out: Array | None = None) -> Array:
     """Limit values to ``[min, max]`` (either may be ``None``, a scalar or an array)."""
     if min is None and max is None:
         raise ValueError("clip needs at least one of min and max")
@@ -505,14 +536,18 @@ def _bound(v: Any, like: torch.Tensor) -> torch.Tensor:
 
 
 @register()
-def isclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Array:
+def isclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Array:
     """Elementwise ``|a - b| <= atol + rtol * |b|`` (NumPy's ``isclose``)."""
     operands = _wrap_scalars((a, b))
     dtype = _result_dtype(*operands)
     if dtype.kind in "biu":
         dtype = dtypes.float64
     blocks, layout = align(operands)
-    ta, tb = (_bound(v, torch.empty(0, dtype=dtype.torch, device=_device_of(blocks))) for v in blocks)
+    ta, tb = (
+        _bound(v, torch.empty(0, dtype=dtype.torch, device=_device_of(blocks))) for v in blocks
+    )
     ta, tb = torch.broadcast_tensors(ta, tb)
     return Array(torch.isclose(ta, tb, rtol=rtol, atol=atol, equal_nan=equal_nan), layout)
 
@@ -522,7 +557,9 @@ def _device_of(blocks: list[Any]) -> torch.device:
 
 
 @register()
-def allclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+def allclose(
+    a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     """Whether every element of ``a`` and ``b`` is close (one ``allreduce`` when distributed)."""
     from hpa.core.dispatch import OPS
 
@@ -530,4 +567,4 @@ def allclose(a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan
 
 
 around = round
-__all__ += ["round", "around", "nan_to_num", "where", "clip", "isclose", "allclose"]
+__all__ += ["allclose", "around", "clip", "isclose", "nan_to_num", "round", "where"]

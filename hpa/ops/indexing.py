@@ -34,9 +34,9 @@ class _Plan(NamedTuple):
 def _expand(key: Any, ndim: int) -> list[Any]:
     key = key if isinstance(key, tuple) else (key,)
     for k in key:
-        if not (k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))) or isinstance(
-            k, bool
-        ):
+        if not (
+            k is None or k is Ellipsis or isinstance(k, (slice, int, np.integer))
+        ) or isinstance(k, bool):
             raise NotImplementedError(
                 f"index {k!r}: only integers, slices, Ellipsis and None are supported"
             )
@@ -44,7 +44,9 @@ def _expand(key: Any, ndim: int) -> list[Any]:
         raise IndexError("an index can only have a single ellipsis ('...')")
     used = sum(1 for k in key if k is not None and k is not Ellipsis)
     if used > ndim:
-        raise IndexError(f"too many indices for array: array is {ndim}-dimensional, but {used} were indexed")
+        raise IndexError(
+            f"too many indices for array: array is {ndim}-dimensional, but {used} were indexed"
+        )
     out: list[Any] = []
     for k in key:
         if k is Ellipsis:
@@ -91,7 +93,8 @@ def _plan(x: Array, key: Any) -> _Plan:
                     local_key.append(_negative(start, stop, step, n))
                 else:
                     ranges = [
-                        _local_range(start, step, count, *lay.range_of(r)) for r in range(lay.comm.size)
+                        _local_range(start, step, count, *lay.range_of(r))
+                        for r in range(lay.comm.size)
                     ]
                     counts = tuple(b - a for a, b in ranges)
                     k0, k1 = ranges[lay.comm.rank]
@@ -99,7 +102,9 @@ def _plan(x: Array, key: Any) -> _Plan:
                     last = first + (k1 - k0 - 1) * step
                     local_key.append(slice(first, last + 1, step) if k1 > k0 else slice(0, 0))
             else:
-                local_key.append(slice(start, stop, step) if step > 0 else _negative(start, stop, step, n))
+                local_key.append(
+                    slice(start, stop, step) if step > 0 else _negative(start, stop, step, n)
+                )
             shape.append(count)
         else:
             i = int(k)
@@ -107,8 +112,12 @@ def _plan(x: Array, key: Any) -> _Plan:
                 raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
             i %= n
             if on_split:
-                owner = next(r for r in range(lay.comm.size) if lay.range_of(r)[0] <= i < lay.range_of(r)[1])
-                local_key.append(i - lay.range_of(owner)[0] if lay.comm.rank == owner else slice(0, 0))
+                owner = next(
+                    r for r in range(lay.comm.size) if lay.range_of(r)[0] <= i < lay.range_of(r)[1]
+                )
+                local_key.append(
+                    i - lay.range_of(owner)[0] if lay.comm.rank == owner else slice(0, 0)
+                )
             else:
                 local_key.append(i)
         axis += 1
@@ -169,13 +178,17 @@ def setitem(x: Array, key: Any, value: Any) -> None:
     selection's layout by the redistribution planner.
     """
     plan = _plan(x, key)
-    value_shape = tuple(value.shape) if isinstance(value, (Array, torch.Tensor)) else np.shape(value)
+    value_shape = (
+        tuple(value.shape) if isinstance(value, (Array, torch.Tensor)) else np.shape(value)
+    )
     extra = len(value_shape) - len(plan.shape)
     # as in NumPy, leading length-1 axes of the value beyond the selection's rank are dropped
     if (extra > 0 and any(n != 1 for n in value_shape[:extra])) or broadcast_shapes(
         value_shape[max(extra, 0) :], plan.shape
     ) != plan.shape:
-        raise ValueError(f"could not broadcast input array from shape {value_shape} into shape {plan.shape}")
+        raise ValueError(
+            f"could not broadcast input array from shape {value_shape} into shape {plan.shape}"
+        )
     if plan.owner is not None and x.comm.rank != plan.owner:
         if isinstance(value, Array) and value.split is not None:
             value.gather()  # every rank takes part in the collective

@@ -8,7 +8,8 @@ blocks are consecutive runs of the flattened array. Other splits are first moved
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from hpa.core.array import Array
 from hpa.core.dispatch import register

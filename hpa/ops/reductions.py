@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import builtins
 import warnings
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 
@@ -72,8 +73,10 @@ def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
 
 def _reduced_layout(x: Array, axes: tuple[int, ...], keepdims: bool) -> Layout:
     lay = x.layout
-    shape = tuple(1 if a in axes else n for a, n in enumerate(lay.gshape)) if keepdims else tuple(
-        n for a, n in enumerate(lay.gshape) if a not in axes
+    shape = (
+        tuple(1 if a in axes else n for a, n in enumerate(lay.gshape))
+        if keepdims
+        else tuple(n for a, n in enumerate(lay.gshape) if a not in axes)
     )
     if lay.split is None or lay.split in axes:
         return Layout(shape, None, lay.comm)
@@ -143,7 +146,7 @@ def _local_prod(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool) -> torch
     return t
 
 
-sum = register()(_arithmetic("sum", _local_sum, ReduceOp.SUM))  # noqa: A001
+sum = register()(_arithmetic("sum", _local_sum, ReduceOp.SUM))
 sum.__doc__ = "Sum over ``axis`` (NumPy's ``sum``); one ``allreduce`` if the split axis is reduced."
 prod = register()(_arithmetic("prod", _local_prod, ReduceOp.PROD))
 prod.__doc__ = "Product over ``axis``; one ``allreduce`` if the split axis is reduced."
@@ -163,9 +166,9 @@ def _logical(name: str, local: Callable[..., torch.Tensor], op: ReduceOp) -> Cal
     return reduce
 
 
-all = register()(_logical("all", torch.all, ReduceOp.LAND))  # noqa: A001
+all = register()(_logical("all", torch.all, ReduceOp.LAND))
 all.__doc__ = "Whether all elements along ``axis`` are true; one ``allreduce`` over the split axis."
-any = register()(_logical("any", torch.any, ReduceOp.LOR))  # noqa: A001
+any = register()(_logical("any", torch.any, ReduceOp.LOR))
 any.__doc__ = "Whether any element along ``axis`` is true; one ``allreduce`` over the split axis."
 
 
@@ -336,15 +339,17 @@ def _identity(dtype: torch.dtype, largest: bool) -> Any:
 
 def _filled(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, fill: Any) -> torch.Tensor:
     """The shape ``t`` reduces to over ``axes``, filled with ``fill``."""
-    shape = [1 if a in axes else s for a, s in enumerate(t.shape)] if keepdims else [
-        s for a, s in enumerate(t.shape) if a not in axes
-    ]
+    shape = (
+        [1 if a in axes else s for a, s in enumerate(t.shape)]
+        if keepdims
+        else [s for a, s in enumerate(t.shape) if a not in axes]
+    )
     return torch.full(shape, fill, dtype=t.dtype, device=t.device)
 
 
-max = register("amax")(_extreme("max", True))  # noqa: A001
+max = register("amax")(_extreme("max", True))
 max.__doc__ = "Maximum over ``axis`` (NaN propagates); one ``allgather`` over the split axis."
-min = register("amin")(_extreme("min", False))  # noqa: A001
+min = register("amin")(_extreme("min", False))
 min.__doc__ = "Minimum over ``axis`` (NaN propagates); one ``allgather`` over the split axis."
 amax = max
 amin = min
