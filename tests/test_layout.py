@@ -418,3 +418,28 @@ def test_resplit_property(case: Any, dtype: hpa.DType) -> None:
     assert y.layout == Layout(shape, dst, COMM)
     assert_array(y, values, dtype=dtype)
     check_block(y)
+
+
+@pytest.mark.parametrize("source,target", [(0, 1), (1, 0), (0, 0), (1, 2), (2, 0)])
+@pytest.mark.parametrize("ragged", [False, True])
+def test_windowed_exchange(monkeypatch: pytest.MonkeyPatch, source: int, target: int, ragged: bool) -> None:
+    """Blocks above the window size move in several all-to-alls and still arrive intact."""
+    from hpa.core import redistribute as planner
+
+    shape = (11, 6, 3)
+    values = data(shape, hpa.float64, seed=7)
+    x = make(values, source, ragged=ragged)
+    row_bytes = 8 * shape[0] * shape[1] * shape[2] // shape[source]
+    monkeypatch.setattr(planner, "_CHUNK_BYTES", 2 * row_bytes)
+    if source == target:
+        if not ragged:
+            x.redistribute_(ragged_counts(shape[source]))
+        move = x.balance
+    else:
+        move = lambda: x.resplit(target)  # noqa: E731
+    with hpa.count_collectives() as stats:
+        y = move()
+    assert_array(y, values)
+    moved = source != target or not x.is_balanced()
+    windows = -(-max(x.counts) // 2)  # type: ignore[type-var]
+    assert stats["alltoallv"] == (windows if moved else 0)

@@ -8,16 +8,18 @@ source -> destination          communication
 same layout                    none
 replicated -> split b          none: each rank slices its block
 split a -> replicated          one ``allgatherv``
-split a -> split b (a != b)    one ``alltoallv``
-split a -> split a, new        one ``alltoallv`` (only overlapping ranges move)
-extents (``balance``)
+split a -> split b (a != b)    one ``alltoallv`` per 32 MiB window of the block
+split a -> split a, new        one ``alltoallv`` per window (only overlapping
+extents (``balance``)          ranges move)
 ============================  =================================================
 
 Pieces travel as flat buffers. When the pieces a rank sends are runs of its block (the
 destination splits axis 0) the block itself is the send buffer, and when the pieces a rank
 receives are runs of its new block (the source split axis 0) the receive buffer is the
-result, so the common row-split cases copy nothing beyond the exchange itself. Peak memory is
-the input block, the received block, and at most one packed copy of the input.
+result, so the common row-split cases copy nothing beyond the exchange itself. Blocks larger
+than one window (32 MiB) are exchanged window by window into a preallocated output, so the
+peak is the input block, the output block and two windows (measured by
+``benchmarks/resplit_memory.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ import torch
 from hpa.core.layout import Layout
 
 __all__ = ["redistribute"]
+
+# blocks above this size are exchanged in windows of rows, one all-to-all per window
+_CHUNK_BYTES = 32 * 2**20
 
 
 def redistribute(t: torch.Tensor, src: Layout, dst: Layout) -> torch.Tensor:
@@ -74,36 +79,77 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
 
 
 def _exchange(t: torch.Tensor, src: Layout, dst: Layout) -> torch.Tensor:
+    """Split a -> split b: one ``alltoallv``, or one per window of rows for large blocks.
+
+    A block larger than ``_CHUNK_BYTES`` is exchanged in windows of its rows along the source
+    split axis, so the packed send buffer and the receive buffer hold one window at a time
+    and the peak stays near input + output.
+    """
+    a = src.split
+    assert a is not None and src.counts is not None
+    rows = max(src.counts)
+    row_bytes = math.prod(n for i, n in enumerate(t.shape) if i != a) * t.element_size()
+    step = max(1, _CHUNK_BYTES // row_bytes) if row_bytes else rows
+    if step >= rows:
+        return _exchange_window(t, src, dst, 0, rows, None)
+    out = t.new_empty(dst.lshape)
+    for start in range(0, rows, step):
+        _exchange_window(t, src, dst, start, start + step, out)
+    return out
+
+
+def _exchange_window(
+    t: torch.Tensor, src: Layout, dst: Layout, w0: int, w1: int, out: torch.Tensor | None
+) -> torch.Tensor:
+    """Exchange local rows ``[w0, w1)`` of every source block (one ``alltoallv``).
+
+    With ``out`` the received pieces are copied into it; without, the window is the whole
+    block and the result is assembled from the received buffer.
+    """
     a, b = src.split, dst.split
     assert a is not None and b is not None
     comm = src.comm
     me = comm.rank
-    mine_src, mine_dst = src.range_of(me), dst.range_of(me)
 
+    def window(q: int) -> tuple[int, int]:
+        lo, hi = src.range_of(q)
+        return lo + min(w0, hi - lo), lo + min(w1, hi - lo)
+
+    mine, mine_dst = window(me), dst.range_of(me)
+    first = src.range_of(me)[0]
+    rows = t.narrow(a, mine[0] - first, mine[1] - mine[0])
     send_pieces = []
     for q in range(comm.size):
         if a == b:
-            lo, hi = _overlap(mine_src, dst.range_of(q))
-            send_pieces.append(t.narrow(a, lo - mine_src[0], hi - lo))
+            lo, hi = _overlap(mine, dst.range_of(q))
+            send_pieces.append(t.narrow(a, lo - first, hi - lo))
         else:
             lo, hi = dst.range_of(q)
-            send_pieces.append(t.narrow(b, lo, hi - lo))
+            send_pieces.append(rows.narrow(b, lo, hi - lo))
     send_counts = [p.numel() for p in send_pieces]
-    send = t.reshape(-1) if b == 0 else torch.cat([p.reshape(-1) for p in send_pieces])
+    if b == 0 and rows.is_contiguous():  # the pieces are consecutive runs of memory
+        send = rows.reshape(-1)
+    else:
+        send = torch.cat([p.reshape(-1) for p in send_pieces])
 
-    recv_shapes = []
+    recv_shapes, positions = [], []
     for q in range(comm.size):
         shape = list(dst.lshape)
         if a == b:
-            lo, hi = _overlap(src.range_of(q), mine_dst)
-            shape[a] = hi - lo
+            lo, hi = _overlap(window(q), mine_dst)
+            positions.append(lo - mine_dst[0])
         else:
-            shape[a] = src.counts[q]  # type: ignore[index]
+            lo, hi = window(q)
+            positions.append(lo)
+        shape[a] = hi - lo
         recv_shapes.append(shape)
     recv_counts = [math.prod(s) for s in recv_shapes]
 
     flat = comm.alltoallv(send, send_counts, recv_counts)
-    if a == 0:
-        return flat.reshape(dst.lshape)
-    pieces = flat.split(recv_counts)
-    return torch.cat([p.reshape(s) for p, s in zip(pieces, recv_shapes)], dim=a)
+    pieces = [p.reshape(s) for p, s in zip(flat.split(recv_counts), recv_shapes)]
+    if out is None:
+        return flat.reshape(dst.lshape) if a == 0 else torch.cat(pieces, dim=a)
+    for piece, pos in zip(pieces, positions):
+        if piece.numel():
+            out.narrow(a, pos, piece.shape[a]).copy_(piece)
+    return out
