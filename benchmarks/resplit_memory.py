@@ -10,7 +10,6 @@ baseline; the design target is a peak near twice the local block in total.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -43,17 +42,7 @@ def _measure(x: hpa.Array, target: int | None) -> float:
     return float(worst[0])
 
 
-def _mmap_large_allocations() -> None:
-    """Make glibc return freed large buffers to the system at once (``M_MMAP_THRESHOLD``).
-
-    Otherwise glibc's dynamic threshold keeps freed 32 MiB windows in its heap and the resident
-    size measures the allocator's cache rather than the memory the resplit holds.
-    """
-    ctypes.CDLL("libc.so.6").mallopt(-3, 2**20)  # M_MMAP_THRESHOLD = 1 MiB
-
-
 def main() -> None:
-    _mmap_large_allocations()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mib", type=int, default=256, help="local block size in MiB")
     args = parser.parse_args()

@@ -690,3 +690,16 @@ def test_loopback_communicator_alone() -> None:
     with pytest.raises(ValueError):
         lb.send(t, 1)
     assert lb.split(3).size == 1
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.bool, torch.bfloat16])
+def test_allgatherv_broadcast_path(monkeypatch: pytest.MonkeyPatch, dtype: torch.dtype) -> None:
+    """Large gathers (one broadcast per block under torch.distributed) give the same result."""
+    module = sys.modules.get("hpa.comm.torch_dist")
+    if module is not None:
+        monkeypatch.setattr(module, "_BROADCAST_GATHER_BYTES", 0)
+    counts = [(r * 2) % 5 for r in range(P)]
+    mine = (torch.arange(counts[RANK] * 3) + 100 * RANK).reshape(counts[RANK], 3).to(dtype)
+    got = COMM.allgatherv(mine, counts)
+    want = torch.cat([(torch.arange(c * 3) + 100 * r).reshape(c, 3).to(dtype) for r, c in enumerate(counts)])
+    agree(got.dtype == dtype and torch.equal(got, want), "allgatherv through broadcasts")

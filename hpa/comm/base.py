@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from hpa.comm.counting import record
+from hpa.comm.counting import record, suspended
 
 __all__ = ["Communicator", "ReduceOp", "Request", "raw_bytes"]
 
@@ -190,7 +190,8 @@ class Communicator(ABC):
                 ReduceOp.LOR,
             )
         ):
-            full = self._unrecorded(self.allreduce, t, op)
+            with suspended():
+                full = self.allreduce(t, op)
             start = sum(counts[: self.rank])
             return full[start : start + counts[self.rank]].clone()
         return self._reduce_scatter(t.contiguous(), counts, op)
@@ -236,19 +237,31 @@ class Communicator(ABC):
         return self._allgatherv(t.contiguous(), counts)
 
     def alltoallv(
-        self, t: torch.Tensor, send_counts: Sequence[int], recv_counts: Sequence[int]
+        self,
+        t: torch.Tensor,
+        send_counts: Sequence[int],
+        recv_counts: Sequence[int],
+        out: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Personalised exchange along axis 0.
 
         Rows ``sum(send_counts[:r]) : sum(send_counts[:r+1])`` of ``t`` go to rank ``r``; the
         result stacks, in rank order, ``recv_counts[q]`` rows from each rank ``q``. The rows'
-        trailing shape is the same on every rank.
+        trailing shape is the same on every rank. ``out``, a contiguous tensor of
+        ``sum(recv_counts)`` rows and ``t``'s dtype, receives the result when given (so a caller
+        exchanging in rounds can reuse one buffer).
         """
         record("alltoallv", _nbytes(t))
         rows = t.shape[0] if t.ndim else -1
         send = _check_counts(send_counts, self.size, rows, "send counts")
         recv = _check_counts(recv_counts, self.size, sum(recv_counts), "receive counts")
-        return self._alltoallv(t.contiguous(), send, recv)
+        shape = (sum(recv), *t.shape[1:])
+        if out is None:
+            out = t.new_empty(shape)
+        elif tuple(out.shape) != shape or out.dtype != t.dtype or not out.is_contiguous():
+            raise ValueError(f"out must be a contiguous {t.dtype} tensor of shape {shape}")
+        self._alltoallv(t.contiguous(), send, recv, out)
+        return out
 
     def alltoall(self, t: torch.Tensor) -> torch.Tensor:
         """Exchange equal blocks: ``t`` has ``size * k`` rows, each rank gets ``k`` from each."""
@@ -256,7 +269,9 @@ class Communicator(ABC):
             raise ValueError(f"alltoall needs a multiple of {self.size} rows, got {t.shape[0]}")
         k = [t.shape[0] // self.size] * self.size
         record("alltoall", _nbytes(t))
-        return self._alltoallv(t.contiguous(), k, k)
+        out = t.new_empty(t.shape)
+        self._alltoallv(t.contiguous(), k, k, out)
+        return out
 
     def bcast(self, t: torch.Tensor, root: int = 0) -> torch.Tensor:
         """Broadcast ``t`` from ``root``; other ranks pass a buffer of the same shape and dtype."""
@@ -310,17 +325,6 @@ class Communicator(ABC):
         return self._split(color, key)
 
     # ------------------------------------------------------------------ helpers
-    def _unrecorded(self, fn: Any, *args: Any) -> Any:
-        """Call a public collective from inside another without counting it twice."""
-        from hpa.comm import counting
-
-        saved = counting._active[:]
-        counting._active.clear()
-        try:
-            return fn(*args)
-        finally:
-            counting._active[:] = saved
-
     def _reduce_scatter(self, t: torch.Tensor, counts: list[int], op: ReduceOp) -> torch.Tensor:
         start = sum(counts[: self.rank])
         return self._allreduce(t, op)[start : start + counts[self.rank]].clone()
@@ -340,9 +344,9 @@ class Communicator(ABC):
 
     @abstractmethod
     def _alltoallv(
-        self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int]
-    ) -> torch.Tensor:
-        """Personalised row exchange."""
+        self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int], out: torch.Tensor
+    ) -> None:
+        """Personalised row exchange into the contiguous tensor ``out``."""
 
     @abstractmethod
     def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["CommStats", "count_collectives", "record"]
+__all__ = ["CommStats", "count_collectives", "record", "suspended"]
 
 _active: list[CommStats] = []
 
@@ -81,3 +81,14 @@ def count_collectives() -> Iterator[CommStats]:
         yield stats
     finally:
         _active.remove(stats)
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Count nothing inside the block: a collective built from another is recorded once."""
+    saved = _active[:]
+    _active.clear()
+    try:
+        yield
+    finally:
+        _active[:] = saved

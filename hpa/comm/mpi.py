@@ -88,16 +88,17 @@ class MPICommunicator(Communicator):
         return out.to(t.device)
 
     def _alltoallv(
-        self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int]
-    ) -> torch.Tensor:
+        self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int], out: torch.Tensor
+    ) -> None:
         src = self._stage(t)
         row = math.prod(t.shape[1:]) * t.element_size()
-        out = self._empty((sum(recv_counts), *t.shape[1:]), src)
+        recv = self._stage(out)
         self.mpi_comm.Alltoallv(
             [self._raw(src), [c * row for c in send_counts]],
-            [self._raw(out), [c * row for c in recv_counts]],
+            [self._raw(recv), [c * row for c in recv_counts]],
         )
-        return out.to(t.device)
+        if recv is not out:
+            out.copy_(recv)
 
     def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:
         work = self._stage(t)

@@ -2,7 +2,8 @@
 
 Under ``torchrun`` the default process group is created with both backends when CUDA is
 present (``cpu:gloo,cuda:nccl``), so the tensor's device picks the transport. gloo has no
-uneven allgather: blocks are padded to the longest one and trimmed after the exchange.
+uneven allgather: small blocks are padded to the longest one and trimmed after the exchange;
+large gathers broadcast every block straight into its place in the result.
 Data movement travels as raw bytes so every dtype moves unchanged.
 """
 
@@ -33,10 +34,11 @@ def _init_default_group() -> None:
     dist.init_process_group(backend=backend)
 
 
+# gathers larger than this go as one broadcast per rank instead of a padded all_gather
+_BROADCAST_GATHER_BYTES = 1 << 20
 _all_gather_flat = getattr(dist, "all_gather_single", None) or dist.all_gather_into_tensor
 
 
-_raw = raw_bytes
 
 
 class TorchCommunicator(Communicator):
@@ -68,44 +70,51 @@ class TorchCommunicator(Communicator):
     def _allgatherv(self, t: torch.Tensor, counts: list[int]) -> torch.Tensor:
         rest = t.shape[1:]
         row = math.prod(rest) * t.element_size()
+        out = torch.empty((sum(counts), *rest), dtype=t.dtype, device=t.device)
+        flat = raw_bytes(out)
+        if sum(counts) * row > _BROADCAST_GATHER_BYTES:
+            # large: every block is broadcast straight into its place (no padded copies,
+            # which for ragged blocks would cost several times the result)
+            start = 0
+            for r, c in enumerate(counts):
+                piece = flat[start : start + c * row]
+                if r == self.rank:
+                    piece.copy_(raw_bytes(t))
+                dist.broadcast(piece, src=self._global_ranks[r], group=self.group)
+                start += c * row
+            return out
         longest = max(counts)
         padded = torch.zeros(longest * row, dtype=torch.uint8, device=t.device)
-        padded[: counts[self.rank] * row] = _raw(t)
-        out = torch.empty(self.size * longest * row, dtype=torch.uint8, device=t.device)
-        _all_gather_flat(out, padded, group=self.group)
-        blocks = out.view(self.size, longest * row)
-        if all(c == longest for c in counts):
-            flat = out
-        else:
-            flat = torch.cat([blocks[r, : counts[r] * row] for r in range(self.size)])
-        return flat.view(t.dtype).reshape(sum(counts), *rest)
+        padded[: counts[self.rank] * row] = raw_bytes(t)
+        gathered = torch.empty(self.size * longest * row, dtype=torch.uint8, device=t.device)
+        _all_gather_flat(gathered, padded, group=self.group)
+        blocks = gathered.view(self.size, longest * row)
+        torch.cat([blocks[r, : counts[r] * row] for r in range(self.size)], out=flat)
+        return out
 
     def _alltoallv(
-        self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int]
-    ) -> torch.Tensor:
-        rest = t.shape[1:]
-        row = math.prod(rest) * t.element_size()
-        out = torch.empty(sum(recv_counts) * row, dtype=torch.uint8, device=t.device)
+        self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int], out: torch.Tensor
+    ) -> None:
+        row = math.prod(t.shape[1:]) * t.element_size()
         dist.all_to_all_single(
-            out,
-            _raw(t),
+            raw_bytes(out),
+            raw_bytes(t),
             [c * row for c in recv_counts],
             [c * row for c in send_counts],
             group=self.group,
         )
-        return out.view(t.dtype).reshape(sum(recv_counts), *rest)
 
     def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:
-        dist.broadcast(_raw(t), src=self._global_ranks[root], group=self.group)
+        dist.broadcast(raw_bytes(t), src=self._global_ranks[root], group=self.group)
         return t
 
     def _isend(self, t: torch.Tensor, dest: int, tag: int) -> Request:
-        work = dist.isend(_raw(t), dst=self._global_ranks[dest], group=self.group, tag=tag)
+        work = dist.isend(raw_bytes(t), dst=self._global_ranks[dest], group=self.group, tag=tag)
         return Request(work.wait)
 
     def _irecv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
         work_buf = buf if buf.is_contiguous() else buf.contiguous()
-        work = dist.irecv(_raw(work_buf), src=self._global_ranks[source], group=self.group, tag=tag)
+        work = dist.irecv(raw_bytes(work_buf), src=self._global_ranks[source], group=self.group, tag=tag)
 
         def complete() -> None:
             work.wait()

@@ -93,18 +93,26 @@ def _exchange(t: torch.Tensor, src: Layout, dst: Layout) -> torch.Tensor:
     if step >= rows:
         return _exchange_window(t, src, dst, 0, rows, None)
     out = t.new_empty(dst.lshape)
+    buffers: list[torch.Tensor] = []  # send and receive buffers shared by the windows
     for start in range(0, rows, step):
-        _exchange_window(t, src, dst, start, start + step, out)
+        _exchange_window(t, src, dst, start, start + step, out, buffers)
     return out
 
 
 def _exchange_window(
-    t: torch.Tensor, src: Layout, dst: Layout, w0: int, w1: int, out: torch.Tensor | None
+    t: torch.Tensor,
+    src: Layout,
+    dst: Layout,
+    w0: int,
+    w1: int,
+    out: torch.Tensor | None,
+    buffers: list[torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Exchange local rows ``[w0, w1)`` of every source block (one ``alltoallv``).
 
-    With ``out`` the received pieces are copied into it; without, the window is the whole
-    block and the result is assembled from the received buffer.
+    With ``out`` the received pieces are copied into it, and the send and receive buffers are
+    kept in ``buffers`` for the next window; without, the window is the whole block and the
+    result is assembled from the received buffer.
     """
     a, b = src.split, dst.split
     assert a is not None and b is not None
@@ -126,12 +134,6 @@ def _exchange_window(
         else:
             lo, hi = dst.range_of(q)
             send_pieces.append(rows.narrow(b, lo, hi - lo))
-    send_counts = [p.numel() for p in send_pieces]
-    if b == 0 and rows.is_contiguous():  # the pieces are consecutive runs of memory
-        send = rows.reshape(-1)
-    else:
-        send = torch.cat([p.reshape(-1) for p in send_pieces])
-
     recv_shapes, positions = [], []
     for q in range(comm.size):
         shape = list(dst.lshape)
@@ -143,9 +145,18 @@ def _exchange_window(
             positions.append(lo)
         shape[a] = hi - lo
         recv_shapes.append(shape)
+    send_counts = [p.numel() for p in send_pieces]
     recv_counts = [math.prod(s) for s in recv_shapes]
+    if buffers is not None:
+        _reserve(buffers, t, sum(send_counts), sum(recv_counts))
+    if b == 0 and rows.is_contiguous():  # the pieces are consecutive runs of memory
+        send = rows.reshape(-1)
+    else:
+        send = buffers[0][: sum(send_counts)] if buffers else t.new_empty(sum(send_counts))
+        _pack(send_pieces, send)
+    recv = buffers[1][: sum(recv_counts)] if buffers else None
+    flat = comm.alltoallv(send, send_counts, recv_counts, out=recv)
 
-    flat = comm.alltoallv(send, send_counts, recv_counts)
     pieces = [p.reshape(s) for p, s in zip(flat.split(recv_counts), recv_shapes)]
     if out is None:
         return flat.reshape(dst.lshape) if a == 0 else torch.cat(pieces, dim=a)
@@ -153,3 +164,21 @@ def _exchange_window(
         if piece.numel():
             out.narrow(a, pos, piece.shape[a]).copy_(piece)
     return out
+
+
+def _reserve(buffers: list[torch.Tensor], like: torch.Tensor, send: int, recv: int) -> None:
+    """Make ``buffers`` hold a send buffer of ``send`` and a receive buffer of ``recv`` elements."""
+    if not buffers:
+        buffers += [like.new_empty(send), like.new_empty(recv)]
+    for i, n in enumerate((send, recv)):
+        if buffers[i].numel() < n:
+            buffers[i] = like.new_empty(n)
+
+
+def _pack(pieces: list[torch.Tensor], flat: torch.Tensor) -> None:
+    """Copy ``pieces`` one after another into the 1-D tensor ``flat`` (no temporaries)."""
+    start = 0
+    for p in pieces:
+        n = p.numel()
+        flat[start : start + n].view(p.shape).copy_(p)
+        start += n
