@@ -371,3 +371,28 @@ def test_matrix_transpose(case: tuple) -> None:
 def test_matrix_transpose_needs_two_axes() -> None:
     with pytest.raises(ValueError):
         hpa.matrix_transpose(hpa.arange(3, split=0))
+
+
+@pytest.mark.parametrize("value,exc", [(1000, OverflowError), (1 + 2j, TypeError), ("a", TypeError)])
+@pytest.mark.parametrize("key", [0, (slice(0, 1),), (-1, 1)])
+def test_setitem_bad_value_raises_on_every_rank(value: object, exc: type[BaseException], key: object) -> None:
+    """A value the dtype cannot hold raises NumPy's error on every rank, owner or not."""
+    x = hpa.zeros((4, 3), dtype=hpa.int8, split=0)
+
+    def assign() -> None:
+        x[key] = value
+
+    raised_everywhere(exc, assign)
+    assert_array(x, np.zeros((4, 3), dtype=np.int8))
+
+
+def test_setitem_split_value_broadcast_moves_without_gather() -> None:
+    """A split value that broadcasts onto the selection's split axis is redistributed, not gathered."""
+    ref = data((4, 6), hpa.float64, seed=3)
+    x = make(ref, 1)
+    v = make(np.arange(6.0), 0)
+    with hpa.count_collectives() as stats:
+        x[:] = v
+    ref[:] = np.arange(6.0)
+    assert_array(x, ref)
+    assert stats["allgatherv"] == 0

@@ -18,6 +18,7 @@ all-to-all of the smaller operand instead of an error.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,18 +29,30 @@ from hpa.core.array import Array
 from hpa.core.layout import Layout
 from hpa.core.redistribute import redistribute
 
-__all__ = ["align", "as_local_tensor", "broadcast_shapes"]
+__all__ = ["align", "as_local_tensor", "broadcast_shapes", "local_block"]
 
 Scalar = (bool, int, float, complex)
 
 
 def broadcast_shapes(*shapes: Sequence[int]) -> tuple[int, ...]:
     """NumPy's broadcast of ``shapes``; raises ``ValueError`` naming them when impossible."""
-    try:
-        return tuple(torch.broadcast_shapes(*shapes))
-    except RuntimeError:
-        listed = " ".join(str(tuple(s)) for s in shapes)
-        raise ValueError(f"operands could not be broadcast together with shapes {listed}") from None
+    first = tuple(shapes[0])
+    if all(tuple(s) == first for s in shapes[1:]):
+        return first
+    return _broadcast(tuple(tuple(s) for s in shapes))
+
+
+@functools.lru_cache(maxsize=1024)
+def _broadcast(shapes: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
+    ndim = max(len(s) for s in shapes)
+    out = []
+    for axis in range(-ndim, 0):
+        sizes = {s[axis] for s in shapes if len(s) >= -axis} - {1}
+        if len(sizes) > 1:
+            listed = " ".join(str(s) for s in shapes)
+            raise ValueError(f"operands could not be broadcast together with shapes {listed}")
+        out.append(sizes.pop() if sizes else 1)
+    return tuple(out)
 
 
 def as_local_tensor(x: Any, device: torch.device) -> torch.Tensor:
@@ -71,26 +84,18 @@ def _output_layout(arrays: list[Array], shape: tuple[int, ...]) -> Layout:
     return Layout(shape, best.split + ndim - best.ndim, ref.comm, best.counts)  # type: ignore[operator]
 
 
-def _local_block(x: Array, out: Layout) -> torch.Tensor:
-    split = out.split
-    if split is None:
-        return x.larray if x.split is None else x.gather()
-    axis = split - (out.ndim - x.ndim)
-    if axis < 0 or x.shape[axis] != out.gshape[split]:  # broadcast along the split axis
-        return x.larray if x.split is None else x.gather()
-    if x.split is None:
-        lo, hi = out.range_of(out.comm.rank)
-        return x.larray.narrow(axis, lo, hi - lo)
-    return redistribute(x.larray, x.layout, Layout(x.shape, axis, out.comm, out.counts))
-
-
-def _slice_replicated(t: torch.Tensor, out: Layout) -> torch.Tensor:
-    split = out.split
-    if split is None:
-        return t
-    axis = split - (out.ndim - t.dim())
-    if axis < 0 or t.shape[axis] != out.gshape[split]:  # broadcast along the split axis
-        return t
+def local_block(x: Array | torch.Tensor, out: Layout) -> torch.Tensor:
+    """The part of operand ``x`` that meets this rank's block of ``out`` (``x`` broadcasts
+    against ``out``). A replicated operand, or a torch tensor, is sliced locally; a split
+    operand is redistributed to the output's extents, or replicated when it broadcasts along
+    the output's split axis."""
+    split_x = x.split if isinstance(x, Array) else None
+    t = x.larray if isinstance(x, Array) else x
+    axis = None if out.split is None else out.split - (out.ndim - t.dim())
+    if axis is None or axis < 0 or x.shape[axis] != out.gshape[out.split]:  # type: ignore[index]
+        return t if split_x is None else x.gather()  # type: ignore[union-attr]
+    if split_x is not None:
+        return redistribute(t, x.layout, Layout(x.shape, axis, out.comm, out.counts))  # type: ignore[union-attr]
     lo, hi = out.range_of(out.comm.rank)
     return t.narrow(axis, lo, hi - lo)
 
@@ -130,12 +135,5 @@ def align(operands: Sequence[Any]) -> tuple[list[Any], Layout]:
             shapes.append(tuple(t.shape))
     shape = broadcast_shapes(*shapes)
     out = _output_layout(arrays, shape)
-    blocks: list[Any] = []
-    for x in items:
-        if isinstance(x, Array):
-            blocks.append(_local_block(x, out))
-        elif isinstance(x, torch.Tensor):
-            blocks.append(_slice_replicated(x, out))
-        else:
-            blocks.append(x)
+    blocks = [local_block(x, out) if isinstance(x, (Array, torch.Tensor)) else x for x in items]
     return blocks, out

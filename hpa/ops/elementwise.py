@@ -159,18 +159,28 @@ def _write_out(result: torch.Tensor, layout: Any, out: Array) -> Array:
     return out
 
 
+_WEAK_TYPES = (bool, int, float, complex)
+
+
 def _apply(op: _Elementwise, operands: tuple[Any, ...], out: Array | None, **kw: Any) -> Array:
-    a = operands[0]
     if len(operands) == 2 and out is None:
-        b = operands[1]
-        if type(a) is Array and type(b) is Array:
-            la, lb = a._layout, b._layout
-            if la is lb or la == lb:
+        # fast paths: equal layouts, or one array with a Python scalar (nothing to align)
+        a, b = operands
+        if type(a) is Array:
+            if type(b) is Array and (a._layout is b._layout or a._layout == b._layout):
                 ta, tb = a._t, b._t
                 plan = op.plan(
                     ta.dtype if ta.dtype is tb.dtype else dtypes.promote(a.dtype, b.dtype).torch
                 )
-                return _finish(op.fn(_to(ta, plan[0]), _to(tb, plan[0]), **kw), plan, la, None)
+                return _finish(op.fn(_to(ta, plan[0]), _to(tb, plan[0]), **kw), plan, a._layout, None)
+            if type(b) in _WEAK_TYPES:
+                plan = op.plan(dtypes.promote_scalar(a.dtype, b).torch)
+                args = _scalar_operands(op, [a._t, b], plan[0])
+                return _finish(op.fn(*args, **kw), plan, a._layout, None)
+        elif type(b) is Array and type(a) in _WEAK_TYPES:
+            plan = op.plan(dtypes.promote_scalar(b.dtype, a).torch)
+            args = _scalar_operands(op, [a, b._t], plan[0])
+            return _finish(op.fn(*args, **kw), plan, b._layout, None)
     operands = _wrap_scalars(operands)
     plan = op.plan(_result_dtype(*operands).torch)
     blocks, layout = align(operands)

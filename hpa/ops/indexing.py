@@ -14,11 +14,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from hpa.core.align import as_local_tensor, broadcast_shapes
+from hpa.core.align import as_local_tensor, broadcast_shapes, local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout
-from hpa.core.redistribute import redistribute
 
 __all__ = ["getitem", "setitem"]
 
@@ -189,34 +188,41 @@ def setitem(x: Array, key: Any, value: Any) -> None:
         raise ValueError(
             f"could not broadcast input array from shape {value_shape} into shape {plan.shape}"
         )
+    selection = Layout(plan.shape, plan.split, x.comm, plan.counts)
+    if isinstance(value, Array):
+        # every rank takes part in moving the value, the owner of a scalar index included
+        local = local_block(_drop_leading(value, extra), selection)
+    else:
+        # validated on every rank, so a bad value raises everywhere (NumPy's errors)
+        given = _as_value(value, x.dtype, x.larray.device)
+        local = local_block(given.reshape(given.shape[max(extra, 0) :]), selection)
     if plan.owner is not None and x.comm.rank != plan.owner:
-        if isinstance(value, Array) and value.split is not None:
-            value.gather()  # every rank takes part in the collective
         return
     target, flips = _view(x.larray, plan.local_key)
-    if isinstance(value, (bool, int, float, complex)):
-        target.fill_(value)
-        return
-    if isinstance(value, Array):
-        if value.split is not None and value.shape == plan.shape and plan.split is not None:
-            sel = Layout(plan.shape, plan.split, x.comm, plan.counts)
-            local = redistribute(value.larray, value.layout, sel)
-        else:
-            local = _slice_to(value.gather(), plan, x.comm.rank)
-    else:
-        local = _slice_to(as_local_tensor(value, x.larray.device), plan, x.comm.rank)
     local = torch.broadcast_to(local.to(target.dtype), target.shape)
     target.copy_(local.flip(flips) if flips else local)
 
 
-def _slice_to(t: torch.Tensor, plan: _Plan, rank: int) -> torch.Tensor:
-    """This rank's part of a replicated value broadcast to the selection."""
-    if t.dim() > len(plan.shape):  # drop the leading length-1 axes (checked by the caller)
-        t = t.reshape(t.shape[t.dim() - len(plan.shape) :])
-    if plan.split is None or plan.counts is None:
-        return t
-    axis = plan.split - (len(plan.shape) - t.dim())
-    if axis < 0 or t.shape[axis] == 1:
-        return t
-    start = sum(plan.counts[:rank])
-    return t.narrow(axis, start, plan.counts[rank])
+def _drop_leading(value: Array, extra: int) -> Array:
+    """``value`` without ``extra`` leading length-1 axes (replicated first when they hold the
+    split axis)."""
+    if extra <= 0:
+        return value
+    if value.split is not None and value.split < extra:
+        value = value.resplit(None)
+    split = None if value.split is None else value.split - extra
+    layout = Layout(value.shape[extra:], split, value.comm, value.counts)
+    return Array(value.larray.reshape(value.larray.shape[extra:]), layout)
+
+
+def _as_value(value: Any, dtype: Any, device: torch.device) -> torch.Tensor:
+    """A NumPy-like value as a tensor, raising NumPy's errors for values ``dtype`` cannot hold."""
+    if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
+        if isinstance(value, complex) and dtype.kind != "c":
+            raise TypeError(f"cannot assign a complex value to an array of dtype {dtype.name}")
+        if isinstance(value, int) and not isinstance(value, bool) and dtype.kind in "iu":
+            info = torch.iinfo(dtype.torch)
+            if not info.min <= value <= info.max:
+                raise OverflowError(f"Python integer {value} out of bounds for {dtype.name}")
+        return torch.tensor(value, dtype=dtype.torch, device=device)
+    return as_local_tensor(value, device)
