@@ -39,8 +39,6 @@ _BROADCAST_GATHER_BYTES = 1 << 20
 _all_gather_flat = getattr(dist, "all_gather_single", None) or dist.all_gather_into_tensor
 
 
-
-
 class TorchCommunicator(Communicator):
     """Collectives over a torch.distributed process group.
 
@@ -114,7 +112,9 @@ class TorchCommunicator(Communicator):
 
     def _irecv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
         work_buf = buf if buf.is_contiguous() else buf.contiguous()
-        work = dist.irecv(raw_bytes(work_buf), src=self._global_ranks[source], group=self.group, tag=tag)
+        work = dist.irecv(
+            raw_bytes(work_buf), src=self._global_ranks[source], group=self.group, tag=tag
+        )
 
         def complete() -> None:
             work.wait()

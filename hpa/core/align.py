@@ -9,7 +9,8 @@ Python scalars):
    With no such operand the output is replicated.
 3. Every other operand is brought to the output's blocks: a replicated operand (NumPy and
    torch inputs included) is sliced locally, an operand split along the same axis with other
-   extents or along another axis goes through the redistribution planner (one ``alltoallv``),
+   extents or along another axis goes through the redistribution planner (one ``alltoallv``,
+   or one per 32 MiB window of a large block),
    an operand that broadcasts along the output's split axis is replicated first.
 
 So operands that already agree communicate nothing, and split 0 combined with split 1 costs one

@@ -159,7 +159,8 @@ class Array:
     def resplit(self, axis: int | None = None) -> Array:
         """A copy split along ``axis`` (``None``: replicated on every process).
 
-        Communicates one ``alltoallv`` between two split axes, one ``allgatherv`` to ``None``,
+        Communicates one ``alltoallv`` between two split axes (one per 32 MiB window of a
+        large block), one ``allgatherv`` to ``None``,
         nothing from ``None``.
         """
         axis = None if axis is None else normalize_axis(axis, self.ndim, "split axis")
@@ -182,7 +183,7 @@ class Array:
         return self
 
     def balance(self) -> Array:
-        """A copy whose blocks are balanced (one ``alltoallv`` when they are not)."""
+        """A copy whose blocks are balanced (one ``alltoallv`` per window when they are not)."""
         if self._layout.is_balanced:
             return self.copy()
         return self._relayout(self._layout.with_split(self.split))
@@ -223,11 +224,19 @@ class Array:
         return redistribute(self._t, self._layout, self._layout.with_split(None))
 
     def numpy(self) -> np.ndarray:
-        """The whole array as a NumPy array on every process (bfloat16 becomes float32)."""
-        full = self.gather().detach().cpu()
+        """A copy of the whole array as a NumPy array on every process.
+
+        bfloat16, which NumPy lacks, becomes float32. The result never shares memory with the
+        array, whatever its layout.
+        """
+        full = self.gather().detach()
         if full.dtype == torch.bfloat16:
             full = full.to(torch.float32)
-        return full.numpy()
+        shares = (
+            full.device.type == "cpu"
+            and full.untyped_storage().data_ptr() == self._t.untyped_storage().data_ptr()
+        )
+        return (full.clone() if shares else full).cpu().numpy()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         out = self.numpy()

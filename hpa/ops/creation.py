@@ -272,9 +272,8 @@ def identity(
     return eye(n, dtype=dtype, split=split, device=device, comm=comm)
 
 
-def _to_tensor(
-    obj: Any, dtype: dtypes.DType | None, device: torch.device, copy: bool
-) -> torch.Tensor:
+def _source_tensor(obj: Any) -> torch.Tensor:
+    """``obj`` as a tensor sharing its memory where possible (rejecting unsupported dtypes)."""
     if isinstance(obj, torch.Tensor):
         t = obj.detach()
     else:
@@ -288,10 +287,8 @@ def _to_tensor(
         ):
             arr = arr.astype(arr.dtype.newbyteorder("="), copy=True)
         t = torch.from_numpy(arr)
-    if dtype is None:
-        dtypes.to_dtype(t.dtype)  # TypeError for dtypes hpa does not support (uint16, ...)
-    target = t.dtype if dtype is None else dtype.torch
-    return t.to(device=device, dtype=target, copy=copy)
+    dtypes.to_dtype(t.dtype)  # TypeError for dtypes hpa does not support (uint16, ...)
+    return t
 
 
 @register()
@@ -335,15 +332,21 @@ def array(
                 return src.resplit(target)
             return src.copy() if copy else src
         obj = src.larray
-    tdev = resolve_device(device).torch_device
-    t = _to_tensor(obj, out_dtype, tdev, copy)
+    t = _source_tensor(obj)
     comm = comm if comm is not None else get_comm()
-    if is_split is not None:
-        return _from_blocks(t, is_split, comm)
-    lay = _layout(tuple(t.shape), split, comm)
-    if lay.split is not None:
+    lay = None if is_split is not None else _layout(tuple(t.shape), split, comm)
+    if lay is not None and lay.split is not None:
         lo, hi = lay.range_of(comm.rank)
-        t = t.narrow(lay.split, lo, hi - lo).clone()
+        t = t.narrow(lay.split, lo, hi - lo)  # only this rank's block is copied below
+        copy = True
+    t = t.to(
+        device=resolve_device(device).torch_device,
+        dtype=t.dtype if out_dtype is None else out_dtype.torch,
+        copy=copy,
+        memory_format=torch.contiguous_format if copy else torch.preserve_format,
+    )
+    if lay is None:
+        return _from_blocks(t, is_split, comm)  # type: ignore[arg-type]
     return Array(t, lay)
 
 

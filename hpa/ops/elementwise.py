@@ -144,10 +144,10 @@ def _finish(result: torch.Tensor, plan: Plan, layout: Any, out: Array | None) ->
         result = result.to(plan[1])
     if out is None:
         return Array(result, layout)
-    return _write_out(result, layout, out)
+    return write_out(result, layout, out)
 
 
-def _write_out(result: torch.Tensor, layout: Any, out: Array) -> Array:
+def write_out(result: torch.Tensor, layout: Any, out: Array) -> Array:
     src = dtypes._BY_TORCH[result.dtype]
     if not dtypes.can_cast(src, out.dtype, "same_kind"):
         raise TypeError(f"cannot cast the result from {src.name} to {out.dtype.name} (same_kind)")
@@ -172,7 +172,9 @@ def _apply(op: _Elementwise, operands: tuple[Any, ...], out: Array | None, **kw:
                 plan = op.plan(
                     ta.dtype if ta.dtype is tb.dtype else dtypes.promote(a.dtype, b.dtype).torch
                 )
-                return _finish(op.fn(_to(ta, plan[0]), _to(tb, plan[0]), **kw), plan, a._layout, None)
+                return _finish(
+                    op.fn(_to(ta, plan[0]), _to(tb, plan[0]), **kw), plan, a._layout, None
+                )
             if type(b) in _WEAK_TYPES:
                 plan = op.plan(dtypes.promote_scalar(a.dtype, b).torch)
                 args = _scalar_operands(op, [a._t, b], plan[0])

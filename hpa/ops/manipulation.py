@@ -1,9 +1,9 @@
 """Shape manipulation needed by the foundation: transpose and flattening.
 
-``transpose`` permutes each local block; the split axis follows its data, so nothing is
-communicated. ``ravel`` of an array split along axis 0 (or replicated) is local too: the
+``transpose`` permutes each local block (a view, as in NumPy); the split axis follows its data,
+so nothing is communicated. ``ravel`` of an array split along axis 0 (or replicated) is local too: the
 blocks are consecutive runs of the flattened array. Other splits are first moved to axis 0
-(one ``alltoallv``).
+(one ``alltoallv`` per 32 MiB window, see :mod:`hpa.core.redistribute`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def transpose(x: Any, /, axes: Sequence[int] | None = None) -> Array:
     shape = tuple(x.shape[a] for a in perm)
     split = None if x.split is None else perm.index(x.split)
     layout = Layout(shape, split, x.comm, x.counts)
-    return Array(x.larray.permute(perm).contiguous(), layout)
+    return Array(x.larray.permute(perm), layout)
 
 
 permute_dims = transpose

@@ -32,12 +32,13 @@ from typing import Any
 
 import torch
 
-from hpa.comm.base import ReduceOp
+from hpa.comm.base import ReduceOp, identity_of
 from hpa.core import dtypes
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
 from hpa.ops.creation import asarray
+from hpa.ops.elementwise import write_out
 
 __all__ = [
     "all",
@@ -112,7 +113,7 @@ def _arithmetic(
         x, axes, lay, across = _prepare(x, axis, keepdims)
         res_dtype = _sum_dtype(x.dtype, dtype)
         acc = _accumulate(res_dtype)
-        part = local(x.larray.to(acc), axes, keepdims) if axes else x.larray.to(acc, copy=True)
+        part = local(x.larray, axes, keepdims, acc) if axes else x.larray.to(acc, copy=True)
         if across:
             part = x.comm.allreduce(part, op)
         return _deliver(Array(part.to(res_dtype.torch), lay), out)
@@ -122,27 +123,20 @@ def _arithmetic(
 
 
 def _deliver(result: Array, out: Any) -> Array:
-    if out is None:
-        return result
-    from hpa.core.dispatch import OPS
-
-    return OPS["positive"](result, out=out) if result.dtype.kind != "b" else _copy_into(result, out)
+    return result if out is None else write_out(result.larray, result.layout, out)
 
 
-def _copy_into(result: Array, out: Array) -> Array:
-    from hpa.core.redistribute import redistribute
-
-    out.larray.copy_(redistribute(result.larray, result.layout, out.layout))
-    return out
-
-
-def _local_sum(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool) -> torch.Tensor:
-    return torch.sum(t, dim=axes, keepdim=keepdims)
+def _local_sum(
+    t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, acc: torch.dtype
+) -> torch.Tensor:
+    return torch.sum(t, dim=axes, keepdim=keepdims, dtype=acc)
 
 
-def _local_prod(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool) -> torch.Tensor:
+def _local_prod(
+    t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, acc: torch.dtype
+) -> torch.Tensor:
     for a in sorted(axes, reverse=True):
-        t = torch.prod(t, dim=a, keepdim=keepdims)
+        t = torch.prod(t, dim=a, keepdim=keepdims, dtype=acc)
     return t
 
 
@@ -155,9 +149,10 @@ prod.__doc__ = "Product over ``axis``; one ``allreduce`` if the split axis is re
 def _logical(name: str, local: Callable[..., torch.Tensor], op: ReduceOp) -> Callable[..., Array]:
     def reduce(x: Any, /, axis: Axis = None, keepdims: bool = False, out: Any = None) -> Array:
         x, axes, lay, across = _prepare(x, axis, keepdims)
-        part = x.larray != 0
+        part = x.larray != 0 if x.larray.is_complex() or not axes else x.larray
         for a in sorted(axes, reverse=True):
             part = local(part, dim=a, keepdim=keepdims)
+        part = part.to(torch.bool)  # torch keeps uint8 for uint8 input
         if across:
             part = x.comm.allreduce(part, op)
         return _deliver(Array(part, lay), out)
@@ -196,8 +191,8 @@ def mean(
     x, axes, lay, across = _prepare(x, axis, keepdims)
     res = _float_dtype(x.dtype, dtype)
     acc = _accumulate(res)
-    t = x.larray.to(acc)
-    part = torch.sum(t, dim=axes, keepdim=keepdims) if axes else t.clone()
+    t = x.larray
+    part = torch.sum(t, dim=axes, keepdim=keepdims, dtype=acc) if axes else t.to(acc, copy=True)
     if across:
         part = x.comm.allreduce(part, ReduceOp.SUM)
     n = _count(x, axes)
@@ -318,7 +313,9 @@ def _extreme(name: str, largest: bool) -> Callable[..., Array]:
         if not axes:
             part = t.clone()
         elif builtins.any(t.shape[a] == 0 for a in axes):
-            part = _filled(t, axes, keepdims, _identity(t.dtype, largest))
+            part = _filled(
+                t, axes, keepdims, identity_of(ReduceOp.MAX if largest else ReduceOp.MIN, t.dtype)
+            )
         else:
             part = fn(t, dim=axes, keepdim=keepdims)
         if across:
@@ -328,13 +325,6 @@ def _extreme(name: str, largest: bool) -> Callable[..., Array]:
 
     reduce.__name__ = reduce.__qualname__ = name
     return reduce
-
-
-def _identity(dtype: torch.dtype, largest: bool) -> Any:
-    if dtype.is_floating_point:
-        return float("-inf") if largest else float("inf")
-    info = torch.iinfo(dtype)
-    return info.min if largest else info.max
 
 
 def _filled(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, fill: Any) -> torch.Tensor:
