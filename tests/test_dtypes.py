@@ -133,13 +133,3 @@ def test_dtype_attributes() -> None:
     )
     assert repr(hpa.float32) == "hpa.float32"
 
-
-def test_float_result() -> None:
-    for d in NUMPY_DTYPES:
-        assert dtypes.float_result(d).numpy == np.sqrt(np.ones(1, d.numpy)).dtype, d
-    assert dtypes.float_result(hpa.bfloat16) is hpa.bfloat16
-
-
-def test_result_type_errors() -> None:
-    with pytest.raises(ValueError):
-        hpa.result_type()

@@ -80,7 +80,8 @@ class CUDADevice(Device):
         return super().__eq__(other)
 
     def __hash__(self) -> int:
-        return hash(("gpu", self._index))
+        # constant: the index of ``gpu`` is resolved lazily, and equal devices must hash alike
+        return hash("gpu")
 
     def __str__(self) -> str:
         return "gpu" if self._index is None else f"cuda:{self._index}"

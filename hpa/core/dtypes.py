@@ -26,7 +26,6 @@ __all__ = [
     "float16",
     "float32",
     "float64",
-    "float_result",
     "int8",
     "int16",
     "int32",
@@ -200,10 +199,6 @@ def promote_scalar(dtype: DType, scalar: Any) -> DType:
         return complex128 if dtype in (float64,) or dtype.kind in "biu" else complex64
     return promote(dtype, to_dtype(np.asarray(scalar).dtype))
 
-
-def float_result(dtype: DType) -> DType:
-    """The floating dtype NumPy computes a float function (sqrt, exp, /) of ``dtype`` in."""
-    return dtype if dtype.kind in "fc" else promote(dtype, float16)
 
 
 def result_type(*args: Any) -> DType:

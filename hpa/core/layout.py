@@ -127,10 +127,6 @@ class Layout:
         """The same global shape, cut along ``split`` (balanced unless ``counts`` given)."""
         return Layout(self.gshape, split, self.comm, counts)
 
-    def with_shape(self, gshape: Sequence[int], split: int | None) -> Layout:
-        """A layout of ``gshape`` that keeps this layout's extents along ``split``."""
-        return Layout(gshape, split, self.comm, self.counts if split is not None else None)
-
     def __eq__(self, other: object) -> bool:
         return self is other or (
             isinstance(other, Layout)

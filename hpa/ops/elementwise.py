@@ -496,11 +496,8 @@ def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
     if x1 is None or x2 is None:
         raise TypeError("where(condition) with one argument is not supported; pass x1 and x2")
     operands = _wrap_scalars((condition, x1, x2))
-    dtype = (
-        _result_dtype(operands[1], operands[2])
-        if _has_strong(operands[1:])
-        else _scalar_dtype(x1, x2)
-    )
+    values = operands[1:]
+    dtype = _result_dtype(*values) if not all(map(_is_weak, values)) else dtypes.result_type(*values)
     blocks, layout = align(operands)
     cond = blocks[0] if isinstance(blocks[0], torch.Tensor) else torch.tensor(bool(blocks[0]))
     vals = [
@@ -510,14 +507,6 @@ def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
         for b in blocks[1:]
     ]
     return Array(torch.where(cond.to(torch.bool), vals[0], vals[1]), layout)
-
-
-def _has_strong(values: tuple[Any, ...]) -> bool:
-    return any(not _is_weak(v) for v in values)
-
-
-def _scalar_dtype(*values: Any) -> DType:
-    return dtypes.result_type(*values)
 
 
 @register()
@@ -536,9 +525,7 @@ def clip(x: Any, /, min: Any = None, max: Any = None, out: Array | None = None) 
         t = torch.maximum(t, _bound(lo, t))
     if hi is not None:
         t = torch.minimum(t, _bound(hi, t))
-    if lo is None and hi is None:
-        t = t.clone()
-    return _finish(t if t is not blocks[0] else t.clone(), (dtype.torch, dtype.torch), layout, out)
+    return _finish(t, (dtype.torch, dtype.torch), layout, out)
 
 
 def _bound(v: Any, like: torch.Tensor) -> torch.Tensor:
@@ -557,15 +544,10 @@ def isclose(
     if dtype.kind in "biu":
         dtype = dtypes.float64
     blocks, layout = align(operands)
-    ta, tb = (
-        _bound(v, torch.empty(0, dtype=dtype.torch, device=_device_of(blocks))) for v in blocks
-    )
+    device = next(b.device for b in blocks if isinstance(b, torch.Tensor))
+    ta, tb = (_bound(v, torch.empty(0, dtype=dtype.torch, device=device)) for v in blocks)
     ta, tb = torch.broadcast_tensors(ta, tb)
     return Array(torch.isclose(ta, tb, rtol=rtol, atol=atol, equal_nan=equal_nan), layout)
-
-
-def _device_of(blocks: list[Any]) -> torch.device:
-    return next(b.device for b in blocks if isinstance(b, torch.Tensor))
 
 
 @register()
