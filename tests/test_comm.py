@@ -701,5 +701,7 @@ def test_allgatherv_broadcast_path(monkeypatch: pytest.MonkeyPatch, dtype: torch
     counts = [(r * 2) % 5 for r in range(P)]
     mine = (torch.arange(counts[RANK] * 3) + 100 * RANK).reshape(counts[RANK], 3).to(dtype)
     got = COMM.allgatherv(mine, counts)
-    want = torch.cat([(torch.arange(c * 3) + 100 * r).reshape(c, 3).to(dtype) for r, c in enumerate(counts)])
+    want = torch.cat(
+        [(torch.arange(c * 3) + 100 * r).reshape(c, 3).to(dtype) for r, c in enumerate(counts)]
+    )
     agree(got.dtype == dtype and torch.equal(got, want), "allgatherv through broadcasts")

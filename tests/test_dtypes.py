@@ -132,4 +132,3 @@ def test_dtype_attributes() -> None:
         "biufc"
     )
     assert repr(hpa.float32) == "hpa.float32"
-

@@ -373,9 +373,13 @@ def test_matrix_transpose_needs_two_axes() -> None:
         hpa.matrix_transpose(hpa.arange(3, split=0))
 
 
-@pytest.mark.parametrize("value,exc", [(1000, OverflowError), (1 + 2j, TypeError), ("a", TypeError)])
+@pytest.mark.parametrize(
+    "value,exc", [(1000, OverflowError), (1 + 2j, TypeError), ("a", TypeError)]
+)
 @pytest.mark.parametrize("key", [0, (slice(0, 1),), (-1, 1)])
-def test_setitem_bad_value_raises_on_every_rank(value: object, exc: type[BaseException], key: object) -> None:
+def test_setitem_bad_value_raises_on_every_rank(
+    value: object, exc: type[BaseException], key: object
+) -> None:
     """A value the dtype cannot hold raises NumPy's error on every rank, owner or not."""
     x = hpa.zeros((4, 3), dtype=hpa.int8, split=0)
 

@@ -419,7 +419,9 @@ def test_resplit_property(case: Any, dtype: hpa.DType) -> None:
 
 @pytest.mark.parametrize("source,target", [(0, 1), (1, 0), (0, 0), (1, 2), (2, 0)])
 @pytest.mark.parametrize("ragged", [False, True])
-def test_windowed_exchange(monkeypatch: pytest.MonkeyPatch, source: int, target: int, ragged: bool) -> None:
+def test_windowed_exchange(
+    monkeypatch: pytest.MonkeyPatch, source: int, target: int, ragged: bool
+) -> None:
     """Blocks above the window size move in several all-to-alls and still arrive intact."""
     from hpa.core import redistribute as planner
 

@@ -200,7 +200,6 @@ def promote_scalar(dtype: DType, scalar: Any) -> DType:
     return promote(dtype, to_dtype(np.asarray(scalar).dtype))
 
 
-
 def result_type(*args: Any) -> DType:
     """NumPy's result dtype of dtypes, arrays and scalars (scalars are weak)."""
     from hpa.core.array import Array

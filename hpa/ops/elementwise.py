@@ -497,7 +497,9 @@ def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
         raise TypeError("where(condition) with one argument is not supported; pass x1 and x2")
     operands = _wrap_scalars((condition, x1, x2))
     values = operands[1:]
-    dtype = _result_dtype(*values) if not all(map(_is_weak, values)) else dtypes.result_type(*values)
+    dtype = (
+        _result_dtype(*values) if not all(map(_is_weak, values)) else dtypes.result_type(*values)
+    )
     blocks, layout = align(operands)
     cond = blocks[0] if isinstance(blocks[0], torch.Tensor) else torch.tensor(bool(blocks[0]))
     vals = [

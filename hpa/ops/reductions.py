@@ -13,7 +13,7 @@ all, any            logical and / or                        one ``allreduce``
 mean                partial sums                            one ``allreduce``
 var, std            (count, mean, M2) per rank, merged      one ``allgather``
                     with Chan et al.'s pairwise formula
-min, max            per-rank extrema (NaN propagates)       one ``allgather``
+min, max            per-rank extrema with NaN flags         one ``allreduce``
 argmin, argmax      per-rank extrema with global indices    one ``allgather``
 cumsum, cumprod     local scan, then the exclusive scan     one ``exscan``
                     of the block totals
@@ -319,12 +319,29 @@ def _extreme(name: str, largest: bool) -> Callable[..., Array]:
         else:
             part = fn(t, dim=axes, keepdim=keepdims)
         if across:
-            owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
-            part = fn(x.comm.allgather(part)[owners], dim=0)
+            part = _allreduce_extreme(x, part, largest)
         return _deliver(Array(part.to(x.dtype.torch), lay), out)
 
     reduce.__name__ = reduce.__qualname__ = name
     return reduce
+
+
+def _allreduce_extreme(x: Array, part: torch.Tensor, largest: bool) -> torch.Tensor:
+    """The extremum over all ranks' partial results in one ``allreduce``; NaN propagates.
+
+    MPI and gloo compare NaN like any number, so a float partial result travels with a NaN
+    flag in the same buffer (max of 0/1 flags, or min of 0/-1 flags, says whether any rank
+    saw NaN) and its NaNs replaced by the identity. Empty blocks contribute the identity.
+    """
+    op = ReduceOp.MAX if largest else ReduceOp.MIN
+    if not part.is_floating_point():
+        return x.comm.allreduce(part, op)
+    nan = torch.isnan(part)
+    flag = nan.to(part.dtype) if largest else -nan.to(part.dtype)
+    both = x.comm.allreduce(
+        torch.stack([part.masked_fill(nan, identity_of(op, part.dtype)), flag]), op
+    )
+    return both[0].masked_fill(both[1] != 0, float("nan"))
 
 
 def _filled(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, fill: Any) -> torch.Tensor:
