@@ -26,6 +26,7 @@ of integers is float64, float16 and bfloat16 accumulate in float32 and are round
 from __future__ import annotations
 
 import builtins
+import functools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -73,7 +74,12 @@ def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
 
 
 def _reduced_layout(x: Array, axes: tuple[int, ...], keepdims: bool) -> Layout:
-    lay = x.layout
+    return _reduce_layout(x.layout, axes, keepdims)
+
+
+@functools.lru_cache(maxsize=512)
+def _reduce_layout(lay: Layout, axes: tuple[int, ...], keepdims: bool) -> Layout:
+    """The layout of a reduction of ``lay`` over ``axes`` (cached: layouts are values)."""
     shape = (
         tuple(1 if a in axes else n for a, n in enumerate(lay.gshape))
         if keepdims
