@@ -33,7 +33,7 @@ class _Counter:
 def main() -> int:
     rank = next((int(os.environ[v]) for v in RANK_VARS if v in os.environ), 0)
     label = os.environ.get("HPA_TEST_LABEL", "run")
-    logs = Path(".test-logs")
+    logs = Path(os.environ.get("HPA_TEST_LOGS", ".test-logs"))
     logs.mkdir(exist_ok=True)
     if rank:
         log = open(logs / f"{label}-rank{rank}.log", "w")

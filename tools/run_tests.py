@@ -2,6 +2,8 @@
 
 Usage: ``python tools/run_tests.py [--only LABEL ...] [-- extra pytest args]``
 
+Per-rank logs go to ``.test-logs/`` (or ``$HPA_TEST_LOGS``, for runs side by side).
+
 Each run has a wall-clock limit (``HPA_TEST_TIMEOUT`` seconds, default 1500) on top of the
 per-test timeout from pyproject.toml, so a hang fails the run instead of blocking it. The last
 line sums the tests over all runs: ``N passed, N failed``.
@@ -35,7 +37,7 @@ def _free_port() -> int:
 
 
 def run(label: str, pytest_args: list[str], timeout: float) -> tuple[bool, int, int, int]:
-    logs = Path(".test-logs")
+    logs = Path(os.environ.get("HPA_TEST_LOGS", ".test-logs"))
     for old in logs.glob(f"{label}-rank*"):
         old.unlink()
     env = dict(os.environ, HPA_TEST_LABEL=label, OMP_NUM_THREADS="1", PYTHONUNBUFFERED="1")
