@@ -34,6 +34,8 @@ from hpa.ops.elementwise import *
 from hpa.ops.indexing import getitem, setitem
 from hpa.ops.manipulation import *
 from hpa.ops.reductions import *
+from hpa.ops.statistics import *
+from hpa.ops import random
 
 __version__ = "0.1.0"
 
