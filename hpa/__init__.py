@@ -29,13 +29,13 @@ from hpa.core.dtypes import (
 )
 from hpa.core.errors import SplitError
 from hpa.core.layout import Layout, chunk
+from hpa.ops import random
 from hpa.ops.creation import *
 from hpa.ops.elementwise import *
 from hpa.ops.indexing import getitem, setitem
 from hpa.ops.manipulation import *
 from hpa.ops.reductions import *
 from hpa.ops.statistics import *
-from hpa.ops import random
 
 __version__ = "0.1.0"
 
