@@ -32,6 +32,7 @@ from hpa.core.layout import Layout, chunk
 from hpa.ops import random
 from hpa.ops.creation import *
 from hpa.ops.elementwise import *
+from hpa.ops.histograms import *
 from hpa.ops.indexing import getitem, setitem
 from hpa.ops.manipulation import *
 from hpa.ops.reductions import *

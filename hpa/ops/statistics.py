@@ -1,10 +1,10 @@
-"""Statistics: NaN-aware reductions, averages, differences, counts and histograms.
+"""Statistics: NaN-aware reductions, averages, differences and counts (histograms: hpa.ops.histograms).
 
 The rule of :mod:`hpa.ops.reductions` holds here too: each block is reduced locally with torch;
 when the split axis is among the reduced axes the partial results are combined with exactly one
 collective and the result is replicated, otherwise nothing is communicated and the result stays
 split along the (renumbered) split axis with the same extents. An error that depends on the data
-(an all-NaN slice in ``nanargmin``, a zero weight sum, a negative ``bincount`` input) is agreed on
+(an all-NaN slice in ``nanargmin``, a zero weight sum, ...) is agreed on
 by all ranks before any of them raises, inside the collective the operation needs anyway where
 there is one.
 
@@ -21,9 +21,6 @@ average                    (sum of w*a, sum of w)                      one ``all
 ptp                        per-rank (max, min)                         one ``allgather``
 count_nonzero              partial counts                              one ``allreduce``
 diff                       the next ``n`` rows of the axis             one ``alltoallv``
-bincount                   global max, then the counts                 two ``allreduce``
-digitize                   (elementwise)                               none
-histogram                  global (min, max) unless ``range``; counts  one or two ``allreduce``
 =========================  ==========================================  =======================
 
 Result dtypes follow NumPy 2 (integers and bools delegate to the plain reductions, as NumPy's
@@ -37,7 +34,6 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import torch
 
 from hpa.comm.base import Communicator, ReduceOp, identity_of
@@ -64,11 +60,8 @@ from hpa.ops.reductions import (
 
 __all__ = [
     "average",
-    "bincount",
     "count_nonzero",
     "diff",
-    "digitize",
-    "histogram",
     "nanargmax",
     "nanargmin",
     "nancumprod",
@@ -665,188 +658,3 @@ def _end_tensor(x: Array, ax: int, end: Any) -> torch.Tensor:
             f"exactly: {tuple(t.shape)} against {x.shape} along axis {ax}"
         )
     return t
-
-
-# ---------------------------------------------------------------------------- counting
-@register()
-def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> Array:
-    """Number of occurrences of each value in a 1-D array of non-negative integers.
-
-    The result (int64, or float64 with ``weights``) is replicated and has length
-    ``max(x.max() + 1, minlength)``. A distributed ``x`` costs two ``allreduce``: the global
-    (max, -min) first, which fixes the length and lets every rank raise ValueError for a
-    negative value, then the local counts. ``weights`` of ``x``'s shape follow ``x``'s blocks
-    (one ``alltoallv`` when their layout differs). A replicated ``x`` communicates nothing.
-    """
-    x = _array(x)
-    if x.ndim != 1:
-        depth = "too deep" if x.ndim > 1 else "of too small depth"
-        raise ValueError(f"object {depth} for desired array")
-    if x.dtype.kind not in "biu":
-        raise TypeError(
-            f"Cannot cast array data from dtype('{x.dtype.name}') to dtype('int64') "
-            "according to the rule 'safe'"
-        )
-    if minlength < 0:
-        raise ValueError("'minlength' must not be negative")
-    t = x.larray.to(torch.int64)
-    bounds = (
-        torch.stack([t.max(), -t.min()]) if t.numel() else torch.tensor([-1, 0], device=t.device)
-    )
-    if x.layout.is_distributed:
-        bounds = x.comm.allreduce(bounds, ReduceOp.MAX)
-    if int(bounds[1]) > 0:
-        raise ValueError("'list' argument must have no negative elements")
-    length = builtins.max(int(bounds[0]) + 1, minlength)
-    w = None
-    if weights is not None:
-        wa = _array(weights)
-        if wa.shape != x.shape:
-            raise ValueError("The weights and list don't have the same length.")
-        w = local_block(wa, x.layout).to(torch.float64)
-    counts = torch.bincount(t, weights=w, minlength=length)
-    # float64 sums of weights, but int64 for an empty x (NumPy's quirk; torch's for empty blocks)
-    counts = counts.to(torch.float64 if w is not None and x.size else torch.int64)
-    if x.layout.is_distributed:
-        counts = x.comm.allreduce(counts, ReduceOp.SUM)
-    return Array(counts, Layout((length,), None, x.comm))
-
-
-def _replicated_tensor(v: Any, device: torch.device) -> torch.Tensor:
-    """``v`` whole on every rank (an hpa array split somewhere is gathered: one allgatherv)."""
-    v = _array(v)
-    return (v.larray if v.split is None else v.gather()).to(device)
-
-
-@register()
-def digitize(x: Any, /, bins: Any, right: bool = False) -> Array:
-    """Index of the bin each element of ``x`` falls into (NumPy's ``digitize``; int64).
-
-    ``bins`` is a 1-D monotonic sequence, replicated (a split hpa array is gathered, one
-    ``allgatherv``). The rest is elementwise: the result has ``x``'s layout and nothing else
-    is communicated. NaN falls beyond the last bin, as in NumPy.
-    """
-    x = _array(x)
-    if x.dtype.kind == "c":
-        raise TypeError("x may not be complex")
-    b = _replicated_tensor(bins, x.larray.device)
-    if b.ndim != 1:
-        depth = "too deep" if b.ndim > 1 else "of too small depth"
-        raise ValueError(f"object {depth} for desired array")
-    steps = torch.diff(b.to(torch.float64)) if b.numel() > 1 else b.new_zeros(0)
-    increasing = bool((steps >= 0).all())
-    if not increasing and not bool((steps <= 0).all()):
-        raise ValueError("bins must be monotonically increasing or decreasing")
-    common = dtypes.promote(x.dtype, dtypes._BY_TORCH[b.dtype])
-    common = dtypes.float64 if common.kind == "b" else common
-    t, b = x.larray.to(common.torch), b.to(common.torch)
-    if increasing:
-        res = torch.searchsorted(b, t, right=not right)
-    else:
-        res = b.numel() - torch.searchsorted(b.flip(0), t, right=not right)
-    return Array(res.to(torch.int64), x.layout)
-
-
-@register()
-def histogram(
-    a: Any, /, bins: int | Any = 10, range: tuple[float, float] | None = None,
-    weights: Any = None, density: bool = False,
-) -> tuple[Array, Array]:  # fmt: skip
-    """Histogram of all elements of ``a`` (NumPy's ``histogram``), replicated on every rank.
-
-    Parameters
-    ----------
-    a : array_like
-        The data, flattened.
-    bins : int or 1-D array_like
-        Number of equal-width bins, or the monotonically increasing bin edges.
-    range : (float, float), optional
-        Lower and upper edge for ``int`` bins; by default the global minimum and maximum,
-        found with one ``allreduce`` of every rank's (max, -min) when ``a`` is distributed.
-    weights : array_like, optional
-        Same shape as ``a``; follows ``a``'s blocks (one ``alltoallv`` when laid out
-        differently). The counts then are float64 sums of weights.
-    density : bool
-        Normalise so that the histogram integrates to one.
-
-    Returns
-    -------
-    (Array, Array)
-        Counts (int64, or float64 with weights or density) and the bin edges. Edges are
-        computed from replicated scalars with NumPy, so they match NumPy bit for bit.
-
-    Notes
-    -----
-    The local counts are combined with one ``allreduce`` when ``a`` is distributed, so the
-    whole histogram costs one or two collectives.
-    """
-    x = _array(a)
-    if x.dtype.kind == "c":
-        raise TypeError("histogram is not supported for complex arrays")
-    edges = _bin_edges(x, bins, range)
-    t = x.larray.reshape(-1)
-    w = None
-    if weights is not None:
-        wa = _array(weights)
-        if wa.shape != x.shape:
-            raise ValueError("weights should have the same shape as a.")
-        w = local_block(wa, x.layout).reshape(-1).to(torch.float64)
-    e = torch.as_tensor(edges, device=t.device)
-    common = dtypes.promote(x.dtype, dtypes._BY_TORCH[e.dtype]).torch  # int edges, float data
-    ec, vals = e.to(common), t.to(common)
-    keep = (vals >= ec[0]) & (vals <= ec[-1])
-    idx = (torch.searchsorted(ec, vals[keep], right=True) - 1).clamp(max=e.numel() - 2)
-    counts = torch.bincount(idx, weights=None if w is None else w[keep], minlength=e.numel() - 1)
-    counts = counts if w is None else counts.to(torch.float64)  # torch gives int64 when empty
-    if x.layout.is_distributed:
-        counts = x.comm.allreduce(counts, ReduceOp.SUM)
-    if density:
-        widths = torch.diff(e.to(torch.float64))
-        counts = counts.to(torch.float64) / widths / counts.sum()
-    lay = Layout((e.numel() - 1,), None, x.comm)
-    return Array(counts, lay), Array(e, Layout((e.numel(),), None, x.comm))
-
-
-def _bin_edges(x: Array, bins: Any, range: tuple[float, float] | None) -> np.ndarray:
-    """NumPy's bin edges; the global extrema come from one ``allreduce`` when needed."""
-    if not isinstance(bins, (int, np.integer)) or isinstance(bins, bool):
-        edges = _replicated_tensor(bins, torch.device("cpu")).numpy()
-        if edges.ndim != 1:
-            raise ValueError("`bins` must be 1d, when an array")
-        if edges.size > 1 and np.any(edges[:-1] > edges[1:]):
-            raise ValueError("`bins` must increase monotonically, when an array")
-        return edges
-    if bins < 1:
-        raise ValueError("`bins` must be positive, when an integer")
-    if range is None:
-        lo, hi = _global_range(x)
-    else:
-        lo, hi = range
-        if lo > hi:
-            raise ValueError("max must be larger than min in range parameter.")
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            raise ValueError(f"supplied range of [{lo}, {hi}] is not finite")
-    kind = x.dtype.numpy if x.dtype is not dtypes.bfloat16 else np.dtype(np.float32)
-    sample = np.empty(0, dtype=kind)
-    return np.histogram_bin_edges(sample, bins=bins, range=(lo, hi))
-
-
-def _global_range(x: Array) -> tuple[Any, Any]:
-    """The global (min, max) of ``x`` as NumPy scalars of its dtype; (0, 1) when empty.
-
-    A distributed ``x`` sends its (max, -min) through one ``allreduce`` (NaN propagates).
-    """
-    if x.size == 0:
-        return 0, 1
-    t = x.larray.reshape(-1)
-    if t.numel():
-        part = torch.stack([t.max(), -t.min()]).to(torch.float64)
-    else:
-        part = torch.full((2,), float("-inf"), dtype=torch.float64, device=t.device)
-    if x.layout.is_distributed:
-        part = red._allreduce_extreme(x, part, True)
-    lo, hi = -float(part[1]), float(part[0])
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        raise ValueError(f"autodetected range of [{lo}, {hi}] is not finite")
-    kind = x.dtype.numpy if x.dtype is not dtypes.bfloat16 else np.dtype(np.float32)
-    return kind.type(lo), kind.type(hi)
