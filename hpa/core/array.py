@@ -405,7 +405,8 @@ _COMPARE = {
 _UNARY = {"neg": "negative", "pos": "positive", "abs": "abs", "invert": "invert"}
 _METHODS = (
     "sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "all", "any",
-    "cumsum", "cumprod", "clip", "round", "transpose", "conj",
+    "cumsum", "cumprod", "clip", "round", "transpose", "conj", "reshape", "squeeze",
+    "swapaxes", "ravel", "flatten",
 )  # fmt: skip
 
 for _dunder, _name in _BINARY.items():
