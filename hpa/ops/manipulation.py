@@ -116,9 +116,17 @@ def _deliver_rows(
 
 # ---------------------------------------------------------------------------------- axes only
 @register("permute_dims")
-def transpose(x: Any, /, axes: Sequence[int] | None = None) -> Array:
-    """Permute the axes (reverse them by default); no communication."""
+def transpose(x: Any, /, *args: Any, axes: Sequence[int] | None = None) -> Array:
+    """Permute the axes (reverse them by default); no communication.
+
+    The permutation is ``axes=``, one sequence, or the axes as separate integers
+    (``x.transpose(1, 0)``), as for NumPy's function and method.
+    """
     x = _as_array(x)
+    if args:
+        if axes is not None:
+            raise TypeError("transpose: pass the axes positionally or as axes=, not both")
+        axes = args[0] if len(args) == 1 and not isinstance(args[0], int) else args
     if axes is None:
         perm = tuple(range(x.ndim))[::-1]
     else:
