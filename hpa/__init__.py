@@ -31,12 +31,15 @@ from hpa.core.errors import SplitError
 from hpa.core.layout import Layout, chunk
 from hpa.ops import random
 from hpa.ops.creation import *
+from hpa.ops.diagonals import *
 from hpa.ops.elementwise import *
 from hpa.ops.histograms import *
 from hpa.ops.indexing import getitem, setitem
 from hpa.ops.manipulation import *
 from hpa.ops.reductions import *
+from hpa.ops.sorting import *
 from hpa.ops.statistics import *
+from hpa.ops.tiling import *
 
 __version__ = "0.1.0"
 
