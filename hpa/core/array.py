@@ -286,6 +286,14 @@ class Array:
             raise TypeError("iteration over a 0-d array")  # raised by iter(), as in NumPy
         return (self[i] for i in range(self._layout.gshape[0]))
 
+    def sort(self, axis: int | None = -1, descending: bool = False, **kwargs: Any) -> None:
+        """Sort in place along ``axis``, as NumPy's ``ndarray.sort`` (see :func:`hpa.sort`).
+
+        The array takes the sorted block and layout (a 1-D split array may become ragged).
+        """
+        out = OPS["sort"](self, axis=axis, descending=descending, **kwargs)
+        self._t, self._layout = out._t, out._layout
+
     def __getitem__(self, key: Any) -> Array:
         return OPS["getitem"](self, key)
 
@@ -406,7 +414,7 @@ _UNARY = {"neg": "negative", "pos": "positive", "abs": "abs", "invert": "invert"
 _METHODS = (
     "sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "all", "any",
     "cumsum", "cumprod", "clip", "round", "transpose", "conj", "reshape", "squeeze",
-    "swapaxes", "ravel", "flatten",
+    "swapaxes", "ravel", "flatten", "argsort",
 )  # fmt: skip
 
 for _dunder, _name in _BINARY.items():

@@ -1,5 +1,452 @@
-"""Placeholder module: filled in by the NumPy-breadth issue."""
+"""Sorting, selecting and searching: sort, argsort, topk, searchsorted, unique.
+
+Order
+-----
+Ascending order puts NaN last, as NumPy does; ``descending=True`` is the reverse order of the
+values (NaN first) while equal values keep their input order (the Array API's
+``sort(x, descending=True, stable=True)``). Every sort is stable, whatever ``stable`` and
+``kind`` say, so ``argsort`` gives NumPy's ``kind="stable"`` indices exactly and the result is
+the same at every process count. Complex values have no order here: ``TypeError``.
+
+Communication
+-------------
+====================================  ==================================================
+operation                             collectives
+====================================  ==================================================
+sort/argsort along a non-split axis   none: ``torch.sort`` of the local block
+sort/argsort of a 1-D split array     sample sort: one ``allgather`` of ``p - 1`` samples
+                                      per rank, one ``allgather`` of the ``p`` send counts
+                                      per rank (they fix the result's extents), one
+                                      ``alltoallv`` of the elements (plus their global
+                                      indices for ``argsort``)
+sort/argsort along the split axis     the block is resplit along the longest other axis
+of an n-D array (n >= 2)              (one ``alltoallv``), sorted locally and resplit back to
+                                      the input's extents (one ``alltoallv``); the other axes
+                                      should have at least ``p`` slices to spread the work
+topk along the split axis             one ``allgatherv`` of each rank's ``min(k, rows)``
+                                      candidates with their global indices
+searchsorted, ``a`` split             one ``allreduce`` of the per-rank counts (``v`` not
+                                      split), or one ``allgatherv`` of ``v`` and one
+                                      ``reduce_scatter`` of the counts (``v`` split)
+unique, split input                   the sample sort, then one ``allgather`` of each
+                                      rank's boundary elements and counts
+====================================  ==================================================
+
+Sample sort (1-D, ``p`` processes): every rank sorts its block stably and tags each element
+with its global index, so the key ``(value, index)`` is unique. Each rank takes ``p - 1``
+regularly spaced samples of its sorted block; one ``allgather`` gives every rank the same
+``p (p - 1)`` samples, of which ``p - 1`` regularly spaced ones become the splitters. Splitting
+ties by the index keeps the buckets even when values repeat. Each rank cuts its sorted block
+at the splitters and sends bucket ``r`` to rank ``r`` in one ``alltoallv``. A rank receives
+runs that are sorted by ``(value, index)`` in rank order, and the indices of rank ``q`` precede
+those of rank ``q + 1``, so one stable sort of the received values yields the ``(value,
+index)`` order: ties keep their input order. No rank ever holds more than its bucket (at most
+about twice its share with regular sampling). The result keeps the bucket sizes as its
+(ragged) extents along axis 0; ``balance()`` evens them out with one ``alltoallv``.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import operator
+from itertools import pairwise
+from typing import Any
+
+import torch
+
+from hpa.core.array import Array
+from hpa.core.dispatch import register
+from hpa.core.layout import Layout, normalize_axis
+from hpa.core.redistribute import redistribute
+from hpa.ops.creation import asarray
+from hpa.ops.manipulation import ravel
+
+__all__ = ["argsort", "searchsorted", "sort", "topk", "unique"]
+
+_KINDS = (None, "stable", "quicksort", "mergesort", "heapsort")
+_INDEX = torch.int64
+
+
+# ------------------------------------------------------------------------- small helpers
+def _as_array(x: Any, like: Array | None = None) -> Array:
+    if isinstance(x, Array):
+        return x
+    if like is None:
+        return asarray(x)
+    return asarray(x, device=like.larray.device, comm=like.comm)
+
+
+def _check_orderable(x: Array, kind: Any = None) -> None:
+    """Raise (from metadata, on every rank alike) for unordered dtypes and unknown kinds."""
+    if x.larray.is_complex():
+        raise TypeError("hpa does not sort complex values (NumPy's lexicographic order)")
+    if kind not in _KINDS:
+        raise ValueError(f"kind must be one of {_KINDS[1:]} or None, not {kind!r}")
+
+
+def _pack(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """Values and int64 indices of the same shape as one uint8 tensor (bytes on a last axis)."""
+    vb = values.contiguous().unsqueeze(-1).view(torch.uint8)
+    ib = index.contiguous().unsqueeze(-1).view(torch.uint8)
+    return torch.cat([vb, ib], dim=-1)
+
+
+def _unpack(buf: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inverse of :func:`_pack`."""
+    size = torch.empty((), dtype=dtype).element_size()
+    values = buf[..., :size].contiguous().view(dtype).squeeze(-1)
+    return values, buf[..., size:].contiguous().view(_INDEX).squeeze(-1)
+
+
+def _precedes(
+    v: torch.Tensor, g: torch.Tensor, sv: torch.Tensor, sg: torch.Tensor, descending: bool
+) -> torch.Tensor:
+    """Mask of the elements ``(v, g)`` that come before ``(sv, sg)`` in the sort order."""
+    if v.dtype == torch.bool:
+        v, sv = v.to(torch.uint8), sv.to(torch.uint8)
+    first = v > sv if descending else v < sv
+    tie = v == sv
+    if v.is_floating_point():
+        vn, sn = torch.isnan(v), torch.isnan(sv)
+        first = first | (vn & ~sn if descending else ~vn & sn)
+        tie = tie | (vn & sn)
+    return first | (tie & (g < sg))
+
+
+def _stable_sort(t: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.sort(t, dim=dim, stable=True, descending=descending)
+
+
+# ------------------------------------------------------------------------- sample sort
+def _splitters(
+    v: torch.Tensor, g: torch.Tensor, lay: Layout, descending: bool
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """``p - 1`` splitters ``(value, index)``, the same on every rank (one ``allgather``)."""
+    comm, n = lay.comm, v.numel()
+    p = comm.size
+    if n:
+        pos = torch.tensor([(i + 1) * n // p for i in range(p - 1)], dtype=_INDEX)
+        sv, sg = v[pos], g[pos]
+    else:  # an empty block offers no samples: index -1 marks them
+        sv, sg = v.new_zeros(p - 1), torch.full((p - 1,), -1, dtype=_INDEX)
+    gathered = comm.allgather(_pack(sv, sg))
+    av, ag = _unpack(gathered.reshape(p * (p - 1), -1), v.dtype)
+    keep = ag >= 0
+    av, ag = av[keep], ag[keep]
+    order = torch.argsort(ag)
+    av, ag = av[order], ag[order]
+    order = _stable_sort(av, 0, descending)[1]
+    av, ag = av[order], ag[order]
+    m = av.numel()
+    picks = [(j + 1) * m // p for j in range(p - 1)] if m else []
+    return [(av[i], ag[i]) for i in picks]
+
+
+def _sample_sort(
+    t: torch.Tensor, lay: Layout, descending: bool, with_index: bool
+) -> tuple[torch.Tensor, torch.Tensor | None, list[int]]:
+    """Sort a distributed 1-D block: sorted values, their global indices, the new extents."""
+    comm = lay.comm
+    v, perm = _stable_sort(t, 0, descending)
+    g = perm + lay.offsets[comm.rank]  # type: ignore[index]
+    n = v.numel()
+    cuts = [
+        int(_precedes(v, g, sv, sg, descending).sum())
+        for sv, sg in _splitters(v, g, lay, descending)
+    ]
+    cuts = [0, *cuts, *[n] * (comm.size - len(cuts))]
+    send = [b - a for a, b in pairwise(cuts)]
+    matrix = comm.allgather(torch.tensor(send, dtype=_INDEX))
+    recv = matrix[:, comm.rank].tolist()
+    extents = matrix.sum(0).tolist()
+    if with_index:
+        rv, rg = _unpack(comm.alltoallv(_pack(v, g), send, recv), t.dtype)
+    else:
+        rv, rg = comm.alltoallv(v.contiguous(), send, recv), None
+    rv, order = _stable_sort(rv, 0, descending)
+    return rv, (None if rg is None else rg[order]), extents
+
+
+def _sort_split_nd(x: Array, axis: int, descending: bool, want: str) -> torch.Tensor:
+    """Sort an n-D array along its split axis: resplit along another axis and back."""
+    lay = x.layout
+    other = max((a for a in range(x.ndim) if a != axis), key=lambda a: x.shape[a])
+    mid = lay.with_split(other)
+    values, index = _stable_sort(redistribute(x.larray, lay, mid), axis, descending)
+    return redistribute(values if want == "values" else index, mid, lay)
+
+
+def _sorted(x: Array, axis: int, descending: bool, want: str) -> Array:
+    """Values (``want="values"``) or indices (``want="index"``) of the sort along ``axis``."""
+    lay = x.layout
+    if axis != lay.split or not lay.is_distributed or x.size == 0:
+        values, index = _stable_sort(x.larray, axis, descending)
+        return Array(values if want == "values" else index, lay)
+    if x.ndim > 1:
+        return Array(_sort_split_nd(x, axis, descending, want), lay)
+    values, index, extents = _sample_sort(x.larray, lay, descending, want == "index")
+    out = Layout(x.shape, 0, lay.comm, extents)
+    return Array(values if want == "values" else index, out)  # type: ignore[arg-type]
+
+
+def _prepare(a: Any, axis: int | None, kind: Any) -> tuple[Array, int]:
+    x = _as_array(a)
+    _check_orderable(x, kind)
+    if axis is None:
+        return ravel(x), 0
+    return x, normalize_axis(axis, x.ndim)
+
+
+@register()
+def sort(
+    a: Any, /, axis: int | None = -1, descending: bool = False, stable: bool = True,
+    kind: str | None = None,
+) -> Array:  # fmt: skip
+    """A sorted copy of ``a`` along ``axis`` (``None``: the flattened array).
+
+    Parameters
+    ----------
+    a : array_like
+        Values of a real or bool dtype.
+    axis : int or None
+        The axis to sort along; ``None`` sorts the flattened array.
+    descending : bool
+        Reverse order of the values (NaN first); equal values keep their input order.
+    stable, kind : optional
+        Accepted for NumPy and Array API compatibility: the sort is always stable.
+
+    Returns
+    -------
+    Array
+        Same shape and split. Along a non-split axis the layout is kept and nothing is
+        communicated; a 1-D split array is sample-sorted (see the module notes) and keeps
+        the bucket extents; an n-D array sorted along its split axis keeps its extents.
+    """
+    x, ax = _prepare(a, axis, kind)
+    return _sorted(x, ax, descending, "values")
+
+
+@register()
+def argsort(
+    a: Any, /, axis: int | None = -1, descending: bool = False, stable: bool = True,
+    kind: str | None = None,
+) -> Array:  # fmt: skip
+    """Global int64 indices that sort ``a`` along ``axis`` stably (see :func:`sort`).
+
+    Equal to NumPy's ``argsort(a, axis, kind="stable")`` (``descending`` keeps equal values in
+    input order); the layout and communication are those of :func:`sort`.
+    """
+    x, ax = _prepare(a, axis, kind)
+    return _sorted(x, ax, descending, "index")
+
+
+# ------------------------------------------------------------------------- topk
+@register()
+def topk(
+    a: Any, k: int, axis: int = -1, largest: bool = True, sorted: bool = True
+) -> tuple[Array, Array]:
+    """The ``k`` largest (or smallest) elements along ``axis`` and their global indices.
+
+    Equal values are taken in input order, NaN counts as the largest value, and the result is
+    always sorted (``sorted=False`` is accepted). Along a non-split axis: local, the layout is
+    kept. Along the split axis: each rank sends its ``min(k, rows)`` best candidates with their
+    global indices in one ``allgatherv``; every rank selects the same ``k`` and keeps its
+    balanced block of them (split along ``axis``).
+
+    Returns
+    -------
+    values, indices : Array
+        ``a``'s shape with ``k`` along ``axis``; indices are int64.
+    """
+    x = _as_array(a)
+    _check_orderable(x)
+    axis = normalize_axis(axis, x.ndim)
+    k = operator.index(k)
+    if not 0 <= k <= x.shape[axis]:
+        raise ValueError(f"k={k} is out of range for an axis of length {x.shape[axis]}")
+    lay = x.layout
+    shape = tuple(k if i == axis else n for i, n in enumerate(x.shape))
+    if axis != lay.split or not lay.is_distributed:
+        counts = lay.counts if lay.split not in (None, axis) else None
+        out = Layout(shape, lay.split, lay.comm, counts)
+        v, i = _stable_sort(x.larray, axis, largest)
+        return Array(v.narrow(axis, 0, k), out), Array(i.narrow(axis, 0, k), out)
+    block = x.larray.movedim(axis, 0)
+    mine = min(k, block.shape[0])
+    v, i = _stable_sort(block, 0, largest)
+    i = i.narrow(0, 0, mine) + lay.offsets[lay.comm.rank]  # type: ignore[index]
+    sizes = [min(k, c) for c in lay.counts]  # type: ignore[union-attr]
+    buf = lay.comm.allgatherv(_pack(v.narrow(0, 0, mine), i), sizes)
+    cv, ci = _unpack(buf, x.larray.dtype)
+    order = _stable_sort(cv, 0, largest)[1].narrow(0, 0, k)
+    full = Layout(shape, None, lay.comm)
+    out = Layout(shape, axis, lay.comm)
+    values = cv.gather(0, order).movedim(0, axis)
+    index = ci.gather(0, order).movedim(0, axis)
+    return (
+        Array(redistribute(values.contiguous(), full, out), out),
+        Array(redistribute(index.contiguous(), full, out), out),
+    )
+
+
+# ------------------------------------------------------------------------- searchsorted
+def _count_before(block: torch.Tensor, values: torch.Tensor, right: bool) -> torch.Tensor:
+    """How many elements of the sorted ``block`` precede each value (NaN sorts last)."""
+    if block.dtype == torch.bool or block.dtype in (torch.float16, torch.bfloat16):
+        wide = torch.float32 if block.is_floating_point() else torch.uint8
+        block, values = block.to(wide), values.to(wide)
+    flat = values.reshape(-1).contiguous()
+    if not block.is_floating_point():
+        return torch.searchsorted(block.contiguous(), flat, right=right).reshape(values.shape)
+    numbers = block.numel() - int(torch.isnan(block).sum())  # the NaNs close a sorted block
+    found = torch.searchsorted(block[:numbers].contiguous(), flat, right=right)
+    nan_at = block.numel() if right else numbers
+    found = torch.where(torch.isnan(flat), torch.full_like(found, nan_at), found)
+    return found.reshape(values.shape)
+
+
+@register()
+def searchsorted(a: Any, v: Any, /, side: str = "left", sorter: Any = None) -> Array:
+    """Indices where ``v`` would be inserted into the sorted 1-D ``a`` to keep it sorted.
+
+    Like NumPy (NaN sorts last). The result has ``v``'s shape and layout, dtype int64.
+    ``a`` replicated: no communication. ``a`` split: every rank counts the elements of its block
+    that precede each value, and the counts are summed: one ``allreduce`` when ``v`` is not
+    split, one ``allgatherv`` of ``v`` and one ``reduce_scatter`` when it is. ``sorter`` (the
+    indices that sort ``a``) is supported for a replicated ``a`` only.
+    """
+    x = _as_array(a)
+    _check_orderable(x)
+    if x.ndim != 1:
+        raise ValueError(f"searchsorted needs a 1-D array, got {x.ndim} dimensions")
+    if side not in ("left", "right"):
+        raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+    vals = _as_array(v, like=x)
+    _check_orderable(vals)
+    common = torch.promote_types(x.larray.dtype, vals.larray.dtype)
+    block = x.larray.to(common)
+    if sorter is not None:
+        if x.is_distributed():
+            raise NotImplementedError("searchsorted with a sorter needs a replicated `a`")
+        block = block[_as_array(sorter, like=x).numpy().tolist()]
+    right, lay = side == "right", vals.layout
+    if not x.is_distributed():
+        return Array(_count_before(block, vals.larray.to(common), right), lay)
+    if not lay.is_distributed:
+        counts = _count_before(block, vals.larray.to(common), right)
+        return Array(x.comm.allreduce(counts), lay)
+    everything = vals.gather().to(common)
+    counts = _count_before(block, everything, right).movedim(lay.split, 0).contiguous()
+    mine = x.comm.reduce_scatter(counts, lay.counts)  # type: ignore[arg-type]
+    return Array(mine.movedim(0, lay.split).contiguous(), lay)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------- unique
+def _same(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Elementwise equality in which NaN equals NaN (NumPy's ``equal_nan=True``)."""
+    eq = a == b
+    return eq | (torch.isnan(a) & torch.isnan(b)) if a.is_floating_point() else eq
+
+
+def _rank_summaries(v: torch.Tensor, new: torch.Tensor, start: int, lay: Layout) -> torch.Tensor:
+    """Per rank: first and last value, elements, inner group starts, first inner start.
+
+    One ``allgather`` when ``lay`` is distributed; a single row otherwise.
+    """
+    n = v.numel()
+    inner = torch.nonzero(new[1:]).reshape(-1)
+    ends = v[[0, -1, -1]] if n else v.new_zeros(3)
+    first_inner = start + 1 + int(inner[0]) if inner.numel() else -1
+    ints = torch.tensor([n, inner.numel(), first_inner], dtype=_INDEX)
+    row = _pack(ends, ints)
+    return lay.comm.allgather(row) if lay.is_distributed else row.unsqueeze(0)
+
+
+def _group_starts(
+    v: torch.Tensor, lay: Layout, offset: int
+) -> tuple[torch.Tensor, list[int], int, int]:
+    """Group-start mask of the local sorted block, unique counts per rank, id base, next start.
+
+    ``next start`` is the global sorted position of the first group after this block (the
+    total length when none follows).
+    """
+    new = torch.ones(v.numel(), dtype=torch.bool)
+    new[1:] = ~_same(v[1:], v[:-1])
+    me = lay.comm.rank if lay.is_distributed else 0
+    ends, ints = _unpack(_rank_summaries(v, new, offset, lay), v.dtype)
+    sizes, inner, first_inner = ints[:, 0].tolist(), ints[:, 1].tolist(), ints[:, 2].tolist()
+    uniques, starts, last, pos = [], [], None, 0
+    for q, n in enumerate(sizes):
+        fresh = n > 0 and (last is None or not bool(_same(ends[last, 1], ends[q, 0])))
+        uniques.append(inner[q] + int(fresh))
+        starts.append(pos if fresh else first_inner[q])
+        last, pos = (q if n else last), pos + n
+        if q == me and v.numel():
+            new[0] = fresh
+    later = [s for s in starts[me + 1 :] if s >= 0]
+    return new, uniques, sum(uniques[:me]), later[0] if later else pos
+
+
+def _inverse_home(ids: torch.Tensor, g: torch.Tensor, flat: Layout) -> torch.Tensor:
+    """Send each group id to the rank holding its input element (one ``allgather`` of counts
+    and one ``alltoallv``); the block of the flattened input's layout."""
+    comm = flat.comm
+    owner = torch.bucketize(g, torch.tensor(flat.offsets[1:-1], dtype=_INDEX), right=True)  # type: ignore[index]
+    order = torch.argsort(owner, stable=True)
+    send = torch.bincount(owner, minlength=comm.size)
+    matrix = comm.allgather(send)
+    pairs = torch.stack([g[order], ids[order]], dim=1)
+    got = comm.alltoallv(pairs, send.tolist(), matrix[:, comm.rank].tolist())
+    out = torch.empty(flat.lshape, dtype=_INDEX)
+    out[got[:, 0] - flat.offsets[comm.rank]] = got[:, 1]  # type: ignore[index]
+    return out
+
+
+@register()
+def unique(
+    a: Any, return_index: bool = False, return_inverse: bool = False,
+    return_counts: bool = False, axis: int | None = None,
+) -> Array | tuple[Array, ...]:  # fmt: skip
+    """The sorted unique elements of the flattened ``a`` (NaNs collapse into one, last).
+
+    A split input is sample-sorted (see the module notes) and one ``allgather`` of every
+    rank's boundary elements decides which groups start where; the result is split along
+    axis 0 with ragged extents (each rank keeps the groups that start in its sorted block).
+    ``return_inverse`` costs one more ``allgather`` and ``alltoallv`` (the ids travel back to
+    the input's owners) and has ``a``'s shape, as in NumPy 2. A replicated input: no
+    communication, replicated results. ``axis`` other than ``None`` is not implemented.
+    """
+    if axis is not None:
+        raise NotImplementedError("unique along an axis is not implemented; use axis=None")
+    x = _as_array(a)
+    _check_orderable(x)
+    flat = ravel(x)
+    lay = flat.layout
+    if lay.is_distributed and flat.size:
+        v, g, extents = _sample_sort(flat.larray, lay, False, True)
+        sorted_lay = Layout(flat.shape, 0, lay.comm, extents)
+        offset = sorted_lay.offsets[lay.comm.rank]  # type: ignore[index]
+    else:
+        v, g = _stable_sort(flat.larray, 0, False)
+        sorted_lay, offset = lay, (lay.offsets[lay.comm.rank] if lay.split is not None else 0)  # type: ignore[index]
+    new, uniques, base, next_start = _group_starts(v, sorted_lay, offset)
+    out_lay = (
+        Layout((sum(uniques),), 0, lay.comm, uniques)
+        if sorted_lay.is_distributed
+        else Layout((sum(uniques),), sorted_lay.split, lay.comm)
+    )
+    results = [Array(v[new], out_lay)]
+    if return_index:
+        results.append(Array(g[new], out_lay))  # type: ignore[index]
+    if return_inverse:
+        ids = torch.cumsum(new.to(_INDEX), 0) - 1 + base
+        if sorted_lay.is_distributed:
+            home = _inverse_home(ids, g, lay)  # type: ignore[arg-type]
+        else:
+            home = torch.empty_like(ids)
+            home[g] = ids  # type: ignore[index]
+        results.append(Array(home, lay).reshape(x.shape))
+    if return_counts:
+        starts = torch.nonzero(new).reshape(-1) + offset
+        stops = torch.cat([starts[1:], torch.tensor([next_start], dtype=_INDEX)])
+        results.append(Array(stops - starts, out_lay))
+    return results[0] if len(results) == 1 else tuple(results)
