@@ -36,8 +36,12 @@ from hpa.ops.elementwise import *
 from hpa.ops.histograms import *
 from hpa.ops.indexing import getitem, setitem
 from hpa.ops.manipulation import *
+from hpa.ops.quantiles import *
 from hpa.ops.reductions import *
+from hpa.ops.selection import *
+from hpa.ops.sets import *
 from hpa.ops.sorting import *
+from hpa.ops.standard import *
 from hpa.ops.statistics import *
 from hpa.ops.tiling import *
 
