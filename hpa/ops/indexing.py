@@ -1,10 +1,23 @@
-"""Basic indexing: integers, slices, ``...`` and ``None``, for reading and writing.
+"""Indexing for reading and writing: integers, slices, ``...``, ``None``, and one integer or
+boolean array index among slices.
 
 A slice of the split axis is local on every rank (the result keeps the selected rows where
 they are, so its blocks may be ragged): no communication. An integer on the split axis is
 read by its owner and broadcast (one ``bcast``); written, only the owner stores it.
-Slices with a negative step along a distributed split axis and advanced indexing (integer
-arrays, boolean masks) are not supported here and raise ``NotImplementedError``.
+
+A negative step along a distributed split axis selects the rows of rank ``r`` in reverse
+order and places them after those of rank ``r + 1``, which a layout (block ``r`` precedes
+block ``r + 1``) cannot express without moving data. The selection is therefore taken with
+the equivalent positive step (local, ragged extents) and then reversed by :func:`flip`,
+which keeps those extents and sends every rank's rows whole to the mirrored rank: one
+``alltoallv`` for reading. For writing, the value is reversed instead (local for NumPy,
+torch and replicated values, one ``alltoallv`` for a distributed value) and written through
+the positive slice.
+
+An integer array or boolean mask index (one, combined with slices and ``...`` only) is
+handled by :mod:`hpa.ops.selection`, whose docstring lists the communication; other slices
+in the key are applied first as basic indexing. Other advanced keys (several arrays, arrays
+with integers or ``None``, Python booleans, other types) raise ``NotImplementedError``.
 """
 
 from __future__ import annotations
@@ -14,10 +27,23 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from hpa.core.align import as_local_tensor, broadcast_shapes, local_block
+from hpa.core.align import as_local_tensor, local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout
+from hpa.ops.manipulation import flip
+from hpa.ops.selection import (
+    Index,
+    as_index,
+    fit_value,
+    is_array_index,
+    is_mask,
+    mask_axis,
+    mask_full,
+    put_axis,
+    set_mask_full,
+    take,
+)
 
 __all__ = ["getitem", "setitem"]
 
@@ -28,6 +54,7 @@ class _Plan(NamedTuple):
     split: int | None  # split axis of the selection
     counts: tuple[int, ...] | None  # its extents
     owner: int | None  # rank holding a scalar-indexed split axis
+    reverse: bool  # a negative step along the distributed split axis, taken forwards
 
 
 def _expand(key: Any, ndim: int) -> list[Any]:
@@ -70,6 +97,7 @@ def _plan(x: Array, key: Any) -> _Plan:
     local_key: list[Any] = []
     shape: list[int] = []
     split = counts = owner = None
+    reverse = False
     axis = 0
     for k in items:
         if k is None:
@@ -83,11 +111,10 @@ def _plan(x: Array, key: Any) -> _Plan:
             count = len(range(start, stop, step))
             if on_split:
                 split = len(shape)
+                if step < 0 and lay.is_distributed:
+                    reverse = True
+                    start, step = (start + (count - 1) * step, -step) if count else (0, 1)
                 if step < 0:
-                    if lay.is_distributed:
-                        raise NotImplementedError(
-                            "a negative step along the distributed split axis is not supported"
-                        )
                     counts = (count,)  # one process holds the whole axis
                     local_key.append(_negative(start, stop, step, n))
                 else:
@@ -120,7 +147,7 @@ def _plan(x: Array, key: Any) -> _Plan:
             else:
                 local_key.append(i)
         axis += 1
-    return _Plan(tuple(local_key), tuple(shape), split, counts, owner)
+    return _Plan(tuple(local_key), tuple(shape), split, counts, owner, reverse)
 
 
 def _negative(start: int, stop: int, step: int, n: int) -> Any:
@@ -152,9 +179,66 @@ def _take(t: torch.Tensor, local_key: tuple[Any, ...]) -> torch.Tensor:
     return view.flip(flips) if flips else view
 
 
+def _advanced(x: Array, key: Any) -> tuple[tuple[Any, ...], int, Index] | None:
+    """``(basic key, axis, index)`` when ``key`` holds one array index; ``None`` when basic.
+
+    The basic key has the array index replaced by full slices over the axes it consumes.
+    """
+    items = key if isinstance(key, tuple) else (key,)
+    where = [i for i, k in enumerate(items) if is_array_index(k)]
+    if not where:
+        return None
+    at = where[0]
+    others = [k for i, k in enumerate(items) if i != at]
+    if len(where) > 1 or not all(k is Ellipsis or isinstance(k, slice) for k in others):
+        raise NotImplementedError(
+            "only one integer or boolean array index, combined with slices and '...', is supported"
+        )
+    index = as_index(items[at], x)
+    width = len(index.shape) if is_mask(index) else 1
+    if is_mask(index) and width not in (1, x.ndim):
+        raise NotImplementedError("a boolean index must be 1-D or have the array's shape")
+    ellipses = sum(k is Ellipsis for k in items)
+    if ellipses > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    used = len(others) - ellipses + width
+    if used > x.ndim:
+        raise IndexError(
+            f"too many indices for array: array is {x.ndim}-dimensional, but {used} were indexed"
+        )
+    axis = sum(x.ndim - used if k is Ellipsis else 1 for k in items[:at])
+    return (*items[:at], *[slice(None)] * width, *items[at + 1 :]), axis, index
+
+
+def _is_full(key: tuple[Any, ...]) -> bool:
+    return all(k is Ellipsis or k == slice(None) for k in key)
+
+
+def _select(x: Array, axis: int, index: Index) -> Array:
+    if not is_mask(index):
+        return take(x, index, axis)
+    return mask_axis(x, index, axis) if len(index.shape) == 1 else mask_full(x, index)
+
+
+def _assign(x: Array, axis: int, index: Index, value: Array | torch.Tensor) -> None:
+    if is_mask(index) and len(index.shape) == x.ndim:
+        set_mask_full(x, index, value)
+        return
+    if is_mask(index):
+        full = index.gather() if isinstance(index, Array) else index
+        index = full.nonzero()[:, 0]
+    if len(index.shape) != 1:
+        raise NotImplementedError("assignment through an integer index array needs a 1-D index")
+    put_axis(x, index, value, axis)
+
+
 @register()
 def getitem(x: Array, key: Any) -> Array:
-    """``x[key]`` for basic indices; see the module docstring for what it communicates."""
+    """``x[key]``; see the module docstring for what it communicates."""
+    advanced = _advanced(x, key)
+    if advanced is not None:
+        basic, axis, index = advanced
+        return _select(x if _is_full(basic) else getitem(x, basic), axis, index)
     plan = _plan(x, key)
     if plan.owner is not None and x.is_distributed():
         comm = x.comm
@@ -166,36 +250,39 @@ def getitem(x: Array, key: Any) -> Array:
     block = _take(x.larray, plan.local_key)
     if plan.owner is not None or plan.split is None:
         return Array(block.clone(), Layout(plan.shape, None, x.comm))
-    return Array(block.clone(), Layout(plan.shape, plan.split, x.comm, plan.counts))
+    out = Array(block.clone(), Layout(plan.shape, plan.split, x.comm, plan.counts))
+    return flip(out, plan.split) if plan.reverse else out
 
 
 @register()
 def setitem(x: Array, key: Any, value: Any) -> None:
-    """``x[key] = value`` for basic indices; ``value`` broadcasts to the selection.
+    """``x[key] = value``; ``value`` broadcasts to the selection.
 
     A scalar, NumPy or torch value is sliced locally; an hpa array value is moved to the
-    selection's layout by the redistribution planner.
+    selection's layout by the redistribution planner. See the module docstring for array
+    indices and negative steps along the split axis.
     """
-    plan = _plan(x, key)
-    value_shape = (
-        tuple(value.shape) if isinstance(value, (Array, torch.Tensor)) else np.shape(value)
-    )
-    extra = len(value_shape) - len(plan.shape)
-    # as in NumPy, leading length-1 axes of the value beyond the selection's rank are dropped
-    if (extra > 0 and any(n != 1 for n in value_shape[:extra])) or broadcast_shapes(
-        value_shape[max(extra, 0) :], plan.shape
-    ) != plan.shape:
-        raise ValueError(
-            f"could not broadcast input array from shape {value_shape} into shape {plan.shape}"
-        )
-    selection = Layout(plan.shape, plan.split, x.comm, plan.counts)
-    if isinstance(value, Array):
-        # every rank takes part in moving the value, the owner of a scalar index included
-        local = local_block(_drop_leading(value, extra), selection)
-    else:
+    if not isinstance(value, Array):
         # validated on every rank, so a bad value raises everywhere (NumPy's errors)
-        given = _as_value(value, x.dtype, x.larray.device)
-        local = local_block(given.reshape(given.shape[max(extra, 0) :]), selection)
+        value = _as_value(value, x.dtype, x.larray.device)
+    advanced = _advanced(x, key)
+    if advanced is not None:
+        basic, axis, index = advanced
+        if _is_full(basic):
+            _assign(x, axis, index, value)
+            return
+        part = getitem(x, basic)
+        _assign(part, axis, index, value)
+        setitem(x, basic, part)
+        return
+    plan = _plan(x, key)
+    # as in NumPy, leading length-1 axes of the value beyond the selection's rank are dropped
+    value = fit_value(value, plan.shape)
+    if plan.reverse:
+        value = _reversed(value, plan.split - len(plan.shape) + len(value.shape))  # type: ignore[operator]
+    selection = Layout(plan.shape, plan.split, x.comm, plan.counts)
+    # every rank takes part in moving the value, the owner of a scalar index included
+    local = local_block(value, selection)
     if plan.owner is not None and x.comm.rank != plan.owner:
         return
     target, flips = _view(x.larray, plan.local_key)
@@ -203,16 +290,11 @@ def setitem(x: Array, key: Any, value: Any) -> None:
     target.copy_(local.flip(flips) if flips else local)
 
 
-def _drop_leading(value: Array, extra: int) -> Array:
-    """``value`` without ``extra`` leading length-1 axes (replicated first when they hold the
-    split axis)."""
-    if extra <= 0:
+def _reversed(value: Array | torch.Tensor, axis: int) -> Array | torch.Tensor:
+    """``value`` reversed along ``axis`` unless it broadcasts there."""
+    if axis < 0 or value.shape[axis] == 1:
         return value
-    if value.split is not None and value.split < extra:
-        value = value.resplit(None)
-    split = None if value.split is None else value.split - extra
-    layout = Layout(value.shape[extra:], split, value.comm, value.counts)
-    return Array(value.larray.reshape(value.larray.shape[extra:]), layout)
+    return flip(value, axis) if isinstance(value, Array) else value.flip(axis)
 
 
 def _as_value(value: Any, dtype: Any, device: torch.device) -> torch.Tensor:
