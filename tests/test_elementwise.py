@@ -626,8 +626,10 @@ def test_where(splits: tuple[int | None, int | None, int | None]) -> None:
         hpa.where(make(a[0] > 0, 0 if splits[1] is not None else None), x, y),
         np.where(a[0] > 0, a, b),
     )
-    with pytest.raises(TypeError):
-        hpa.where(c)
+    for got_idx, want_idx in zip(hpa.where(c), np.where(cond)):
+        assert_array(got_idx, want_idx)
+    with pytest.raises(ValueError):
+        hpa.where(c, x)
 
 
 @pytest.mark.parametrize("split", [None, 0, 1])

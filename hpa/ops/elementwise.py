@@ -491,10 +491,14 @@ def nan_to_num(
 def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
     """Elements of ``x1`` where ``condition`` holds, else of ``x2`` (broadcast, aligned).
 
-    The one-argument form belongs to indexing (``nonzero``) and is not supported here.
+    With ``condition`` alone it is :func:`hpa.nonzero` (the coordinates of true elements).
     """
+    if x1 is None and x2 is None:
+        from hpa.core.dispatch import OPS
+
+        return OPS["nonzero"](condition)
     if x1 is None or x2 is None:
-        raise TypeError("where(condition) with one argument is not supported; pass x1 and x2")
+        raise ValueError("either both or neither of x and y should be given")
     operands = _wrap_scalars((condition, x1, x2))
     values = operands[1:]
     dtype = (
