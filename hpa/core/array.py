@@ -211,6 +211,39 @@ class Array:
         target = resolve_device(device).torch_device
         return self if self._t.device == target else Array(self._t.to(target), self._layout)
 
+    # ------------------------------------------------------------------ Array API
+    def __array_namespace__(self, /, *, api_version: str | None = None) -> Any:
+        """The ``hpa`` module, which implements the Array API standard 2024.12."""
+        if api_version not in (None, "2024.12"):
+            raise ValueError(f"unsupported Array API version {api_version!r}; hpa has 2024.12")
+        return sys.modules["hpa"]
+
+    @property
+    def mT(self) -> Array:
+        """The array with its last two axes swapped (:func:`hpa.matrix_transpose`)."""
+        return OPS["matrix_transpose"](self)
+
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Array:
+        """The array with its blocks on ``device`` (``stream`` is not supported)."""
+        if stream is not None:
+            raise ValueError("to_device does not support streams")
+        return self.to(device)
+
+    def _local_for_dlpack(self) -> torch.Tensor:
+        if self._layout.is_distributed:
+            raise BufferError(
+                "DLPack exports one tensor: gather a distributed array first (x.resplit(None))"
+            )
+        return self._t
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """Export the local tensor of a non-distributed array through DLPack."""
+        return self._local_for_dlpack().__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """The DLPack device of the local tensor of a non-distributed array."""
+        return self._local_for_dlpack().__dlpack_device__()
+
     def cpu(self) -> Array:
         """The array with its blocks in host memory."""
         return self.to("cpu")
