@@ -330,3 +330,20 @@ def test_process_count_independent_layout_metadata() -> None:
     parts = hpa.unstack(x)
     assert len(parts) == 2 * P + 1
     assert all(p.shape == () for p in parts)
+
+
+def test_standard_signatures() -> None:
+    """Keyword forms the standard uses: arange's stop/step, reshape's copy, can_cast of an array."""
+    assert_array(hpa.arange(2, stop=10, step=3), np.arange(2, 10, 3))
+    assert_array(hpa.arange(10, step=4), np.arange(0, 10, 4))
+    assert hpa.can_cast(hpa.ones(3, dtype=hpa.int8), hpa.int16)
+    assert not hpa.can_cast(hpa.ones(3), hpa.int8)
+    assert hpa.expand_dims(hpa.ones(3, split=0)).shape == (1, 3)
+    x = hpa.arange(12, split=0)
+    y = hpa.reshape(x, (3, 4), copy=True)
+    y[0, 0] = 100
+    assert_array(x, np.arange(12))
+    z = hpa.arange(12)
+    view = hpa.reshape(z, (3, 4), copy=False)
+    view[0, 0] = 7
+    assert int(z[0]) == 7

@@ -229,8 +229,8 @@ def result_type(*args: Any) -> DType:
 
 
 def can_cast(from_: Any, to: Any, casting: str = "safe") -> builtins.bool:
-    """Whether NumPy would cast ``from_`` to ``to`` under the ``casting`` rule."""
-    src, dst = to_dtype(from_), to_dtype(to)
+    """Whether NumPy would cast ``from_`` (a dtype or an array) to ``to`` under ``casting``."""
+    src, dst = to_dtype(getattr(from_, "dtype", from_)), to_dtype(to)
     if casting == "unsafe":
         return True
     if bfloat16 in (src, dst):

@@ -169,13 +169,22 @@ def _local_indices(lay: Layout, device: torch.device) -> torch.Tensor:
 
 @register()
 def arange(
-    *args: Any, dtype: Any = None, split: int | None = None, device: Any = None,
-    comm: Communicator | None = None,
+    *args: Any, stop: Any = None, step: Any = None, dtype: Any = None, split: int | None = None,
+    device: Any = None, comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
     """Evenly spaced values in ``[start, stop)`` like ``numpy.arange(start, stop, step)``.
 
-    Each rank computes ``start + i * step`` for its own global indices ``i`` only.
+    ``stop`` and ``step`` may also be passed by keyword (``arange(2, stop=10, step=2)``, the
+    Array API's signature). Each rank computes ``start + i * step`` for its own global indices
+    ``i`` only.
     """
+    if stop is not None or step is not None:
+        if len(args) > (1 if stop is not None else 2):
+            raise TypeError("arange: stop or step given both by position and by keyword")
+        if stop is not None:
+            args = (args[0] if args else 0, stop, 1 if step is None else step)
+        else:
+            args = (*((0,) if len(args) == 1 else ()), *args, step)
     if not 1 <= len(args) <= 3:
         raise TypeError(f"arange takes 1 to 3 positional arguments ({len(args)} given)")
     start, stop, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]

@@ -184,7 +184,7 @@ def _renumbered(x: Array, shape: Sequence[int], split: int | None) -> Array:
 
 
 @register()
-def expand_dims(x: Any, /, axis: int | Sequence[int]) -> Array:
+def expand_dims(x: Any, /, axis: int | Sequence[int] = 0) -> Array:
     """Insert axes of length one at positions ``axis`` of the result; no communication."""
     x = _as_array(x)
     ndim = x.ndim + (1 if isinstance(axis, int) else len(tuple(axis)))
@@ -327,7 +327,12 @@ def _reshape_c(x: Array, new: tuple[int, ...]) -> Array:
 
 @register()
 def reshape(
-    x: Any, /, *shape: Any, order: str = "C", new_split: int | None | str = "auto"
+    x: Any,
+    /,
+    *shape: Any,
+    order: str = "C",
+    new_split: int | None | str = "auto",
+    copy: bool | None = None,
 ) -> Array:
     """The array with a new shape (``-1`` stands for the remaining extent).
 
@@ -340,6 +345,9 @@ def reshape(
         Read and write the elements in C (row-major) or Fortran (column-major) order.
     new_split : int, None or "auto"
         The split axis of the result. ``"auto"`` (default) lets the data decide, as below.
+    copy : bool, optional
+        The Array API's flag: ``True`` always copies, ``False`` raises ``ValueError`` when the
+        result cannot share the local blocks' memory, ``None`` copies only when needed.
 
     Returns
     -------
@@ -362,6 +370,16 @@ def reshape(
     gathered on one rank.
     """
     x = _as_array(x)
+    out = _reshape(x, shape, order, new_split)
+    shares = out.larray.untyped_storage().data_ptr() == x.larray.untyped_storage().data_ptr()
+    if copy and shares:
+        return out.copy()
+    if copy is False and not shares and x.size:
+        raise ValueError("reshape cannot share the array's memory here; use copy=None or True")
+    return out
+
+
+def _reshape(x: Array, shape: tuple[Any, ...], order: str, new_split: int | None | str) -> Array:
     new = _parse_shape(shape, x.size)
     if order == "C":
         out = _reshape_c(x, new)
