@@ -8,13 +8,14 @@ the same verdict and no test depends on chance from run to run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 import torch
-from helpers import P, assert_array, case_id, cases, raised_everywhere
+from helpers import P, assert_array, case_id, cases, ragged_counts, raised_everywhere
 
 import hpa
 
@@ -310,6 +311,144 @@ def test_invalid_arguments_raise_everywhere_and_keep_the_state(
 ) -> None:
     R.seed(31)
     R.random(2)
+    state = R.get_state()
+    raised_everywhere(exc, call)
+    assert R.get_state() == state
+
+
+# ---------------------------------------------------------------------- permutations, choice
+def counted(fn: Callable[[], Any]) -> dict[str, int]:
+    with hpa.count_collectives() as stats:
+        fn()
+    return dict(stats.counts)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 100])
+def test_permutation_of_n_is_the_same_at_every_split(n: int) -> None:
+    R.seed(40)
+    ref = R.permutation(n)
+    assert ref.dtype == hpa.int64 and ref.split is None
+    np.testing.assert_array_equal(np.sort(ref.numpy()), np.arange(n))
+    for split in (0, -1):
+        R.seed(40)
+        got = R.permutation(n, split=split)
+        assert got.split == 0 and got.is_balanced()
+        assert_array(got, ref.numpy())
+    R.seed(40)
+    assert_array(R.randperm(n, dtype=hpa.int32, split=0), ref.numpy().astype(np.int32))
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+@pytest.mark.parametrize("case", [c for c in cases(SHAPES) if c[0]], ids=case_id)
+def test_permutation_and_shuffle_of_arrays(
+    case: tuple[tuple[int, ...], int | None], ragged: bool
+) -> None:
+    shape, split = case
+    a = np.arange(math.prod(shape), dtype=np.float64).reshape(shape)
+    x = hpa.array(a, split=split)
+    if ragged and split is not None:
+        x.redistribute_(ragged_counts(shape[split]))
+    R.seed(41)
+    rows = R.permutation(shape[0]).numpy()
+    R.seed(41)
+    got = R.permutation(x)
+    assert got.layout == x.layout
+    assert_array(got, a[rows])
+    assert_array(x, a)  # permutation copies
+    R.seed(41)
+    R.shuffle(x)
+    assert_array(x, a[rows])
+
+
+def test_permutation_dtypes() -> None:
+    for dtype in (hpa.bool_, hpa.int8, hpa.complex128, hpa.bfloat16):
+        x = hpa.array(np.arange(10) % 3 == 0, split=0).astype(dtype)
+        R.seed(42)
+        rows = R.permutation(10).numpy()
+        R.seed(42)
+        assert_array(R.permutation(x), x.numpy()[rows], dtype=dtype)
+
+
+def test_permutation_collectives_and_state() -> None:
+    R.seed(43)
+    assert counted(lambda: R.permutation(50)) == {}
+    assert counted(lambda: R.permutation(hpa.zeros((6, 4), split=1))) == {}
+    for call in (lambda: R.permutation(50, split=0), lambda: R.shuffle(hpa.zeros((6, 4), split=0))):
+        stats = counted(call)  # the second alltoallv only where the buckets differ from x's
+        assert stats == {} if P == 1 else (stats["allgather"] == 2 and stats["alltoallv"] in (1, 2))
+    assert R.get_state()[2] == 4
+
+
+def test_permutation_statistics() -> None:
+    R.seed(44)
+    orders = np.array([R.permutation(4).numpy() for _ in range(2400)])
+    codes = orders @ np.array([64, 16, 4, 1])
+    counts = np.unique(codes, return_counts=True)[1]
+    assert counts.size == 24 and np.all(np.abs(counts - 100) < 50)
+    big = R.permutation(20_000, split=0).numpy()
+    r = np.corrcoef(big, np.arange(20_000))[0, 1]
+    assert abs(r) < 5 / np.sqrt(20_000)
+
+
+@pytest.mark.parametrize("size", [None, 0, 1, 5, (3, 4)])
+@pytest.mark.parametrize("replace", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_choice_is_the_same_at_every_split(size: Any, replace: bool, weighted: bool) -> None:
+    p = np.arange(1, 21) / 210.0 if weighted else None
+    shape = () if size is None else ((size,) if isinstance(size, int) else size)
+    R.seed(45)
+    ref = R.choice(20, size, replace=replace, p=p).numpy()
+    assert ref.shape == shape and ref.dtype == np.int64
+    assert ref.size == 0 or (ref.min() >= 0 and ref.max() < 20)
+    if not replace:
+        assert len(np.unique(ref)) == ref.size
+    pool = np.arange(20.0) * 10
+    for split in range(len(shape)):
+        R.seed(45)
+        assert_array(R.choice(20, size, replace=replace, p=p, split=split), ref)
+        R.seed(45)
+        population = hpa.array(pool, split=0)
+        assert_array(R.choice(population, size, replace=replace, p=p, split=split), pool[ref])
+
+
+def test_choice_statistics() -> None:
+    R.seed(46)
+    p = np.array([0.1, 0.0, 0.2, 0.3, 0.4])
+    x = R.choice(5, N, p=p, split=0).numpy()
+    freq = np.bincount(x, minlength=5) / N
+    assert np.all(np.abs(freq - p) < 5 * np.sqrt(p * (1 - p) / N) + 1e-12)
+    y = R.choice(7, N, split=0).numpy()
+    assert np.all(np.abs(np.bincount(y) - N / 7) < 5 * np.sqrt(N / 7))
+    firsts = np.array([R.choice(5, 2, replace=False, p=p).numpy() for _ in range(600)])
+    assert not np.any(firsts == 1)  # a zero weight is never drawn
+    assert np.mean(firsts[:, 0] == 4) > np.mean(firsts[:, 0] == 0)
+
+
+INVALID_PERMUTATIONS: list[tuple[type[BaseException], Callable[[], Any]]] = [
+    (ValueError, lambda: R.choice(5, 6, replace=False)),
+    (ValueError, lambda: R.choice(3, 2, p=[0.5, 0.2, 0.2])),
+    (ValueError, lambda: R.choice(3, 2, p=[1.5, -0.5, 0.0])),
+    (ValueError, lambda: R.choice(3, 2, p=[0.5, 0.5])),
+    (ValueError, lambda: R.choice(3, 2, replace=False, p=[1.0, 0.0, 0.0])),
+    (ValueError, lambda: R.choice(0, 2)),
+    (ValueError, lambda: R.choice(hpa.zeros((2, 2), split=0), 1)),
+    (ValueError, lambda: R.permutation(-1)),
+    (ValueError, lambda: R.randperm(300, dtype=hpa.int8)),
+    (TypeError, lambda: R.randperm(5, dtype=hpa.float32)),
+    (TypeError, lambda: R.shuffle(np.arange(3))),
+    (IndexError, lambda: R.permutation(hpa.array(3.0))),
+]
+
+
+@pytest.mark.parametrize(
+    "exc,call",
+    INVALID_PERMUTATIONS,
+    ids=[f"{i}-{e.__name__}" for i, (e, _) in enumerate(INVALID_PERMUTATIONS)],
+)
+def test_invalid_permutations_raise_everywhere(
+    exc: type[BaseException], call: Callable[[], Any]
+) -> None:
+    R.seed(47)
     state = R.get_state()
     raised_everywhere(exc, call)
     assert R.get_state() == state

@@ -30,8 +30,8 @@ Integer results and uniforms are bit-identical for every split and process count
 pass through ``log``/``sin``/``cos`` may differ in the last bit between splits, because torch
 evaluates the tail of each piece with the scalar libm routine and the rest with vector code.
 
-``permutation``, ``shuffle`` and ``choice`` are not provided yet: for a split array they need a
-distributed sort.
+``permutation``, ``randperm``, ``shuffle`` and ``choice`` live in :mod:`hpa.ops.permutations`
+(they sort random keys with the distributed sort) and are re-exported here.
 """
 
 from __future__ import annotations
@@ -53,17 +53,21 @@ from hpa.core.array import Array
 from hpa.core.layout import Layout, normalize_axis
 
 __all__ = [
+    "choice",
     "exponential",
     "get_state",
     "normal",
+    "permutation",
     "poisson",
     "rand",
     "randint",
     "randn",
     "random",
     "random_sample",
+    "randperm",
     "seed",
     "set_state",
+    "shuffle",
     "standard_normal",
     "uniform",
 ]
@@ -689,3 +693,8 @@ def randint(
         out.copy_(draw.add_(_signed(lo)))
 
     return _generate(lay, dt.torch, tdev, fill)
+
+
+# permutations sort random keys: they need hpa.ops.sorting, which this module must not import
+# before its own names exist
+from hpa.ops.permutations import choice, permutation, randperm, shuffle
