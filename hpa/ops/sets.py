@@ -59,6 +59,7 @@ from hpa.ops.sorting import (
     _pack,
     _precedes,
     _splitters,
+    _unpack,
     argsort,
     sort,
     unique,
@@ -81,14 +82,6 @@ def _as_array(x: Any, like: Array | None = None) -> Array:
 
 
 # ------------------------------------------------------------------------- keyed sample sort
-def _unpack(buf: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inverse of :func:`hpa.ops.sorting._pack`; copies, so a one-row buffer of 1-byte values
-    (whose key bytes start at an odd offset) can be viewed as int64 too."""
-    size = torch.empty((), dtype=dtype).element_size()
-    values = buf[..., :size].clone(memory_format=torch.contiguous_format).view(dtype)
-    keys = buf[..., size:].clone(memory_format=torch.contiguous_format).view(_INDEX)
-    return values.squeeze(-1), keys.squeeze(-1)
-
 
 def _order(v: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     """Local permutation that sorts by ``(v, g)`` ascending (NaN last)."""

@@ -91,10 +91,12 @@ def _pack(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
 
 
 def _unpack(buf: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inverse of :func:`_pack`."""
+    """Inverse of :func:`_pack`; copies, so a one-row buffer of 1-byte values (whose index
+    bytes start at an odd offset, which ``contiguous()`` would keep) can be viewed as int64."""
     size = torch.empty((), dtype=dtype).element_size()
-    values = buf[..., :size].contiguous().view(dtype).squeeze(-1)
-    return values, buf[..., size:].contiguous().view(_INDEX).squeeze(-1)
+    values = buf[..., :size].clone(memory_format=torch.contiguous_format).view(dtype)
+    indices = buf[..., size:].clone(memory_format=torch.contiguous_format).view(_INDEX)
+    return values.squeeze(-1), indices.squeeze(-1)
 
 
 def _precedes(
