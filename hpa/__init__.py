@@ -30,6 +30,7 @@ from hpa.core.dtypes import (
 from hpa.core.errors import SplitError
 from hpa.core.layout import Layout, chunk
 from hpa.ops import random
+from hpa.ops.covariance import *
 from hpa.ops.creation import *
 from hpa.ops.diagonals import *
 from hpa.ops.elementwise import *

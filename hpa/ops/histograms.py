@@ -1,4 +1,5 @@
-"""Counting values into bins: ``bincount``, ``digitize`` and ``histogram``.
+"""Counting values into bins: ``bincount``, ``digitize``, ``histogram``, ``histogram2d`` and
+``histogramdd``.
 
 =========================  ==========================================  =======================
 function                   combination over the split axis             collectives
@@ -6,6 +7,8 @@ function                   combination over the split axis             collectiv
 bincount                   global max, then the counts                 two ``allreduce``
 digitize                   (elementwise)                               none
 histogram                  global (min, max) unless ``range``; counts  one or two ``allreduce``
+histogram2d, histogramdd   global (min, max) of every coordinate       one or two ``allreduce``
+                           needing one; counts
 =========================  ==========================================  =======================
 
 A replicated input communicates nothing.
@@ -21,14 +24,14 @@ import torch
 
 from hpa.comm.base import ReduceOp
 from hpa.core import dtypes
-from hpa.core.align import local_block
+from hpa.core.align import align, local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout
 from hpa.ops import reductions as red
 from hpa.ops.statistics import _array
 
-__all__ = ["bincount", "digitize", "histogram"]
+__all__ = ["bincount", "digitize", "histogram", "histogram2d", "histogramdd"]
 
 
 @register()
@@ -213,3 +216,183 @@ def _global_range(x: Array) -> tuple[Any, Any]:
         raise ValueError(f"autodetected range of [{lo}, {hi}] is not finite")
     kind = x.dtype.numpy if x.dtype is not dtypes.bfloat16 else np.dtype(np.float32)
     return kind.type(lo), kind.type(hi)
+
+
+@register()
+def histogram2d(
+    x: Any, y: Any, bins: Any = 10, range: Any = None, density: bool | None = None,
+    weights: Any = None,
+) -> tuple[Array, Array, Array]:  # fmt: skip
+    """Bi-dimensional histogram of the points ``(x, y)`` (NumPy's ``histogram2d``), replicated.
+
+    Parameters
+    ----------
+    x, y : array_like
+        1-D coordinates of equal length, of any layout: ``y`` (and ``weights``) are brought
+        to the blocks of the larger split operand like elementwise operands (one ``alltoallv``
+        when laid out otherwise; none when they agree).
+    bins : int or array_like or [int, int] or [array, array]
+        Bin counts or edges per dimension (one 1-D array of length other than 2: the edges
+        of both).
+    range : [[xmin, xmax], [ymin, ymax]], optional
+        Outer edges for ``int`` bins; by default the global extrema, found for both
+        coordinates with one ``allreduce`` when the points are distributed.
+    density : bool, optional
+        Normalise so that the histogram integrates to one.
+    weights : array_like, optional
+        One weight per point.
+
+    Returns
+    -------
+    (Array, Array, Array)
+        The float64 counts ``H`` (x along axis 0), and the x and y edges, all replicated. The
+        local counts are combined with one ``allreduce``; edges are computed with NumPy from
+        replicated scalars, as NumPy computes them.
+    """
+    try:
+        n = len(bins)
+    except TypeError:
+        n = 1
+    if n not in (1, 2):
+        bins = [bins, bins]
+    hist, edges = histogramdd([x, y], bins, range, density, weights)
+    return hist, edges[0], edges[1]
+
+
+@register()
+def histogramdd(
+    sample: Any, bins: Any = 10, range: Any = None, density: bool | None = None,
+    weights: Any = None,
+) -> tuple[Array, list[Array]]:  # fmt: skip
+    """Multidimensional histogram (NumPy's ``histogramdd``), replicated on every rank.
+
+    ``sample`` is a sequence of ``D`` 1-D coordinate arrays, or an ``(N, D)`` array (a split
+    along axis 1 is moved to axis 0 first, one ``alltoallv``). Coordinates and weights are
+    aligned like elementwise operands; the global extrema of the coordinates with ``int``
+    bins and no range take one ``allreduce``, the counts another. See :func:`histogram2d`.
+    """
+    coords = _coordinates(sample)
+    d = len(coords)
+    bins = [bins] * d if isinstance(bins, (int, np.integer)) else list(bins)
+    ranges = [None] * d if range is None else list(range)
+    if len(bins) != d or len(ranges) != d:
+        raise ValueError("The dimension of bins must be equal to the dimension of the sample x.")
+    if builtins.any(c.ndim != 1 or c.shape != coords[0].shape for c in coords):
+        raise ValueError("all the input array dimensions must match exactly")
+    if builtins.any(c.dtype.kind == "c" for c in coords):
+        raise TypeError("histogramdd is not supported for complex arrays")
+    ops = coords if weights is None else [*coords, _array(weights)]
+    if ops[-1].shape != coords[0].shape:
+        raise ValueError("weights should have the same length as the sample")
+    blocks, lay = align(ops)
+    edges = _edges_dd(coords, blocks[:d], bins, ranges, lay)
+    hist = _counts_dd(blocks[:d], None if weights is None else blocks[d], edges)
+    if lay.is_distributed:
+        hist = lay.comm.allreduce(hist, ReduceOp.SUM)
+    if density:
+        total = hist.sum()
+        for i, e in enumerate(edges):
+            shape = [1] * d
+            shape[i] = e.size - 1
+            hist = hist / torch.as_tensor(np.diff(e)).reshape(shape)
+        hist = hist / total
+    comm = lay.comm
+    out = Array(hist, Layout(tuple(hist.shape), None, comm))
+    dev = hist.device
+    return out, [Array(torch.as_tensor(e, device=dev), Layout(e.shape, None, comm)) for e in edges]
+
+
+def _coordinates(sample: Any) -> list[Array]:
+    """``sample`` as a list of 1-D coordinate arrays (no communication unless split on axis 1)."""
+    if isinstance(sample, (list, tuple)):
+        return [_array(c) for c in sample]
+    s = _array(sample)
+    if s.ndim != 2:
+        raise ValueError("sample must be a 2-D array or a sequence of 1-D arrays")
+    s = s.resplit(0) if s.split == 1 else s
+    lay = Layout((s.shape[0],), s.split, s.comm, s.counts)
+    return [Array(s.larray[:, i], lay) for i in builtins.range(s.shape[1])]
+
+
+def _edges_dd(
+    coords: list[Array], blocks: list[torch.Tensor], bins: list[Any], ranges: list[Any],
+    lay: Layout,
+) -> list[np.ndarray]:  # fmt: skip
+    """NumPy's edges per dimension; the extrema needed come from one ``allreduce``."""
+    need = [
+        isinstance(b, (int, np.integer)) and not isinstance(b, bool) and r is None
+        for b, r in zip(bins, ranges)
+    ]
+    extrema = _joint_extrema([b for b, k in zip(blocks, need) if k], lay)
+    edges = []
+    for i, (b, r) in enumerate(zip(bins, ranges)):
+        if not (isinstance(b, (int, np.integer)) and not isinstance(b, bool)):
+            e = _replicated_tensor(b, torch.device("cpu")).numpy()
+            if e.ndim != 1:
+                raise ValueError(f"`bins[{i}]` must be a scalar or 1d array")
+            if e.size > 1 and np.any(e[:-1] > e[1:]):
+                raise ValueError(f"`bins[{i}]` must be monotonically increasing, when an array")
+            edges.append(e)
+            continue
+        if b < 1:
+            raise ValueError(f"`bins[{i}]` must be positive, when an integer")
+        lo, hi = _outer_edges(coords[i], r, extrema.pop(0) if need[i] else None)
+        edges.append(np.linspace(lo, hi, int(b) + 1))
+    return edges
+
+
+def _joint_extrema(blocks: list[torch.Tensor], lay: Layout) -> list[tuple[float, float]]:
+    """Global (min, max) of each local block (NaN propagates): one ``allreduce`` in all."""
+    if not blocks:
+        return []
+    parts = []
+    for t in blocks:
+        if t.numel():
+            parts.append(torch.stack([t.max(), -t.min()]).to(torch.float64))
+        else:
+            parts.append(torch.full((2,), float("-inf"), dtype=torch.float64, device=t.device))
+    part = torch.cat(parts)
+    if lay.is_distributed:
+        part = red._allreduce_extreme(Array(part, Layout(part.shape, None, lay.comm)), part, True)
+    return [(-float(part[2 * i + 1]), float(part[2 * i])) for i in builtins.range(len(blocks))]
+
+
+def _outer_edges(c: Array, given: Any, found: tuple[float, float] | None) -> tuple[Any, Any]:
+    """NumPy's ``_get_outer_edges``: the range given or found, widened when it is a point."""
+    if given is not None:
+        lo, hi = given
+        if lo > hi:
+            raise ValueError("max must be larger than min in range parameter.")
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise ValueError(f"supplied range of [{lo}, {hi}] is not finite")
+    elif c.size == 0:
+        lo, hi = 0, 1
+    else:
+        lo, hi = found  # type: ignore[misc]
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise ValueError(f"autodetected range of [{lo}, {hi}] is not finite")
+    if lo == hi:
+        lo, hi = lo - 0.5, hi + 0.5
+    return lo, hi
+
+
+def _counts_dd(
+    blocks: list[torch.Tensor], w: torch.Tensor | None, edges: list[np.ndarray]
+) -> torch.Tensor:
+    """Local float64 counts: each coordinate's bin (outliers on both ends), one bincount."""
+    flat = None
+    sizes = [e.size + 1 for e in edges]
+    for t, e, size in zip(blocks, edges, sizes):
+        ec = torch.as_tensor(e, dtype=torch.float64, device=t.device)
+        v = t.reshape(-1).to(torch.float64).contiguous()
+        idx = torch.searchsorted(ec, v, right=True)
+        idx = idx - (v == ec[-1]).to(idx.dtype)  # the last edge closes the last bin
+        flat = idx if flat is None else flat * size + idx
+    total = int(np.prod(sizes))
+    if flat is None or flat.numel() == 0:
+        counts = torch.zeros(total, dtype=torch.float64, device=blocks[0].device)
+    else:
+        weights = None if w is None else w.reshape(-1).to(torch.float64)
+        counts = torch.bincount(flat, weights=weights, minlength=total).to(torch.float64)
+    core = tuple(slice(1, -1) for _ in sizes)
+    return counts.reshape(sizes)[core].contiguous()
