@@ -52,7 +52,18 @@ def _shape(shape: Shape) -> tuple[int, ...]:
     return out
 
 
-def _layout(shape: tuple[int, ...], split: int | None, comm: Communicator | None) -> Layout:
+def coerce(x: Any, like: Array | None = None) -> Array:
+    """``x`` as an hpa array: arrays pass through, other data become replicated arrays on
+    ``like``'s device and communicator (the defaults without ``like``)."""
+    if isinstance(x, Array):
+        return x
+    if like is None:
+        return asarray(x)
+    return asarray(x, device=like.larray.device, comm=like.comm)
+
+
+def layout_for(shape: tuple[int, ...], split: int | None, comm: Communicator | None) -> Layout:
+    """The balanced layout of ``shape`` cut along ``split`` (world communicator by default)."""
     comm = comm if comm is not None else get_comm()
     axis = None if split is None else normalize_axis(split, len(shape), "split axis")
     return Layout(shape, axis, comm)
@@ -61,7 +72,7 @@ def _layout(shape: tuple[int, ...], split: int | None, comm: Communicator | None
 def _fill(
     shape: Shape, value: Any, dtype: Any, split: int | None, device: Any, comm: Communicator | None
 ) -> Array:
-    lay = _layout(_shape(shape), split, comm)
+    lay = layout_for(_shape(shape), split, comm)
     dt = dtypes.to_dtype(dtype).torch
     tdev = resolve_device(device).torch_device
     if value is None:
@@ -120,7 +131,7 @@ def _like(a: Any, value: Any, dtype: Any, split: Any, device: Any, shape: Shape 
     if same_shape and out_split == src.split:
         lay = src.layout
     else:
-        lay = _layout(src.shape if shape is None else _shape(shape), out_split, src.comm)
+        lay = layout_for(src.shape if shape is None else _shape(shape), out_split, src.comm)
     dt = src.dtype.torch if dtype is None else dtypes.to_dtype(dtype).torch
     tdev = src.larray.device if device is None else resolve_device(device).torch_device
     if value is None:
@@ -194,7 +205,7 @@ def arange(
     out_dtype = (
         dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(start, stop, step)
     )
-    lay = _layout((n,), split, comm)
+    lay = layout_for((n,), split, comm)
     tdev = resolve_device(device).torch_device
     idx = _local_indices(lay, tdev)
     if out_dtype.kind in "biu" and all(isinstance(v, (int, np.integer)) for v in (start, step)):
@@ -215,7 +226,7 @@ def linspace(
         raise ValueError(f"number of samples, {num}, must be non-negative")
     div = (num - 1) if endpoint else num
     step = (stop - start) / div if div > 0 else float("nan")
-    lay = _layout((num,), split, comm)
+    lay = layout_for((num,), split, comm)
     tdev = resolve_device(device).torch_device
     idx = _local_indices(lay, tdev)
     work = (
@@ -263,7 +274,7 @@ def eye(
 ) -> Array:  # fmt: skip
     """A 2-D array with ones on diagonal ``k``; each rank builds only its block."""
     M = N if M is None else M
-    lay = _layout((N, M), split, comm)
+    lay = layout_for((N, M), split, comm)
     tdev = resolve_device(device).torch_device
     rows = (0, N) if lay.split != 0 else lay.range_of(lay.comm.rank)
     cols = (0, M) if lay.split != 1 else lay.range_of(lay.comm.rank)
@@ -343,7 +354,7 @@ def array(
         obj = src.larray
     t = _source_tensor(obj)
     comm = comm if comm is not None else get_comm()
-    lay = None if is_split is not None else _layout(tuple(t.shape), split, comm)
+    lay = None if is_split is not None else layout_for(tuple(t.shape), split, comm)
     if lay is not None and lay.split is not None:
         lo, hi = lay.range_of(comm.rank)
         t = t.narrow(lay.split, lo, hi - lo)  # only this rank's block is copied below

@@ -29,7 +29,8 @@ import torch
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
-from hpa.ops.manipulation import _as_array, broadcast_to
+from hpa.ops.creation import coerce
+from hpa.ops.manipulation import broadcast_to
 from hpa.ops.reductions import sum as _sum
 
 __all__ = ["diag", "diagonal", "trace", "tril", "triu"]
@@ -51,7 +52,7 @@ def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
     ``axis1`` or ``axis2`` is split, every rank takes the diagonal entries of its own rows and
     the result is split along its last axis with those (ragged) extents.
     """
-    x = _as_array(a)
+    x = coerce(a)
     if x.ndim < 2:
         raise ValueError("diag requires an array of at least two dimensions")
     a1, a2 = normalize_axis(axis1, x.ndim), normalize_axis(axis2, x.ndim)
@@ -107,7 +108,7 @@ def diag(v: Any, k: int = 0) -> Array:
     split along axis 0 with ``v``'s extents, rank 0 also holding the ``-k`` leading zero rows
     when ``k < 0`` and the last rank the ``k`` trailing zero rows when ``k > 0``.
     """
-    x = _as_array(v)
+    x = coerce(v)
     k = int(k)
     if x.ndim == 2:
         return diagonal(x, k)
@@ -128,7 +129,7 @@ def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = 
 
 def _triangle(m: Any, k: int, lower: bool) -> Array:
     """``m`` with the elements above (``lower``) or below diagonal ``k`` zeroed, locally."""
-    x = _as_array(m)
+    x = coerce(m)
     if x.ndim == 0:
         raise ValueError("tril and triu need an array of at least one dimension")
     if x.ndim == 1:

@@ -27,7 +27,7 @@ from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, chunk, normalize_axis
 from hpa.core.redistribute import redistribute
-from hpa.ops.creation import asarray
+from hpa.ops.creation import coerce
 
 __all__ = [
     "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays", "broadcast_to", "column_stack",
@@ -37,15 +37,6 @@ __all__ = [
 ]  # fmt: skip
 
 Range = tuple[int, int]
-
-
-def _as_array(x: Any, like: Array | None = None) -> Array:
-    """``x`` as an hpa array (non-hpa data become replicated, on ``like``'s device and comm)."""
-    if isinstance(x, Array):
-        return x
-    if like is None:
-        return asarray(x)
-    return asarray(x, device=like.larray.device, comm=like.comm)
 
 
 def _axes(axis: int | Sequence[int], ndim: int) -> tuple[int, ...]:
@@ -122,7 +113,7 @@ def transpose(x: Any, /, *args: Any, axes: Sequence[int] | None = None) -> Array
     The permutation is ``axes=``, one sequence, or the axes as separate integers
     (``x.transpose(1, 0)``), as for NumPy's function and method.
     """
-    x = _as_array(x)
+    x = coerce(x)
     if args:
         if axes is not None:
             raise TypeError("transpose: pass the axes positionally or as axes=, not both")
@@ -145,7 +136,7 @@ permute_dims = transpose
 @register()
 def matrix_transpose(x: Any, /) -> Array:
     """Swap the last two axes; no communication."""
-    x = _as_array(x)
+    x = coerce(x)
     if x.ndim < 2:
         raise ValueError("matrix_transpose needs at least two dimensions")
     perm = list(range(x.ndim))
@@ -156,7 +147,7 @@ def matrix_transpose(x: Any, /) -> Array:
 @register()
 def swapaxes(x: Any, /, axis1: int, axis2: int) -> Array:
     """Interchange two axes (a view); no communication."""
-    x = _as_array(x)
+    x = coerce(x)
     perm = list(range(x.ndim))
     a, b = normalize_axis(axis1, x.ndim), normalize_axis(axis2, x.ndim)
     perm[a], perm[b] = perm[b], perm[a]
@@ -167,7 +158,7 @@ def swapaxes(x: Any, /, axis1: int, axis2: int) -> Array:
 def moveaxis(x: Any, /, source: int | Sequence[int], destination: int | Sequence[int]) -> Array:
     """Move axes ``source`` to positions ``destination``, the others keep their order; no
     communication."""
-    x = _as_array(x)
+    x = coerce(x)
     src, dst = _axes(source, x.ndim), _axes(destination, x.ndim)
     if len(src) != len(dst):
         raise ValueError("source and destination must have the same number of elements")
@@ -186,7 +177,7 @@ def _renumbered(x: Array, shape: Sequence[int], split: int | None) -> Array:
 @register()
 def expand_dims(x: Any, /, axis: int | Sequence[int] = 0) -> Array:
     """Insert axes of length one at positions ``axis`` of the result; no communication."""
-    x = _as_array(x)
+    x = coerce(x)
     ndim = x.ndim + (1 if isinstance(axis, int) else len(tuple(axis)))
     new = _axes(axis, ndim)
     old = [a for a in range(ndim) if a not in new]
@@ -204,7 +195,7 @@ def squeeze(x: Any, /, axis: int | Sequence[int] | None = None) -> Array:
     along its axis 0 with that rank holding every row (ragged; :meth:`Array.balance` spreads
     it), or replicated (one ``allgatherv`` of the single element) when it is 0-d.
     """
-    x = _as_array(x)
+    x = coerce(x)
     if axis is None:
         drop = tuple(a for a, n in enumerate(x.shape) if n == 1)
     else:
@@ -236,7 +227,7 @@ _ATLEAST = {
 
 
 def _atleast(arys: tuple[Any, ...], ndim: int) -> Any:
-    out = [_as_array(a) for a in arys]
+    out = [coerce(a) for a in arys]
     out = [expand_dims(a, _ATLEAST[ndim, a.ndim]) if a.ndim < ndim else a for a in out]
     return out[0] if len(out) == 1 else tuple(out)
 
@@ -369,7 +360,7 @@ def reshape(
     A ``new_split`` other than the one found costs one more redistribution. The data are never
     gathered on one rank.
     """
-    x = _as_array(x)
+    x = coerce(x)
     out = _reshape(x, shape, order, new_split)
     shares = out.larray.untyped_storage().data_ptr() == x.larray.untyped_storage().data_ptr()
     if copy and shares:
@@ -406,7 +397,7 @@ def ravel(x: Any, /) -> Array:
     the result keeps their extents). Other splits: one ``alltoallv`` to axis 0 first. Like
     NumPy's ``ravel``, the result may share memory with ``x`` (see :func:`flatten`).
     """
-    x = _as_array(x)
+    x = coerce(x)
     if x.split not in (None, 0):
         x = x.resplit(0)
     if x.split is None:
@@ -420,7 +411,7 @@ def ravel(x: Any, /) -> Array:
 def flatten(x: Any, /) -> Array:
     """A flattened copy of ``x`` in C order (never shares memory with ``x``, like NumPy's);
     communicates as :func:`ravel`."""
-    x = _as_array(x)
+    x = coerce(x)
     out = ravel(x)
     shared = out.larray.untyped_storage().data_ptr() == x.larray.untyped_storage().data_ptr()
     return out.copy() if shared else out
@@ -436,7 +427,7 @@ def broadcast_to(x: Any, /, shape: int | Sequence[int]) -> Array:
     ``allgatherv`` of ``x``, which one rank holds entirely), as :mod:`hpa.core.align` does for
     operands.
     """
-    x = _as_array(x)
+    x = coerce(x)
     shape = (shape,) if isinstance(shape, int) else tuple(operator.index(n) for n in shape)
     lead = len(shape) - x.ndim
     if lead < 0 or any(n not in (1, m) for n, m in zip(x.shape, shape[lead:])):
@@ -456,7 +447,7 @@ def broadcast_arrays(*args: Any) -> tuple[Array, ...]:
     """The arguments broadcast against each other; each communicates as :func:`broadcast_to`."""
     from hpa.core.align import broadcast_shapes
 
-    arrays = [_as_array(a) for a in args]
+    arrays = [coerce(a) for a in args]
     shape = broadcast_shapes(*(a.shape for a in arrays))
     return tuple(broadcast_to(a, shape) for a in arrays)
 
@@ -528,7 +519,7 @@ def concatenate(arrays: Sequence[Any], /, axis: int | None = 0, dtype: Any = Non
     if not arrays:
         raise ValueError("need at least one array to concatenate")
     ref = next((a for a in arrays if isinstance(a, Array)), None)
-    xs = [_as_array(a, ref) for a in arrays]
+    xs = [coerce(a, ref) for a in arrays]
     if axis is None:
         xs, axis = [ravel(a) for a in xs], 0
     elif xs[0].ndim == 0:
@@ -562,7 +553,7 @@ def stack(arrays: Sequence[Any], /, axis: int = 0, dtype: Any = None) -> Array:
     if not arrays:
         raise ValueError("need at least one array to stack")
     ref = next((a for a in arrays if isinstance(a, Array)), None)
-    xs = [_as_array(a, ref) for a in arrays]
+    xs = [coerce(a, ref) for a in arrays]
     if any(x.shape != xs[0].shape for x in xs):
         raise ValueError("all input arrays must have the same shape")
     axis = normalize_axis(axis, xs[0].ndim + 1)
@@ -592,7 +583,7 @@ def dstack(tup: Sequence[Any], /) -> Array:
 def column_stack(tup: Sequence[Any], /) -> Array:
     """1-d inputs as columns, 2-d as they are, joined along axis 1; communicates as
     :func:`concatenate`."""
-    xs = [_as_array(a) for a in tup]
+    xs = [coerce(a) for a in tup]
     return concatenate([expand_dims(x, 1) if x.ndim < 2 else x for x in xs], axis=1)
 
 
@@ -604,7 +595,7 @@ def flip(x: Any, /, axis: int | Sequence[int] | None = None) -> Array:
     Local for every axis but the split axis. Reversing the split axis keeps the layout: rank
     ``r``'s rows come from the mirrored ranks, one ``alltoallv``.
     """
-    x = _as_array(x)
+    x = coerce(x)
     axes = tuple(range(x.ndim)) if axis is None else _axes(axis, x.ndim)
     t = x.larray.flip(axes) if axes else x.larray.clone()
     if x.split not in axes or not x.layout.is_distributed:
@@ -621,7 +612,7 @@ def flip(x: Any, /, axis: int | Sequence[int] | None = None) -> Array:
 @register()
 def fliplr(x: Any, /) -> Array:
     """Reverse axis 1; communicates as :func:`flip`."""
-    x = _as_array(x)
+    x = coerce(x)
     if x.ndim < 2:
         raise ValueError("Input must be >= 2-d.")
     return flip(x, 1)
@@ -630,7 +621,7 @@ def fliplr(x: Any, /) -> Array:
 @register()
 def flipud(x: Any, /) -> Array:
     """Reverse axis 0; communicates as :func:`flip`."""
-    x = _as_array(x)
+    x = coerce(x)
     if x.ndim < 1:
         raise ValueError("Input must be >= 1-d.")
     return flip(x, 0)
@@ -665,7 +656,7 @@ def roll(x: Any, /, shift: int | Sequence[int], axis: int | Sequence[int] | None
     ``axis=None`` rolls :func:`ravel` of ``x`` and reshapes back (for a split other than 0,
     add the two resplits of :func:`ravel` and :func:`reshape`).
     """
-    x = _as_array(x)
+    x = coerce(x)
     if axis is None:
         if not isinstance(shift, int) and len(tuple(shift)) != 1:
             raise ValueError("shift must be a single integer when axis is None")

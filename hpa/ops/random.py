@@ -46,11 +46,11 @@ from typing import Any, ClassVar
 import torch
 
 from hpa.backends import resolve_device
-from hpa.comm import get_comm
 from hpa.comm.base import Communicator
 from hpa.core import dtypes
 from hpa.core.array import Array
-from hpa.core.layout import Layout, normalize_axis
+from hpa.core.layout import Layout
+from hpa.ops.creation import layout_for
 
 __all__ = [
     "choice",
@@ -304,12 +304,6 @@ def _size(size: Size) -> tuple[int, ...]:
     return out
 
 
-def _layout(shape: tuple[int, ...], split: int | None, comm: Communicator | None) -> Layout:
-    comm = comm if comm is not None else get_comm()
-    axis = None if split is None else normalize_axis(split, len(shape), "split axis")
-    return Layout(shape, axis, comm)
-
-
 def _float_dtype(dtype: Any) -> torch.dtype:
     dt = dtypes.to_dtype(dtype)
     if dt not in (dtypes.float32, dtypes.float64):
@@ -329,7 +323,7 @@ def _real(value: Any, name: str) -> float:
 def _setup(
     size: Size, split: int | None, device: Any, comm: Communicator | None
 ) -> tuple[Layout, torch.device]:
-    return _layout(_size(size), split, comm), resolve_device(device).torch_device
+    return layout_for(_size(size), split, comm), resolve_device(device).torch_device
 
 
 # ---------------------------------------------------------------------------------- uniform

@@ -58,7 +58,7 @@ from hpa.core.align import as_local_tensor, broadcast_shapes, local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
-from hpa.ops.creation import asarray
+from hpa.ops.creation import coerce
 from hpa.ops.manipulation import ravel, reshape
 
 __all__ = [
@@ -69,12 +69,6 @@ Index = torch.Tensor | Array  # replicated index data, or a distributed hpa arra
 
 
 # ---------------------------------------------------------------------------------- helpers
-def _as_array(x: Any, like: Array | None = None) -> Array:
-    if isinstance(x, Array):
-        return x
-    if like is None:
-        return asarray(x)
-    return asarray(x, device=like.larray.device, comm=like.comm)
 
 
 def is_array_index(k: Any) -> bool:
@@ -379,7 +373,7 @@ def take(a: Any, indices: Any, axis: int | None = None) -> Array:
     Communicates as integer-array indexing (module docstring); ``axis=None`` ravels ``a``
     first, and indices of more than one dimension reshape the result.
     """
-    a = _as_array(a)
+    a = coerce(a)
     if axis is None:
         a, axis = ravel(a), 0
     axis = normalize_axis(axis, a.ndim)
@@ -403,7 +397,7 @@ def take_along_axis(a: Any, indices: Any, axis: int | None = -1) -> Array:
     axis first (one ``alltoallv``), a 1-D ``a`` goes through :func:`take`. A distributed
     ``indices`` is aligned to the output like an elementwise operand.
     """
-    a = _as_array(a)
+    a = coerce(a)
     if axis is None:
         a = ravel(a)
         indices = ravel(indices) if isinstance(indices, Array) else np.ravel(indices)
@@ -477,7 +471,7 @@ def nonzero(a: Any) -> tuple[Array, ...]:
     rank keeps the coordinates of its own elements (ragged, extents by one ``allgather`` of
     counts). An array split along ``k > 0`` is resplit to 0 first (one ``alltoallv``).
     """
-    coords, layout = _coordinates(_as_array(a))
+    coords, layout = _coordinates(coerce(a))
     return tuple(Array(coords[:, i].contiguous(), layout) for i in range(coords.shape[1]))
 
 
@@ -499,7 +493,7 @@ def _coordinates(a: Array) -> tuple[torch.Tensor, Layout]:
 def argwhere(a: Any) -> Array:
     """Coordinates of the non-zero elements as rows of an ``(N, a.ndim)`` array; communicates
     as :func:`nonzero` (the rows are split along axis 0)."""
-    a = _as_array(a)
+    a = coerce(a)
     if a.ndim == 0:
         t = a.larray.new_empty((int(bool(a.larray != 0)), 0), dtype=torch.int64)
         return Array(t, Layout(tuple(t.shape), None, a.comm))
@@ -511,7 +505,7 @@ def argwhere(a: Any) -> Array:
 @register()
 def flatnonzero(a: Any) -> Array:
     """Indices of the non-zero elements of the flattened array; ravels, then :func:`nonzero`."""
-    return nonzero(ravel(_as_array(a)))[0]
+    return nonzero(ravel(coerce(a)))[0]
 
 
 @register()
@@ -521,7 +515,7 @@ def compress(condition: Any, a: Any, axis: int | None = None) -> Array:
     A condition as long as the axis is a boolean mask along it (module docstring); a shorter
     one selects among the first entries (a longer one may only be true within the axis).
     """
-    a = _as_array(a)
+    a = coerce(a)
     if axis is None:
         a, axis = ravel(a), 0
     axis = normalize_axis(axis, a.ndim)
@@ -538,6 +532,6 @@ def compress(condition: Any, a: Any, axis: int | None = None) -> Array:
 def extract(condition: Any, arr: Any) -> Array:
     """The elements of ``arr`` where ``condition`` is non-zero, in C order (1-D); as
     :func:`compress` on the ravelled arrays."""
-    arr = _as_array(arr)
+    arr = coerce(arr)
     flat = ravel(condition) if isinstance(condition, Array) else np.ravel(condition)
     return compress(flat, ravel(arr) if arr.ndim != 1 else arr)

@@ -51,7 +51,7 @@ from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
-from hpa.ops.creation import asarray
+from hpa.ops.creation import coerce
 from hpa.ops.manipulation import concatenate, ravel
 from hpa.ops.sorting import (
     _check_orderable,
@@ -73,15 +73,8 @@ __all__ = [
 _INDEX = torch.int64
 
 
-def _as_array(x: Any, like: Array | None = None) -> Array:
-    if isinstance(x, Array):
-        return x
-    if like is None:
-        return asarray(x)
-    return asarray(x, device=like.larray.device, comm=like.comm)
-
-
 # ------------------------------------------------------------------------- keyed sample sort
+
 
 def _order(v: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     """Local permutation that sorts by ``(v, g)`` ascending (NaN last)."""
@@ -191,8 +184,8 @@ def isin(
     along an axis other than 0 is resplit to 0 and back (one ``alltoallv`` each way).
     ``assume_unique`` and ``kind`` are accepted for NumPy compatibility and ignored.
     """
-    x = _as_array(element)
-    t = _as_array(test_elements, like=x)
+    x = coerce(element)
+    t = coerce(test_elements, like=x)
     _check_orderable(x)
     _check_orderable(t)
     dtype = torch.promote_types(x.larray.dtype, t.larray.dtype)
@@ -212,12 +205,12 @@ def isin(
 @register()
 def in1d(ar1: Any, ar2: Any, assume_unique: bool = False, invert: bool = False) -> Array:
     """``isin`` of the flattened ``ar1`` (NumPy's deprecated ``in1d``; NumPy 2.4 removed it)."""
-    return isin(ravel(_as_array(ar1)), ar2, assume_unique=assume_unique, invert=invert)
+    return isin(ravel(coerce(ar1)), ar2, assume_unique=assume_unique, invert=invert)
 
 
 # ------------------------------------------------------------------------- set algebra
 def _flat(a: Any, like: Array | None = None) -> Array:
-    return ravel(_as_array(a, like))
+    return ravel(coerce(a, like))
 
 
 @register()
@@ -279,7 +272,7 @@ def _check_kth(kth: int | Sequence[int], n: int) -> None:
 
 
 def _partition_args(a: Any, kth: Any, axis: int | None) -> tuple[Array, int | None]:
-    x = _as_array(a)
+    x = coerce(a)
     _check_orderable(x)
     n = x.size if axis is None else x.shape[normalize_axis(axis, x.ndim)]
     _check_kth(kth, n)

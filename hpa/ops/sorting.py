@@ -57,7 +57,7 @@ from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
-from hpa.ops.creation import asarray
+from hpa.ops.creation import coerce
 from hpa.ops.manipulation import ravel
 
 __all__ = ["argsort", "searchsorted", "sort", "topk", "unique"]
@@ -67,12 +67,6 @@ _INDEX = torch.int64
 
 
 # ------------------------------------------------------------------------- small helpers
-def _as_array(x: Any, like: Array | None = None) -> Array:
-    if isinstance(x, Array):
-        return x
-    if like is None:
-        return asarray(x)
-    return asarray(x, device=like.larray.device, comm=like.comm)
 
 
 def _check_orderable(x: Array, kind: Any = None) -> None:
@@ -191,7 +185,7 @@ def _sorted(x: Array, axis: int, descending: bool, want: str) -> Array:
 
 
 def _prepare(a: Any, axis: int | None, kind: Any) -> tuple[Array, int]:
-    x = _as_array(a)
+    x = coerce(a)
     _check_orderable(x, kind)
     if axis is None:
         return ravel(x), 0
@@ -259,7 +253,7 @@ def topk(
     values, indices : Array
         ``a``'s shape with ``k`` along ``axis``; indices are int64.
     """
-    x = _as_array(a)
+    x = coerce(a)
     _check_orderable(x)
     axis = normalize_axis(axis, x.ndim)
     k = operator.index(k)
@@ -316,20 +310,20 @@ def searchsorted(a: Any, v: Any, /, side: str = "left", sorter: Any = None) -> A
     split, one ``allgatherv`` of ``v`` and one ``reduce_scatter`` when it is. ``sorter`` (the
     indices that sort ``a``) is supported for a replicated ``a`` only.
     """
-    x = _as_array(a)
+    x = coerce(a)
     _check_orderable(x)
     if x.ndim != 1:
         raise ValueError(f"searchsorted needs a 1-D array, got {x.ndim} dimensions")
     if side not in ("left", "right"):
         raise ValueError(f"side must be 'left' or 'right', not {side!r}")
-    vals = _as_array(v, like=x)
+    vals = coerce(v, like=x)
     _check_orderable(vals)
     common = torch.promote_types(x.larray.dtype, vals.larray.dtype)
     block = x.larray.to(common)
     if sorter is not None:
         if x.is_distributed():
             raise NotImplementedError("searchsorted with a sorter needs a replicated `a`")
-        block = block[_as_array(sorter, like=x).numpy().tolist()]
+        block = block[coerce(sorter, like=x).numpy().tolist()]
     right, lay = side == "right", vals.layout
     if not x.is_distributed():
         return Array(_count_before(block, vals.larray.to(common), right), lay)
@@ -419,7 +413,7 @@ def unique(
     """
     if axis is not None:
         raise NotImplementedError("unique along an axis is not implemented; use axis=None")
-    x = _as_array(a)
+    x = coerce(a)
     _check_orderable(x)
     flat = ravel(x)
     lay = flat.layout

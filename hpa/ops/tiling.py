@@ -39,7 +39,8 @@ from hpa.core.align import as_local_tensor, broadcast_shapes, local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
-from hpa.ops.manipulation import _as_array, _deliver_rows, expand_dims, ravel
+from hpa.ops.creation import coerce
+from hpa.ops.manipulation import _deliver_rows, expand_dims, ravel
 
 __all__ = [
     "array_split", "copyto", "dsplit", "hsplit", "pad", "repeat", "split", "tile", "vsplit",
@@ -105,7 +106,7 @@ def array_split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
         rows of each piece it already holds, so the pieces' extents are ragged
         (:meth:`Array.balance` evens them).
     """
-    x = _as_array(a)
+    x = coerce(a)
     if x.ndim == 0:
         raise ValueError("array_split needs an array of at least one dimension")
     axis = normalize_axis(axis, x.ndim)
@@ -120,7 +121,7 @@ def split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
     No communication (see :func:`array_split`: pieces of the split axis stay where they are,
     with ragged extents).
     """
-    x = _as_array(a)
+    x = coerce(a)
     if x.ndim == 0:
         raise ValueError("split needs an array of at least one dimension")
     axis = normalize_axis(axis, x.ndim)
@@ -131,7 +132,7 @@ def split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
 @register()
 def hsplit(a: Any, indices_or_sections: Any) -> list[Array]:
     """Split along axis 1 (axis 0 for 1-d arrays); no communication, as :func:`split`."""
-    x = _as_array(a)
+    x = coerce(a)
     if x.ndim == 0:
         raise ValueError("hsplit only works on arrays of 1 or more dimensions")
     return split(x, indices_or_sections, 1 if x.ndim > 1 else 0)
@@ -140,7 +141,7 @@ def hsplit(a: Any, indices_or_sections: Any) -> list[Array]:
 @register()
 def vsplit(a: Any, indices_or_sections: Any) -> list[Array]:
     """Split along axis 0 of an array of at least two dimensions; no communication."""
-    x = _as_array(a)
+    x = coerce(a)
     if x.ndim < 2:
         raise ValueError("vsplit only works on arrays of 2 or more dimensions")
     return split(x, indices_or_sections, 0)
@@ -149,7 +150,7 @@ def vsplit(a: Any, indices_or_sections: Any) -> list[Array]:
 @register()
 def dsplit(a: Any, indices_or_sections: Any) -> list[Array]:
     """Split along axis 2 of an array of at least three dimensions; no communication."""
-    x = _as_array(a)
+    x = coerce(a)
     if x.ndim < 3:
         raise ValueError("dsplit only works on arrays of 3 or more dimensions")
     return split(x, indices_or_sections, 2)
@@ -183,7 +184,7 @@ def repeat(a: Any, repeats: Any, axis: int | None = None) -> Array:
     :func:`ravel` of ``a`` (one ``alltoallv`` for a split other than 0 or None). Repeats
     given as a split hpa array are gathered (one ``allgatherv``).
     """
-    x = _as_array(a)
+    x = coerce(a)
     if axis is None:
         x, axis = ravel(x), 0
     axis = normalize_axis(axis, x.ndim)
@@ -209,7 +210,7 @@ def tile(a: Any, reps: int | Sequence[int]) -> Array:
     Communication: none unless the split axis is repeated; then the result is balanced and
     every rank sends each copy of its rows to their owners, one ``alltoallv``.
     """
-    x = _as_array(a)
+    x = coerce(a)
     reps = (reps,) if isinstance(reps, (int, np.integer)) else tuple(reps)
     reps = tuple(operator.index(r) for r in reps)
     if any(r < 0 for r in reps):
@@ -350,7 +351,7 @@ def pad(
     ``reflect`` fetch exactly the rows they copy, from their owners to rank 0 and the last
     rank, in one ``alltoallv``.
     """
-    x = _as_array(array)
+    x = coerce(array)
     if mode in _NUMPY_PAD_MODES or mode == "empty":
         raise NotImplementedError(f"pad mode {mode!r} is not supported; use one of {_PAD_MODES}")
     if mode not in _PAD_MODES:
