@@ -85,7 +85,7 @@ def zeros(
     shape: Shape, dtype: Any = dtypes.float64, split: int | None = None, device: Any = None,
     comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
-    """An array of zeros; each rank allocates only its block."""
+    """An array of zeros; each rank allocates only its block: no communication."""
     return _fill(shape, 0, dtype, split, device, comm)
 
 
@@ -94,7 +94,7 @@ def ones(
     shape: Shape, dtype: Any = dtypes.float64, split: int | None = None, device: Any = None,
     comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
-    """An array of ones; each rank allocates only its block."""
+    """An array of ones; each rank allocates only its block: no communication."""
     return _fill(shape, 1, dtype, split, device, comm)
 
 
@@ -103,7 +103,7 @@ def empty(
     shape: Shape, dtype: Any = dtypes.float64, split: int | None = None, device: Any = None,
     comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
-    """An uninitialised array; each rank allocates only its block."""
+    """An uninitialised array; each rank allocates only its block: no communication."""
     return _fill(shape, None, dtype, split, device, comm)
 
 
@@ -112,7 +112,7 @@ def full(
     shape: Shape, fill_value: Any, dtype: Any = None, split: int | None = None, device: Any = None,
     comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
-    """An array filled with ``fill_value`` (dtype inferred from it as NumPy does)."""
+    """An array filled with ``fill_value`` (dtype inferred from it as NumPy does); no communication."""
     if dtype is None:
         dtype = (
             dtypes.result_type(fill_value)
@@ -143,7 +143,7 @@ def _like(a: Any, value: Any, dtype: Any, split: Any, device: Any, shape: Shape 
 def zeros_like(
     a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None
 ) -> Array:
-    """Zeros with the shape, dtype, layout and device of ``a`` unless overridden."""
+    """Zeros with the shape, dtype, layout and device of ``a`` unless overridden; no communication."""
     return _like(a, 0, dtype, split, device, shape)
 
 
@@ -151,7 +151,7 @@ def zeros_like(
 def ones_like(
     a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None
 ) -> Array:
-    """Ones with the shape, dtype, layout and device of ``a`` unless overridden."""
+    """Ones with the shape, dtype, layout and device of ``a`` unless overridden; no communication."""
     return _like(a, 1, dtype, split, device, shape)
 
 
@@ -159,7 +159,7 @@ def ones_like(
 def empty_like(
     a: Any, dtype: Any = None, split: Any = ..., device: Any = None, shape: Shape | None = None
 ) -> Array:
-    """Uninitialised, with the shape, dtype, layout and device of ``a`` unless overridden."""
+    """Uninitialised, with the shape, dtype, layout and device of ``a`` unless overridden; no communication."""
     return _like(a, None, dtype, split, device, shape)
 
 
@@ -168,7 +168,7 @@ def full_like(
     a: Any, fill_value: Any, dtype: Any = None, split: Any = ..., device: Any = None,
     shape: Shape | None = None,
 ) -> Array:  # fmt: skip
-    """``fill_value`` with the shape, dtype, layout and device of ``a`` unless overridden."""
+    """``fill_value`` with the shape, dtype, layout and device of ``a`` unless overridden; no communication."""
     return _like(a, fill_value, dtype, split, device, shape)
 
 
@@ -187,7 +187,7 @@ def arange(
 
     ``stop`` and ``step`` may also be passed by keyword (``arange(2, stop=10, step=2)``, the
     Array API's signature). Each rank computes ``start + i * step`` for its own global indices
-    ``i`` only.
+    ``i`` only: no communication.
     """
     if stop is not None or step is not None:
         if len(args) > (1 if stop is not None else 2):
@@ -221,7 +221,7 @@ def linspace(
     dtype: Any = None, split: int | None = None, device: Any = None,
     comm: Communicator | None = None,
 ) -> Any:  # fmt: skip
-    """``num`` evenly spaced values from ``start`` to ``stop`` (NumPy's ``linspace``)."""
+    """``num`` evenly spaced values from ``start`` to ``stop`` (NumPy's ``linspace``); each rank computes only its block: no communication."""
     if num < 0:
         raise ValueError(f"number of samples, {num}, must be non-negative")
     div = (num - 1) if endpoint else num
@@ -256,7 +256,7 @@ def logspace(
     dtype: Any = None, split: int | None = None, device: Any = None,
     comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
-    """``base ** linspace(start, stop, num)`` (NumPy's ``logspace``)."""
+    """``base ** linspace(start, stop, num)`` (NumPy's ``logspace``); no communication."""
     exps = linspace(
         start, stop, num, endpoint, dtype=dtypes.float64, split=split, device=device, comm=comm
     )
@@ -272,7 +272,7 @@ def eye(
     N: int, M: int | None = None, k: int = 0, dtype: Any = dtypes.float64, split: int | None = None,
     device: Any = None, comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
-    """A 2-D array with ones on diagonal ``k``; each rank builds only its block."""
+    """A 2-D array with ones on diagonal ``k``; each rank builds only its block: no communication."""
     M = N if M is None else M
     lay = layout_for((N, M), split, comm)
     tdev = resolve_device(device).torch_device
@@ -288,7 +288,7 @@ def identity(
     n: int, dtype: Any = dtypes.float64, split: int | None = None, device: Any = None,
     comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
-    """The ``n x n`` identity matrix."""
+    """The ``n x n`` identity matrix; no communication."""
     return eye(n, dtype=dtype, split=split, device=device, comm=comm)
 
 

@@ -207,8 +207,9 @@ def _make_binary(
     func.__name__ = func.__qualname__ = name
     func.__doc__ = (
         f"Elementwise ``{name}`` of ``x1`` and ``x2`` with NumPy broadcasting and dtypes.\n\n"
-        "Operands with equal layouts communicate nothing; others are aligned as described in\n"
-        ":mod:`hpa.core.align`. ``out`` receives the result cast to its dtype.\n"
+        "Operands with equal layouts (or replicated ones) communicate nothing; an operand split\n"
+        "along another axis or with other extents costs one ``alltoallv`` (see\n"
+        ":mod:`hpa.core.align`). ``out`` receives the result cast to its dtype.\n"
     )
     return register()(func)
 

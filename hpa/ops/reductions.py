@@ -361,9 +361,9 @@ def _filled(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, fill: Any) -
 
 
 max = register("amax")(_extreme("max", True))
-max.__doc__ = "Maximum over ``axis`` (NaN propagates); one ``allgather`` over the split axis."
+max.__doc__ = "Maximum over ``axis`` (NaN propagates); one ``allreduce`` over the split axis."
 min = register("amin")(_extreme("min", False))
-min.__doc__ = "Minimum over ``axis`` (NaN propagates); one ``allgather`` over the split axis."
+min.__doc__ = "Minimum over ``axis`` (NaN propagates); one ``allreduce`` over the split axis."
 amax = max
 amin = min
 
@@ -472,7 +472,10 @@ argmax.__doc__ = (
     "(value, index) pairs over the split axis."
 )
 argmin = register()(_arg_extreme("argmin", False))
-argmin.__doc__ = "Index of the first minimum along ``axis``; like :func:`argmax`."
+argmin.__doc__ = (
+    "Index of the first minimum along ``axis``; one ``allgather`` of (value, index) pairs over"
+    " the split axis, none otherwise."
+)
 
 
 def _scan(name: str, local: Callable[..., torch.Tensor], op: ReduceOp) -> Callable[..., Array]:

@@ -1,0 +1,184 @@
+"""Generate ``docs/api.md``: every hpa function, its NumPy equivalent and what it communicates.
+
+Usage: ``python tools/gen_api_docs.py`` writes the page; ``--check`` only compares it with what
+the code gives now and exits 1 when it is stale. The page is built from the code alone: each
+``hpa.ops`` module's ``__all__`` and docstrings, so it stays true as functions are added. Only
+files are read and written (no communicator is used), so every rank may run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import pkgutil
+import re
+import sys
+import types
+from pathlib import Path
+
+import numpy
+
+import hpa
+import hpa.ops
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "api.md"
+KEYWORDS = re.compile(
+    r"communicat|collective|allreduce|allgather|alltoall|all-to-all|bcast|exscan|reduce_scatter",
+    re.IGNORECASE,
+)
+NONE = re.compile(r"\bnone\b")  # lower-case "none" in prose, not ``None`` or "None"
+PARAM = re.compile(r"\**\w+(\s*,\s*\**\w+)*(\s+:.*)?")  # a numpydoc "name : type" line
+TABLE_RULE = re.compile(r"^\s*=+(\s+=+)*\s*$", re.MULTILINE)
+
+
+def _md(text: str) -> str:
+    """rST inline markup to Markdown, on one line, safe in a table cell."""
+    text = re.sub(r":\w+:`~?([^`]+)`", r"`\1`", text)
+    text = text.replace("``", "`")
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def communication(doc: str | None) -> str | None:
+    """The sentences of a docstring's prose that say what the function communicates."""
+    found, lines, in_section = [], inspect.cleandoc(doc or "").splitlines() + [""], False
+    for i, line in enumerate(lines[:-1]):  # numpydoc: each parameter its own paragraph
+        if re.fullmatch(r"-{3,}", lines[i + 1].strip()) or re.fullmatch(r"-{3,}", line.strip()):
+            lines[i], in_section = "", True
+        elif in_section and PARAM.fullmatch(line) and lines[i + 1][:1].isspace():
+            names = line.split(" : ")[0]
+            lines[i] = "\n\n" + ", ".join(f"``{n.strip()}``" for n in names.split(",")) + ":"
+    for para in re.split(r"\n\s*\n", "\n".join(lines)):
+        if TABLE_RULE.search(para) or re.match(r"\s*(>>>|\.\. )", para):
+            continue
+        para = " ".join(para.split())
+        for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z`(:])", para):
+            if KEYWORDS.search(sentence) or NONE.search(re.sub(r"``[^`]*``", "", sentence)):
+                found.append(sentence)
+    return _md(" ".join(found)) if found else None
+
+
+def numpy_name(name: str, in_random: bool) -> str:
+    spaces = [("numpy.random", numpy.random)] if in_random else []
+    spaces += [("numpy", numpy), ("numpy.random", numpy.random), ("numpy.linalg", numpy.linalg)]
+    for label, space in spaces:
+        if hasattr(space, name):
+            return f"`{label}.{name}`"
+    return "—"
+
+
+def ops_modules() -> list[types.ModuleType]:
+    names = sorted(m.name for m in pkgutil.iter_modules(hpa.ops.__path__) if not m.ispkg)
+    return [importlib.import_module(f"hpa.ops.{n}") for n in names if not n.startswith("_")]
+
+
+def exported(obj: object, name: str) -> str | None:
+    """How the user spells ``obj``: ``hpa.name`` or ``hpa.random.name`` (None: not exported)."""
+    if getattr(hpa, name, None) is obj:
+        return f"hpa.{name}"
+    if getattr(hpa.random, name, None) is obj:
+        return f"hpa.random.{name}"
+    return None
+
+
+def module_section(mod: types.ModuleType) -> list[str]:
+    short = mod.__name__.rsplit(".", 1)[1]
+    doc = inspect.cleandoc(mod.__doc__ or "")
+    summary = _md(re.split(r"\n\s*\n", doc)[0]) if doc else ""
+    rows = []
+    for name in sorted(getattr(mod, "__all__", [])):
+        obj = getattr(mod, name, None)
+        home = sys.modules.get(getattr(obj, "__module__", ""))
+        if not isinstance(obj, types.FunctionType) or (
+            home is not mod and name in getattr(home, "__all__", ())
+        ):
+            continue  # not a function, or a re-export listed under the module defining it
+        spelled = exported(obj, name)
+        if spelled is None:
+            continue
+        comm = communication(obj.__doc__) or f"see the [module table](#mod-{short})"
+        rows.append(f"| `{spelled}` | {numpy_name(name, spelled.startswith('hpa.random'))} | {comm} |")
+    if not rows:
+        return []
+    return [
+        f'<a id="mod-{short}"></a>',
+        "",
+        f"## `{mod.__name__}`",
+        "",
+        summary,
+        "",
+        "| hpa | NumPy | communication |",
+        "|---|---|---|",
+        *rows,
+        "",
+        f"<details><summary>module docstring of <code>{mod.__name__}</code></summary>",
+        "",
+        "```text",
+        doc,
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def array_section() -> list[str]:
+    methods, attributes = [], []
+    for name in sorted(n for n in dir(hpa.Array) if not n.startswith("_")):
+        static = inspect.getattr_static(hpa.Array, name)
+        if isinstance(static, (staticmethod, classmethod)):
+            static = static.__func__
+        if not isinstance(static, types.FunctionType):
+            attributes.append(f"`{name}`")
+            continue
+        comm = communication(static.__doc__)
+        if comm is None and isinstance(getattr(hpa, name, None), types.FunctionType):
+            comm = f"as `hpa.{name}`"
+        np_name = f"`numpy.ndarray.{name}`" if hasattr(numpy.ndarray, name) else "—"
+        methods.append(f"| `Array.{name}` | {np_name} | {comm or '—'} |")
+    return [
+        "## `hpa.Array` methods",
+        "",
+        "| method | NumPy | communication |",
+        "|---|---|---|",
+        *methods,
+        "",
+        "Attributes and properties (no communication): " + ", ".join(attributes) + ".",
+        "",
+    ]
+
+
+def render() -> str:
+    lines = [
+        "# API: every function, its NumPy equivalent and what it communicates",
+        "",
+        "<!-- Generated by tools/gen_api_docs.py from the code; do not edit by hand. -->",
+        "",
+        "Run `python tools/gen_api_docs.py` after adding or documenting a function; "
+        "`tests/test_api_docs.py` fails while this page is stale. The communication column "
+        "quotes the function's docstring; where it is silent, the module's table (in the "
+        "collapsible block below each section) says it. See also [operations.md](operations.md).",
+        "",
+    ]
+    for mod in ops_modules():
+        lines += module_section(mod)
+    lines += array_section()
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if docs/api.md is stale")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
+            print(f"{OUT} is stale: run `python tools/gen_api_docs.py`", file=sys.stderr)
+            return 1
+        return 0
+    OUT.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
