@@ -7,8 +7,9 @@ the registry in :mod:`hpa.core.dispatch`.
 
 from __future__ import annotations
 
+import inspect
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -45,7 +46,6 @@ class Array:
     """
 
     __slots__ = ("__weakref__", "_layout", "_t")
-    __array_ufunc__ = None  # NumPy defers to our reflected operators
 
     def __init__(self, larray: torch.Tensor, layout: Layout) -> None:
         self._t = larray
@@ -275,6 +275,57 @@ class Array:
         out = self.numpy()
         return out if dtype is None else out.astype(dtype, copy=False)
 
+    # ------------------------------------------------------------------ NumPy protocols
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """Run a NumPy ufunc on hpa arrays with the hpa operation of the same name.
+
+        ``np.sqrt(x)``, ``np.add(a, x)`` and ``a + x`` with a NumPy array ``a`` call
+        ``hpa.sqrt``/``hpa.add``; ``np.add.reduce`` and ``np.add.accumulate`` (and the same
+        for ``multiply``, ``maximum``, ``minimum``, ``logical_and``, ``logical_or``) call the
+        matching reduction or cumulative operation. The result is an hpa array.
+
+        Raises
+        ------
+        TypeError
+            If hpa has no counterpart of the ufunc, method or a keyword; nothing is gathered
+            implicitly (``x.numpy()`` gathers explicitly).
+        """
+        out = kwargs.pop("out", None)
+        if any(map(_foreign, (*inputs, *(out or ())))):
+            return NotImplemented
+        what = f"numpy.{ufunc.__name__}" + ("" if method == "__call__" else f".{method}")
+        if method == "__call__":
+            name = ufunc.__name__
+        elif method in ("reduce", "accumulate") and len(inputs) == 1:
+            name = (_REDUCE if method == "reduce" else _ACCUMULATE).get(ufunc.__name__, "")
+            kwargs.setdefault("axis", 0)  # NumPy's default for ufunc methods
+        else:
+            name = ""
+        if out is not None:
+            if len(out) != 1 or not isinstance(out[0], Array):
+                raise TypeError(f"{what}: out= must be a single hpa array")
+            kwargs["out"] = out[0]
+        return _dispatch(name, what, inputs, kwargs)
+
+    def __array_function__(
+        self, func: Callable[..., Any], types: Any, args: Any, kwargs: dict[str, Any]
+    ) -> Any:
+        """Run a NumPy function (``np.mean``, ``np.concatenate``, ...) with its hpa namesake.
+
+        Only functions of NumPy's main namespace dispatch (``np.fft.fft`` is not ``hpa.fft``);
+        the arguments are passed through unchanged and the result is hpa's.
+
+        Raises
+        ------
+        TypeError
+            If hpa does not implement the function or one of the keywords given; nothing is
+            gathered implicitly (``x.numpy()`` gathers explicitly).
+        """
+        if not all(issubclass(t, (Array, np.ndarray)) for t in types):
+            return NotImplemented
+        name = func.__name__ if getattr(np, func.__name__, None) is func else ""
+        return _dispatch(name, f"{func.__module__}.{func.__name__}", args, kwargs)
+
     def tolist(self) -> Any:
         """The whole array as nested Python lists (a scalar for 0-d arrays)."""
         return self.numpy().tolist()
@@ -376,6 +427,53 @@ class Array:
             data, threshold=0 if summarise else sys.maxsize, separator=", ", prefix="array("
         )
         return f"array({body}, dtype={self.dtype.name}, split={self.split})"
+
+
+_REDUCE = {
+    "add": "sum",
+    "multiply": "prod",
+    "maximum": "max",
+    "minimum": "min",
+    "logical_and": "all",
+    "logical_or": "any",
+}
+_ACCUMULATE = {"add": "cumsum", "multiply": "cumprod"}
+_KEYWORDS: dict[Callable[..., Any], frozenset[str] | None] = {}
+
+
+def _foreign(value: Any) -> bool:
+    """Whether ``value`` is another library's array that overrides NumPy's ufuncs."""
+    return not isinstance(value, (Array, np.ndarray, np.generic)) and hasattr(
+        value, "__array_ufunc__"
+    )
+
+
+def _keywords(fn: Callable[..., Any]) -> frozenset[str] | None:
+    """The keywords ``fn`` accepts (cached), or None when it takes ``**kwargs``."""
+    if fn not in _KEYWORDS:
+        params = inspect.signature(fn).parameters.values()
+        named = (p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD))
+        variadic = any(p.kind is p.VAR_KEYWORD for p in params)
+        _KEYWORDS[fn] = None if variadic else frozenset(named)
+    return _KEYWORDS[fn]
+
+
+def _dispatch(name: str, what: str, args: Any, kwargs: dict[str, Any]) -> Any:
+    """Call ``OPS[name](*args, **kwargs)`` for the NumPy function ``what``, or raise TypeError.
+
+    The checks are local, so every rank raises alike and no collective is issued first.
+    """
+    fn = OPS.get(name)
+    hint = "hpa never gathers implicitly: call x.numpy() to gather explicitly and use NumPy"
+    if fn is None:
+        raise TypeError(f"hpa does not implement {what} for hpa arrays; {hint}")
+    accepted = _keywords(fn)
+    unknown = sorted(set(kwargs) - accepted) if accepted is not None else []
+    if unknown:
+        raise TypeError(
+            f"{what}: hpa.{name} does not support the keyword(s) {', '.join(unknown)}; {hint}"
+        )
+    return fn(*args, **kwargs)
 
 
 def _operator(name: str, reflected: bool = False) -> Any:
