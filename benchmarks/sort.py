@@ -1,0 +1,141 @@
+"""Sort benchmark: ``hpa.sort`` of a split 1-D int64 array next to ``torch.sort`` in one process.
+
+Run in one process (``python benchmarks/sort.py``) or under a launcher
+(``OMP_NUM_THREADS=1 mpiexec -n 2 python -m mpi4py benchmarks/sort.py``). hpa and torch run
+interleaved and the median of several repetitions is reported; the ratio table (hpa / torch)
+is printed last. Set ``OMP_NUM_THREADS`` explicitly (the script defaults it to 1).
+
+Case
+----
+sort-16M    2**24 random int64 values in ``[0, 2**62)`` from ``hpa.random.randint`` (fixed
+            seed, ``split=0``), sorted ascending
+
+At p processes hpa sorts the array split over p ranks (the distributed sample sort); torch
+sorts the whole array in one process (rank 0's measurement, the other ranks sleeping rather
+than busy-polling in MPI), the reference a user replaces.
+Before any timing counts, the gathered hpa result is checked to be sorted and equal to
+torch's. The time of a distributed call is that of its slowest rank.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import torch
+
+import hpa
+
+torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
+
+
+def _time(fn: Callable[[], Any], inner: int) -> float:
+    """Seconds per call of ``fn``, averaged over ``inner`` calls, all ranks in step."""
+    comm = hpa.get_comm()
+    comm.barrier()
+    start = time.perf_counter()
+    for _ in range(inner):
+        fn()
+    elapsed = (time.perf_counter() - start) / inner
+    # the slowest rank defines the time of a distributed operation
+    return float(comm.allreduce(torch.tensor([elapsed], dtype=torch.float64), hpa.ReduceOp.MAX)[0])
+
+
+def _time_root(fn: Callable[[], Any], inner: int) -> float:
+    """Seconds per call of ``fn`` on rank 0 alone; the other ranks wait without spinning.
+
+    MPI's blocking collectives busy-poll, so an idle rank waiting in ``barrier`` would take a
+    core from rank 0's single-process reference; here they sleep-poll a nonblocking barrier.
+    """
+    comm = hpa.get_comm()
+    comm.barrier()
+    elapsed = 0.0
+    if comm.rank == 0:
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        elapsed = (time.perf_counter() - start) / inner
+    if comm.size > 1:
+        from mpi4py import MPI
+
+        request = MPI.COMM_WORLD.Ibarrier()
+        while not request.Test():
+            time.sleep(0.001)
+    return float(comm.allreduce(torch.tensor([elapsed], dtype=torch.float64), hpa.ReduceOp.MAX)[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--size", type=int, default=2**24)
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--json", help="write the results to this file (rank 0)")
+    args = parser.parse_args()
+    comm = hpa.get_comm()
+    n = args.size
+
+    hpa.random.seed(args.seed)
+    x = hpa.random.randint(0, 2**62, size=(n,), dtype=hpa.int64, split=0)
+    full = x.gather()  # every rank, once, for the check
+    tx = full if comm.rank == 0 else torch.zeros(1, dtype=torch.int64)
+
+    # correctness first: sorted, and equal to torch's sort of the same values
+    got = hpa.sort(x).gather()
+    expected = torch.sort(full).values
+    ok = bool((got[1:] >= got[:-1]).all()) and torch.equal(got, expected)
+    ok = bool(comm.allreduce(torch.tensor([int(not ok)]), hpa.ReduceOp.SUM)[0] == 0)
+    if not ok:
+        if comm.rank == 0:
+            print("FAILED: hpa.sort differs from torch.sort; no timings reported")
+        raise SystemExit(1)
+    del got, expected, full
+
+    cases = {"sort-16M": (lambda: hpa.sort(x), lambda: torch.sort(tx), 1)}
+    results: dict[str, dict[str, list[float]]] = {name: {"hpa": [], "torch": []} for name in cases}
+    for name, (hpa_fn, torch_fn, inner) in cases.items():
+        hpa_fn(), torch_fn()  # warm-up
+        for _ in range(args.repeats):
+            results[name]["hpa"].append(_time(hpa_fn, inner))
+            results[name]["torch"].append(_time_root(torch_fn, inner))
+
+    if comm.rank != 0:
+        return
+    print(
+        f"hpa {hpa.__version__}, torch {torch.__version__}, communicator {comm.name}, "
+        f"{comm.size} process(es), OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, "
+        f"n={n}, check passed"
+    )
+    print(f"{'case':10} {'hpa median':>12} {'torch median':>13} {'hpa spread':>11}")
+    summary = {}
+    for name, r in results.items():
+        h, t = statistics.median(r["hpa"]), statistics.median(r["torch"])
+        spread = (max(r["hpa"]) - min(r["hpa"])) / h
+        summary[name] = {
+            "hpa_s": h,
+            "torch_s": t,
+            "ratio": h / t,
+            "hpa_all": r["hpa"],
+            "torch_all": r["torch"],
+        }
+        print(f"{name:10} {h * 1e3:10.1f}ms {t * 1e3:11.1f}ms {spread:10.0%}")
+    print("\nratio hpa / torch (lower is better; target: < 1.0 at 2 processes)")
+    for name, s in summary.items():
+        print(f"  {name:10} {s['ratio']:6.2f}x")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(
+                {"processes": comm.size, "communicator": comm.name, "cases": summary}, fh, indent=2
+            )
+
+
+if __name__ == "__main__":
+    main()
