@@ -43,7 +43,9 @@ def _measure(x: hpa.Array, target: int | None) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mib", type=int, default=256, help="local block size in MiB")
     args = parser.parse_args()
     comm = hpa.get_comm()
@@ -56,7 +58,9 @@ def main() -> None:
         results[f"split {source} -> {target}"] = _measure(src, target)
         del src
     if comm.rank == 0:
-        print(f"{comm.size} process(es), local block {x.lnbytes / 2**20:.0f} MiB, matrix {rows} x {cols} float64")
+        print(
+            f"{comm.size} process(es), local block {x.lnbytes / 2**20:.0f} MiB, matrix {rows} x {cols} float64"
+        )
         print("peak rise above the memory held before the call, in local blocks (output included):")
         for name, rise in results.items():
             print(f"  {name:18} {rise:5.2f}")

@@ -97,7 +97,9 @@ def module_section(mod: types.ModuleType) -> list[str]:
         if spelled is None:
             continue
         comm = communication(obj.__doc__) or f"see the [module table](#mod-{short})"
-        rows.append(f"| `{spelled}` | {numpy_name(name, spelled.startswith('hpa.random'))} | {comm} |")
+        rows.append(
+            f"| `{spelled}` | {numpy_name(name, spelled.startswith('hpa.random'))} | {comm} |"
+        )
     if not rows:
         return []
     return [

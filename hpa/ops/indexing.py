@@ -232,9 +232,28 @@ def _assign(x: Array, axis: int, index: Index, value: Array | torch.Tensor) -> N
     put_axis(x, index, value, axis)
 
 
+def _plain(key: Any) -> bool:
+    """Whether ``key`` is only ints and forward slices (torch indexes those as NumPy does)."""
+    items = key if type(key) is tuple else (key,)
+    return all(
+        type(k) is int or (type(k) is slice and (k.step is None or k.step > 0)) for k in items
+    )
+
+
+def _kept_split(key: Any, split: int | None) -> int | None:
+    """Where the split axis lands after a plain key (``None`` when an int removes it)."""
+    items = key if type(key) is tuple else (key,)
+    if split is None or (split < len(items) and type(items[split]) is int):
+        return None
+    return split - sum(1 for k in items[:split] if type(k) is int)
+
+
 @register()
 def getitem(x: Array, key: Any) -> Array:
     """``x[key]``; see the module docstring for what it communicates."""
+    if not x.is_distributed() and _plain(key):  # every rank indexes its whole copy, as torch does
+        t = x.larray[key].clone(memory_format=torch.contiguous_format)
+        return Array(t, Layout(tuple(t.shape), _kept_split(key, x.split), x.comm))
     advanced = _advanced(x, key)
     if advanced is not None:
         basic, axis, index = advanced
@@ -262,6 +281,10 @@ def setitem(x: Array, key: Any, value: Any) -> None:
     selection's layout by the redistribution planner. See the module docstring for array
     indices and negative steps along the split axis.
     """
+    if not x.is_distributed() and type(value) in (int, float, bool) and _plain(key):
+        _check_scalar(value, x.dtype)
+        x.larray[key] = value  # every rank writes its whole copy
+        return
     if not isinstance(value, Array):
         # validated on every rank, so a bad value raises everywhere (NumPy's errors)
         value = _as_value(value, x.dtype, x.larray.device)
@@ -300,11 +323,16 @@ def _reversed(value: Array | torch.Tensor, axis: int) -> Array | torch.Tensor:
 def _as_value(value: Any, dtype: Any, device: torch.device) -> torch.Tensor:
     """A NumPy-like value as a tensor, raising NumPy's errors for values ``dtype`` cannot hold."""
     if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
-        if isinstance(value, complex) and dtype.kind != "c":
-            raise TypeError(f"cannot assign a complex value to an array of dtype {dtype.name}")
-        if isinstance(value, int) and not isinstance(value, bool) and dtype.kind in "iu":
-            info = torch.iinfo(dtype.torch)
-            if not info.min <= value <= info.max:
-                raise OverflowError(f"Python integer {value} out of bounds for {dtype.name}")
+        _check_scalar(value, dtype)
         return torch.tensor(value, dtype=dtype.torch, device=device)
     return as_local_tensor(value, device)
+
+
+def _check_scalar(value: bool | int | float | complex, dtype: Any) -> None:
+    """Raise NumPy's error for a Python scalar that ``dtype`` cannot hold."""
+    if isinstance(value, complex) and dtype.kind != "c":
+        raise TypeError(f"cannot assign a complex value to an array of dtype {dtype.name}")
+    if isinstance(value, int) and not isinstance(value, bool) and dtype.kind in "iu":
+        info = torch.iinfo(dtype.torch)
+        if not info.min <= value <= info.max:
+            raise OverflowError(f"Python integer {value} out of bounds for {dtype.name}")
