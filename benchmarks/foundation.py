@@ -18,32 +18,16 @@ on the whole array in one process (rank 0's measurement), the reference a user r
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
-import time
-from collections.abc import Callable
-from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import torch
+from harness import print_report, run_cases, write_json
 
 import hpa
 
 torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-
-
-def _time(fn: Callable[[], Any], inner: int) -> float:
-    """Seconds per call of ``fn``, averaged over ``inner`` calls, all ranks in step."""
-    comm = hpa.get_comm()
-    comm.barrier()
-    start = time.perf_counter()
-    for _ in range(inner):
-        fn()
-    elapsed = (time.perf_counter() - start) / inner
-    # the slowest rank defines the time of a distributed operation
-    return float(comm.allreduce(torch.tensor([elapsed], dtype=torch.float64), hpa.ReduceOp.MAX)[0])
 
 
 def main() -> None:
@@ -66,42 +50,12 @@ def main() -> None:
         "mean-16M": (lambda: x.mean(), lambda: tx.mean(), 10),
         "std-16M": (lambda: x.std(), lambda: tx.std(correction=0), 5),
     }
-    results: dict[str, dict[str, list[float]]] = {name: {"hpa": [], "torch": []} for name in cases}
-    for name, (hpa_fn, torch_fn, inner) in cases.items():
-        hpa_fn(), torch_fn()  # warm-up
-        for _ in range(args.repeats):
-            results[name]["hpa"].append(_time(hpa_fn, inner))
-            results[name]["torch"].append(_time(torch_fn, inner))
-
+    results = run_cases(cases, args.repeats)
     if comm.rank != 0:
         return
-    print(
-        f"hpa {hpa.__version__}, torch {torch.__version__}, communicator {comm.name}, "
-        f"{comm.size} process(es), OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}"
-    )
-    print(f"{'case':10} {'hpa median':>12} {'torch median':>13} {'hpa spread':>11}")
-    summary = {}
-    for name, r in results.items():
-        h, t = statistics.median(r["hpa"]), statistics.median(r["torch"])
-        spread = (max(r["hpa"]) - min(r["hpa"])) / h
-        summary[name] = {
-            "hpa_s": h,
-            "torch_s": t,
-            "ratio": h / t,
-            "hpa_all": r["hpa"],
-            "torch_all": r["torch"],
-        }
-        print(f"{name:10} {h * 1e6:10.1f}us {t * 1e6:11.1f}us {spread:10.0%}")
-    print(
-        "\nratio hpa / torch (lower is better; targets: add-1k <= 3.0 at 1 process, mean/std <= 1.2)"
-    )
-    for name, s in summary.items():
-        print(f"  {name:10} {s['ratio']:6.2f}x")
+    summary = print_report(results, "us", "targets: add-1k <= 3.0 at 1 process, mean/std <= 1.2")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(
-                {"processes": comm.size, "communicator": comm.name, "cases": summary}, fh, indent=2
-            )
+        write_json(args.json, summary, comm)
 
 
 if __name__ == "__main__":

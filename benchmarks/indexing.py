@@ -22,35 +22,19 @@ overhead (the data touched is one element or ten).
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
-import time
-from collections.abc import Callable
-from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import torch
+from harness import Case, print_report, run_cases, write_json
 
 import hpa
 
 torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
 
 
-def _time(fn: Callable[[], Any], inner: int) -> float:
-    """Seconds per call of ``fn``, averaged over ``inner`` calls, all ranks in step."""
-    comm = hpa.get_comm()
-    comm.barrier()
-    start = time.perf_counter()
-    for _ in range(inner):
-        fn()
-    elapsed = (time.perf_counter() - start) / inner
-    # the slowest rank defines the time of a distributed operation
-    return float(comm.allreduce(torch.tensor([elapsed], dtype=torch.float64), hpa.ReduceOp.MAX)[0])
-
-
-def _cases(inner: int) -> dict[str, tuple[Callable[[], Any], Callable[[], Any], int]]:
+def _cases(inner: int) -> dict[str, Case]:
     n, side = 1_000_000, 1000
     tx = torch.arange(n, dtype=torch.float64)
     ty = torch.arange(n, dtype=torch.float64).reshape(side, side)
@@ -118,41 +102,21 @@ def main() -> None:
     _check()
 
     cases = _cases(args.inner)
-    results: dict[str, dict[str, list[float]]] = {name: {"hpa": [], "torch": []} for name in cases}
-    for _ in range(args.repeats):  # interleave across cases too, so drift hits all of them
-        for name, (hpa_fn, torch_fn, inner) in cases.items():
-            hpa_fn(), torch_fn()  # warm-up
-            results[name]["hpa"].append(_time(hpa_fn, inner))
-            results[name]["torch"].append(_time(torch_fn, inner))
-
+    # interleave across cases too, so drift hits all of them
+    results = run_cases(cases, args.repeats, interleave_cases=True)
     if comm.rank != 0:
         return
-    print(
-        f"hpa {hpa.__version__}, torch {torch.__version__}, communicator {comm.name}, "
-        f"{comm.size} process(es), OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, check passed"
+    summary = print_report(
+        results,
+        "us",
+        "target: <= 3.0 at 1 process; s0 split=0, sN None",
+        target=3.0,
+        extra_header=", check passed",
+        digits=2,
+        width=16,
     )
-    print(f"{'case':16} {'hpa median':>12} {'torch median':>13} {'hpa spread':>11}")
-    summary = {}
-    for name, r in results.items():
-        h, t = statistics.median(r["hpa"]), statistics.median(r["torch"])
-        spread = (max(r["hpa"]) - min(r["hpa"])) / h
-        summary[name] = {
-            "hpa_s": h,
-            "torch_s": t,
-            "ratio": h / t,
-            "hpa_all": r["hpa"],
-            "torch_all": r["torch"],
-        }
-        print(f"{name:16} {h * 1e6:10.2f}us {t * 1e6:11.2f}us {spread:10.0%}")
-    print("\nratio hpa / torch (lower is better; target: <= 3.0 at 1 process; s0 split=0, sN None)")
-    for name, s in summary.items():
-        flag = "" if s["ratio"] <= 3.0 else "  MISSED"
-        print(f"  {name:16} {s['ratio']:6.2f}x{flag}")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(
-                {"processes": comm.size, "communicator": comm.name, "cases": summary}, fh, indent=2
-            )
+        write_json(args.json, summary, comm)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-import torch  # noqa: E402
+import torch
 
-import hpa  # noqa: E402
+import hpa
 
 
 def _rss_kib(field: str) -> int:

@@ -20,9 +20,7 @@ torch's. The time of a distributed call is that of its slowest rank.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,22 +28,11 @@ from typing import Any
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import torch
+from harness import print_report, run_cases, slowest, write_json
 
 import hpa
 
 torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-
-
-def _time(fn: Callable[[], Any], inner: int) -> float:
-    """Seconds per call of ``fn``, averaged over ``inner`` calls, all ranks in step."""
-    comm = hpa.get_comm()
-    comm.barrier()
-    start = time.perf_counter()
-    for _ in range(inner):
-        fn()
-    elapsed = (time.perf_counter() - start) / inner
-    # the slowest rank defines the time of a distributed operation
-    return float(comm.allreduce(torch.tensor([elapsed], dtype=torch.float64), hpa.ReduceOp.MAX)[0])
 
 
 def _time_root(fn: Callable[[], Any], inner: int) -> float:
@@ -68,7 +55,7 @@ def _time_root(fn: Callable[[], Any], inner: int) -> float:
         request = MPI.COMM_WORLD.Ibarrier()
         while not request.Test():
             time.sleep(0.001)
-    return float(comm.allreduce(torch.tensor([elapsed], dtype=torch.float64), hpa.ReduceOp.MAX)[0])
+    return slowest(elapsed)
 
 
 def main() -> None:
@@ -76,12 +63,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--size", type=int, default=2**24)
+    parser.add_argument("--n", "--size", dest="n", type=int, default=2**24, help="values to sort")
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--json", help="write the results to this file (rank 0)")
     args = parser.parse_args()
     comm = hpa.get_comm()
-    n = args.size
+    n = args.n
 
     hpa.random.seed(args.seed)
     x = hpa.random.randint(0, 2**62, size=(n,), dtype=hpa.int64, split=0)
@@ -100,41 +87,14 @@ def main() -> None:
     del got, expected, full
 
     cases = {"sort-16M": (lambda: hpa.sort(x), lambda: torch.sort(tx), 1)}
-    results: dict[str, dict[str, list[float]]] = {name: {"hpa": [], "torch": []} for name in cases}
-    for name, (hpa_fn, torch_fn, inner) in cases.items():
-        hpa_fn(), torch_fn()  # warm-up
-        for _ in range(args.repeats):
-            results[name]["hpa"].append(_time(hpa_fn, inner))
-            results[name]["torch"].append(_time_root(torch_fn, inner))
-
+    results = run_cases(cases, args.repeats, torch_timer=_time_root)
     if comm.rank != 0:
         return
-    print(
-        f"hpa {hpa.__version__}, torch {torch.__version__}, communicator {comm.name}, "
-        f"{comm.size} process(es), OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}, "
-        f"n={n}, check passed"
+    summary = print_report(
+        results, "ms", "target: < 1.0 at 2 processes", extra_header=f", n={n}, check passed"
     )
-    print(f"{'case':10} {'hpa median':>12} {'torch median':>13} {'hpa spread':>11}")
-    summary = {}
-    for name, r in results.items():
-        h, t = statistics.median(r["hpa"]), statistics.median(r["torch"])
-        spread = (max(r["hpa"]) - min(r["hpa"])) / h
-        summary[name] = {
-            "hpa_s": h,
-            "torch_s": t,
-            "ratio": h / t,
-            "hpa_all": r["hpa"],
-            "torch_all": r["torch"],
-        }
-        print(f"{name:10} {h * 1e3:10.1f}ms {t * 1e3:11.1f}ms {spread:10.0%}")
-    print("\nratio hpa / torch (lower is better; target: < 1.0 at 2 processes)")
-    for name, s in summary.items():
-        print(f"  {name:10} {s['ratio']:6.2f}x")
     if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(
-                {"processes": comm.size, "communicator": comm.name, "cases": summary}, fh, indent=2
-            )
+        write_json(args.json, summary, comm)
 
 
 if __name__ == "__main__":
