@@ -328,7 +328,7 @@ def _as_value(value: Any, dtype: Any, device: torch.device) -> torch.Tensor:
     return as_local_tensor(value, device)
 
 
-def _check_scalar(value: bool | int | float | complex, dtype: Any) -> None:
+def _check_scalar(value: bool | complex, dtype: Any) -> None:
     """Raise NumPy's error for a Python scalar that ``dtype`` cannot hold."""
     if isinstance(value, complex) and dtype.kind != "c":
         raise TypeError(f"cannot assign a complex value to an array of dtype {dtype.name}")

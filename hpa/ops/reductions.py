@@ -435,20 +435,28 @@ def _flat_arg(
     lay = Layout(shape, None, x.comm)
     if x.split is None:
         return Array(fn(t.reshape(-1)).reshape(shape), lay)
-    if t.numel():
-        local = int(fn(t.reshape(-1)))
-        multi = list(_unravel(local, t.shape))
-        multi[x.split] += x.layout.offsets[x.comm.rank]  # type: ignore[index]
-        flat = _ravel(multi, x.shape)
-        val = t.reshape(-1)[local]
-    else:
-        flat, val = 0, torch.zeros((), dtype=t.dtype, device=t.device)
+    val, flat = flat_candidate(x, t, fn)
     owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
-    vals, idxs = _gather_pairs(x, val, torch.tensor(flat, dtype=torch.int64, device=t.device))
+    vals, idxs = _gather_pairs(x, val, flat)
     vals, idxs = vals[owners], idxs[owners]
     nan = torch.isnan(vals)  # all false for integers
     best = nan if bool(nan.any()) else vals == (vals.max() if largest else vals.min())
     return Array(idxs[best].min().reshape(shape), lay)
+
+
+def flat_candidate(
+    x: Array, t: torch.Tensor, fn: Callable[..., torch.Tensor]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """This rank's candidate for a flat arg-reduction of split ``x``: the value ``fn`` picks in
+    the local block ``t`` and its index into the flattened global array (zeros when empty)."""
+    if not t.numel():
+        zero = torch.zeros((), dtype=t.dtype, device=t.device)
+        return zero, torch.zeros((), dtype=torch.int64, device=t.device)
+    local = int(fn(t.reshape(-1)))
+    multi = list(_unravel(local, t.shape))
+    multi[x.split] += x.layout.offsets[x.comm.rank]  # type: ignore[index]
+    flat = torch.tensor(_ravel(multi, x.shape), dtype=torch.int64, device=t.device)
+    return t.reshape(-1)[local], flat
 
 
 def _unravel(i: int, shape: Sequence[int]) -> tuple[int, ...]:

@@ -53,9 +53,7 @@ from hpa.ops.reductions import (
     _filled,
     _float_dtype,
     _prepare,
-    _ravel,
     _reduced_layout,
-    _unravel,
 )
 
 __all__ = [
@@ -404,14 +402,7 @@ def _nan_flat_arg(
         if not bool(valid.any()):
             raise ValueError("All-NaN slice encountered")
         return Array(fn(filled.reshape(-1)).reshape(shape), lay)
-    if filled.numel():
-        local = int(fn(filled.reshape(-1)))
-        multi = list(_unravel(local, filled.shape))
-        multi[x.split] += x.layout.offsets[x.comm.rank]  # type: ignore[index]
-        flat, val = _ravel(multi, x.shape), filled.reshape(-1)[local]
-    else:
-        flat, val = 0, torch.zeros((), dtype=filled.dtype, device=filled.device)
-    idx = torch.tensor(flat, dtype=torch.int64, device=filled.device)
+    val, idx = red.flat_candidate(x, filled, fn)
     fields = _gather_fields(x.comm, val, idx, valid.any())
     vals, idxs, flags = (f[_owners(x)] for f in fields)
     if not bool(flags.any()):

@@ -106,12 +106,7 @@ def array_split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
         rows of each piece it already holds, so the pieces' extents are ragged
         (:meth:`Array.balance` evens them).
     """
-    x = coerce(a)
-    if x.ndim == 0:
-        raise ValueError("array_split needs an array of at least one dimension")
-    axis = normalize_axis(axis, x.ndim)
-    bounds = _bounds(x.shape[axis], indices_or_sections, equal=False)
-    return [_piece(x, axis, lo, hi) for lo, hi in bounds]
+    return _split(a, indices_or_sections, axis, equal=False, name="array_split")
 
 
 @register()
@@ -121,11 +116,16 @@ def split(a: Any, indices_or_sections: Any, axis: int = 0) -> list[Array]:
     No communication (see :func:`array_split`: pieces of the split axis stay where they are,
     with ragged extents).
     """
+    return _split(a, indices_or_sections, axis, equal=True, name="split")
+
+
+def _split(a: Any, indices_or_sections: Any, axis: int, equal: bool, name: str) -> list[Array]:
+    """The pieces of ``a`` along ``axis`` (views of the local blocks; no communication)."""
     x = coerce(a)
     if x.ndim == 0:
-        raise ValueError("split needs an array of at least one dimension")
+        raise ValueError(f"{name} needs an array of at least one dimension")
     axis = normalize_axis(axis, x.ndim)
-    bounds = _bounds(x.shape[axis], indices_or_sections, equal=True)
+    bounds = _bounds(x.shape[axis], indices_or_sections, equal=equal)
     return [_piece(x, axis, lo, hi) for lo, hi in bounds]
 
 
