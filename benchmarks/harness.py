@@ -69,6 +69,43 @@ def time_call(fn: Callable[[], Any], inner: int) -> float:
     return slowest((time.perf_counter() - start) / inner)
 
 
+def time_root(fn: Callable[[], Any], inner: int) -> float:
+    """Seconds per call of ``fn`` on rank 0 alone; the other ranks wait without spinning
+    (collective).
+
+    The single-process reference of a distributed benchmark: MPI's blocking collectives
+    busy-poll, so an idle rank waiting in ``barrier`` would take a core from rank 0's
+    measurement; the other ranks sleep-poll a nonblocking barrier instead.
+
+    Parameters
+    ----------
+    fn : callable
+        The call to time, without arguments (only rank 0 calls it).
+    inner : int
+        How many calls one measurement averages over.
+
+    Returns
+    -------
+    float
+        Rank 0's seconds per call, on every rank.
+    """
+    comm = hpa.get_comm()
+    comm.barrier()
+    elapsed = 0.0
+    if comm.rank == 0:
+        start = time.perf_counter()
+        for _ in range(inner):
+            fn()
+        elapsed = (time.perf_counter() - start) / inner
+    if comm.size > 1:
+        from mpi4py import MPI
+
+        request = MPI.COMM_WORLD.Ibarrier()
+        while not request.Test():
+            time.sleep(0.001)
+    return slowest(elapsed)
+
+
 def run_cases(
     cases: dict[str, Case],
     repeats: int,

@@ -7,6 +7,7 @@ each array as a torch tensor; see :class:`hpa.Array` and the user guide in ``doc
 
 from __future__ import annotations
 
+from hpa import linalg, spatial
 from hpa.backends import Device, cpu, get_device, gpu, use_device
 from hpa.comm import Communicator, ReduceOp, count_collectives, get_comm, init
 from hpa.core.array import Array
@@ -37,6 +38,7 @@ from hpa.ops.elementwise import *
 from hpa.ops.histograms import *
 from hpa.ops.indexing import getitem, setitem
 from hpa.ops.manipulation import *
+from hpa.ops.products import *
 from hpa.ops.quantiles import *
 from hpa.ops.reductions import *
 from hpa.ops.selection import *

@@ -545,7 +545,7 @@ _UNARY = {"neg": "negative", "pos": "positive", "abs": "abs", "invert": "invert"
 _METHODS = (
     "sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "all", "any",
     "cumsum", "cumprod", "clip", "round", "transpose", "conj", "reshape", "squeeze",
-    "swapaxes", "ravel", "flatten", "argsort",
+    "swapaxes", "ravel", "flatten", "argsort", "dot", "trace",
 )  # fmt: skip
 
 for _dunder, _name in _BINARY.items():
@@ -558,4 +558,20 @@ for _dunder, _name in _UNARY.items():
     setattr(Array, f"__{_dunder}__", _unary(_name))
 for _name in _METHODS:
     setattr(Array, _name, _method(_name))
+Array.__matmul__ = _operator("matmul")
+Array.__rmatmul__ = _operator("matmul", reflected=True)
+
+
+def _imatmul(self: Array, other: Any) -> Array:
+    """In-place matrix product (NumPy: only when the product keeps this array's shape)."""
+    out = OPS["matmul"](self, other)
+    if out.shape != self.shape:
+        raise ValueError(
+            f"matmul: in-place product of shape {out.shape} cannot replace {self.shape}"
+        )
+    self[...] = out
+    return self
+
+
+Array.__imatmul__ = _imatmul
 Array.__hash__ = None  # type: ignore[assignment]

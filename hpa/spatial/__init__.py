@@ -1,0 +1,7 @@
+"""``hpa.spatial``: pairwise distances and kernels (``cdist``, ``pdist``, ``rbf``) between rows of
+distributed arrays; the functions live in ``hpa.ops.distances``.
+"""
+
+from __future__ import annotations
+
+from hpa.ops.distances import *
