@@ -290,3 +290,19 @@ def test_numpy_dispatch() -> None:
     assert_array(np.matmul(x, y), a @ b, rtol=1e-12)
     assert_array(np.dot(x, y), a @ b, rtol=1e-12)
     assert_array(np.einsum("ij,jk->ik", x, y), a @ b, rtol=1e-12)
+
+
+def test_linalg_namespace_stack_functions() -> None:
+    a = data((2, 3, 4), seed=49)
+    for split in [None, 0, 1, 2]:
+        x = make(a, split)
+        for offset in (-1, 0, 2):
+            assert_array(
+                hpa.linalg.diagonal(x, offset=offset), np.linalg.diagonal(a, offset=offset)
+            )
+            assert_array(hpa.linalg.trace(x, offset=offset), np.linalg.trace(a, offset=offset))
+        assert_array(hpa.linalg.matrix_transpose(x), np.linalg.matrix_transpose(a))
+        assert_array(hpa.linalg.vecdot(x, x), np.linalg.vecdot(a, a), rtol=1e-12)
+        assert_array(
+            hpa.linalg.matmul(x, hpa.linalg.matrix_transpose(x)), a @ a.swapaxes(1, 2), rtol=1e-12
+        )
