@@ -16,7 +16,14 @@ get-slice    ``x[10:20]``
 set-slice    ``x[10:20] = 0.0``
 
 torch runs the same expression on a tensor of the same shape; both are per-operation
-overhead (the data touched is one element or ten).
+overhead (the data touched is one element or ten). Basic indexing returns a view in both
+(hpa follows NumPy: a copy only where data move between processes or a step is negative).
+
+Advanced cases (reported in a second table, no target; the index is a Python list for both)
+--------------
+get-points   ``y[[3, 500, 999], [4, 6, 0]]``   (points; on a split axis: one ``alltoallv``)
+set-points   ``y[[3, 500, 999], [4, 6, 0]] = 1.0``
+get-rows-col ``y[[3, 500, 999], 7]``          (an array with an integer)
 """
 
 from __future__ import annotations
@@ -73,6 +80,28 @@ def _cases(inner: int) -> dict[str, Case]:
     return cases
 
 
+def _advanced_cases(inner: int) -> dict[str, Case]:
+    side = 1000
+    ty = torch.arange(side * side, dtype=torch.float64).reshape(side, side)
+    rows, cols = [3, 500, 999], [4, 6, 0]
+
+    def t_set_points() -> None:
+        ty[rows, cols] = 1.0
+
+    cases = {}
+    for split in (0, None):
+        y = hpa.arange(side * side, dtype=hpa.float64, split=split).reshape((side, side))
+        tag = "s0" if split == 0 else "sN"
+
+        def h_set_points(y: hpa.Array = y) -> None:
+            y[rows, cols] = 1.0
+
+        cases[f"get-points/{tag}"] = (lambda y=y: y[rows, cols], lambda: ty[rows, cols], inner)
+        cases[f"set-points/{tag}"] = (h_set_points, t_set_points, inner)
+        cases[f"get-rows-col/{tag}"] = (lambda y=y: y[rows, 7], lambda: ty[rows, 7], inner)
+    return cases
+
+
 def _check() -> None:
     """The hpa results equal torch's before any timing counts."""
     n, side = 1_000_000, 1000
@@ -88,6 +117,9 @@ def _check() -> None:
         y[3, 4], ty[3, 4] = 1.0, 1.0
         x[10:20], tx[10:20] = 0.0, 0.0
         assert torch.equal(x.gather(), tx) and torch.equal(y.gather(), ty)
+        rows, cols = [3, 500, 999], [4, 6, 0]
+        assert torch.equal(y[rows, cols].gather(), ty[rows, cols])
+        assert torch.equal(y[rows, 7].gather(), ty[rows, 7])
 
 
 def main() -> None:
@@ -104,6 +136,7 @@ def main() -> None:
     cases = _cases(args.inner)
     # interleave across cases too, so drift hits all of them
     results = run_cases(cases, args.repeats, interleave_cases=True)
+    advanced = run_cases(_advanced_cases(args.inner // 10), args.repeats, interleave_cases=True)
     if comm.rank != 0:
         return
     summary = print_report(
@@ -115,6 +148,8 @@ def main() -> None:
         digits=2,
         width=16,
     )
+    print()
+    summary.update(print_report(advanced, "us", "advanced indexing, no target", width=16))
     if args.json:
         write_json(args.json, summary, comm)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from helpers import P, assert_array, case_id, cases, data, make, raised_everywhere, splits
 
 import hpa
@@ -44,6 +45,11 @@ def result_split(key: Any, ndim: int, split: int | None) -> int | None:
         position += isinstance(k, slice)
         axis += 1
     return None
+
+
+def has_negative_step(key: Any) -> bool:
+    items = key if isinstance(key, tuple) else (key,)
+    return any(isinstance(k, slice) and k.step is not None and k.step < 0 for k in items)
 
 
 def reverses_split(key: Any, ndim: int, split: int | None) -> bool:
@@ -92,8 +98,11 @@ def test_getitem(shape: tuple, split: int | None, key: Any, ragged: bool) -> Non
     if y.split is not None:
         assert sum(y.counts) == want.shape[y.split]
     assert_array(y, want)
-    # the result is a copy
-    y.larray.fill_(-99)
+    # a view, as in NumPy, unless data moved (an int on the distributed split axis) or a step
+    # is negative (torch has no negative strides): then a copy
+    y[...] = -99
+    if not (scalar_on_split and P > 1) and not has_negative_step(key):
+        ref[key] = -99
     assert_array(x, ref)
 
 
@@ -153,19 +162,11 @@ def test_getitem_out_of_bounds(case: tuple) -> None:
     n = shape[0]
     bad = [n, -n - 1, (E, shape[-1]), (0,) * (len(shape) + 1), (E, E)]
     for key in bad:
-        raised_everywhere(IndexError, lambda: x[key])
-        raised_everywhere(IndexError, lambda: x.__setitem__(key, 1))
+        raised_everywhere(IndexError, lambda key=key: x[key])
+        raised_everywhere(IndexError, lambda key=key: x.__setitem__(key, 1))
 
 
-ADVANCED = [
-    True,
-    np.bool_(False),
-    "a",
-    1.0,
-    ([0, 1], [1, 2]),
-    (0, [1, 2]),
-    ([0, 1], None),
-]
+ADVANCED = [True, np.bool_(False), "a", 1.0, ([0, 1], "a"), ([0, 1], 1.5), (np.array(True), [0])]
 
 
 @pytest.mark.parametrize("split", [None, 0])
@@ -272,8 +273,10 @@ def test_setitem_shape_mismatch(split: int | None) -> None:
         (S(1, 3), np.ones((3, 4))),
     ]
     for key, value in bad:
-        raised_everywhere(ValueError, lambda: x.__setitem__(key, value))
-        raised_everywhere(ValueError, lambda: x.__setitem__(key, hpa.array(value, split=0)))
+        raised_everywhere(ValueError, lambda key=key, value=value: x.__setitem__(key, value))
+        raised_everywhere(
+            ValueError, lambda key=key, value=value: x.__setitem__(key, hpa.array(value, split=0))
+        )
     assert_array(x, data((5, 4)))
 
 
@@ -405,3 +408,225 @@ def test_setitem_split_value_broadcast_moves_without_gather() -> None:
     ref[:] = np.arange(6.0)
     assert_array(x, ref)
     assert stats["allgatherv"] == 0
+
+
+# ---------------------------------------------------------------------------------- several indices
+M5 = np.array([True, False, True, False, True])
+FANCY_KEYS = {
+    (5, 4, 3): [([0, 1], [2, 3]), ([0, 1], S(None), [2, 0]), (1, [0, 2]), ([0, 2], 1), (None, [0, 1]),
+                (E, [1, 0]), (np.array([[0], [4]]), np.array([[0, 1, 3]])), (M5, 1), (S(1, 4), [0, -1], 2),
+                ([4, 0, 2], S(None, None, -1), [0, 1, 2]), (np.array(1), [0, 1]), (np.array(2), np.array(1)),
+                ([[1, 1], [0, 3]], None, S(1, 3)), (S(None), [1, 2], None, [0, 1]), ([-1, -5], E, [2, -3]),
+                (np.ones((5, 4), bool), [0, 2] * 10), ([], []), (M5, S(None), [0, 1, 2]), (4, E, [2, 2, 0]),
+                ([3, 3, 1], [0, 0, 2]), (1, [[0, 3], [2, 1]], 2), (S(None, None, 2), [1, 0], None)],
+    (4, 3): [([0, 3], [2, 0]), ([3, 1, 2], 0), (-1, [2, 0, 1]), (None, [1, 0], None), ([[0], [1]], [0, 1, 2]),
+             (np.array([True, False, True, True]), -1), (E, None, [1]), ([2, 2], [1, 1])],
+    (2, 0): [([[0], [1]], np.zeros((2, 0), int)), ([1], E), (1, [])],
+    (1, 3): [([0, 0], [2, 0]), (0, [1])],
+}  # fmt: skip
+FANCY_CASES = [
+    (shape, split, key, ragged)
+    for shape, keys in FANCY_KEYS.items()
+    for split in splits(len(shape))
+    for key in keys
+    for ragged in ((False, True) if split is not None else (False,))
+]
+FANCY_IDS = [f"{case_id((s, sp))}-{k!r}{'-ragged' if r else ''}" for s, sp, k, r in FANCY_CASES]
+
+
+def advanced_axes(key: Any, ndim: int) -> list[int]:
+    """The axes of an ``ndim``-D array that ``key`` indexes with arrays or integers."""
+    items = key if isinstance(key, tuple) else (key,)
+    width = [np.ndim(k) if np.asarray(k).dtype == bool else 1 for k in items]
+    used = sum(w for k, w in zip(items, width) if k is not None and k is not E)
+    axes, axis = [], 0
+    for k, w in zip(items, width):
+        if k is E:
+            axis += ndim - used
+        elif k is not None:
+            if not isinstance(k, slice):
+                axes.extend(range(axis, axis + w))
+            axis += w
+    return axes
+
+
+def negative_on(key: Any, ndim: int, split: int | None) -> bool:
+    """Whether ``key`` has a negative-step slice on the split axis."""
+    if split is None:
+        return False
+    items = key if isinstance(key, tuple) else (key,)
+    width = [np.ndim(k) if np.asarray(k).dtype == bool else 1 for k in items]
+    used = sum(w for k, w in zip(items, width) if k is not None and k is not E)
+    axis = 0
+    for k, w in zip(items, width):
+        if k is E:
+            axis += ndim - used
+        elif k is not None:
+            if axis == split and isinstance(k, slice) and (k.step or 1) < 0:
+                return True
+            axis += w
+    return False
+
+
+@pytest.mark.parametrize("shape,split,key,ragged", FANCY_CASES, ids=FANCY_IDS)
+def test_getitem_several_indices(shape: tuple, split: int | None, key: Any, ragged: bool) -> None:
+    ref = data(shape, hpa.int32)
+    x = make(ref, split, ragged=ragged)
+    with hpa.count_collectives() as stats:
+        y = x[key]
+    want = ref[key]
+    assert_array(y, want)
+    if y.split is not None:
+        assert sum(y.counts) == want.shape[y.split]
+    # the replicated index needs no collective, and x is never gathered
+    assert stats["allgather"] == stats["allgatherv"] == 0
+    flip = negative_on(key, len(shape), split) and P > 1  # one alltoallv, as for basic keys
+    if split not in advanced_axes(key, len(shape)) or P == 1:
+        assert stats.total == flip
+    else:  # the points travel in one alltoallv (or one bcast for a single point)
+        assert stats.total - flip <= 1
+    y.larray.fill_(-99)  # advanced indexing copies, as in NumPy
+    assert_array(x, ref)
+
+
+@pytest.mark.parametrize("shape,split,key,ragged", FANCY_CASES, ids=FANCY_IDS)
+def test_setitem_several_indices(shape: tuple, split: int | None, key: Any, ragged: bool) -> None:
+    ref = data(shape, hpa.int32)
+    x = make(ref, split, ragged=ragged)
+    sel = ref[key].shape
+    value = data(sel, hpa.int32, seed=1) * 10
+    with hpa.count_collectives() as stats:
+        x[key] = value
+    if not negative_on(key, len(shape), split):
+        assert stats.total == 0  # each owner writes its points of the replicated value
+    ref[key] = value
+    assert_array(x, ref)
+    check_set(x, ref, key, 7, 7)
+    for seed, value_split in enumerate(splits(len(sel)), start=2):
+        value = data(sel, hpa.int32, seed=seed)
+        check_set(x, ref, key, make(value, value_split, ragged=ragged), value)
+    if sel:
+        row = data(sel[-1:], hpa.int32, seed=9)  # broadcast along the leading axes
+        check_set(x, ref, key, row, row)
+        check_set(x, ref, key, make(row, 0, ragged=ragged), row)
+        check_set(x, ref, key, row[None, None], row)
+
+
+@pytest.mark.parametrize("dtype", [hpa.bool_, hpa.uint8, hpa.int64, hpa.float16, hpa.bfloat16,
+                                   hpa.float32, hpa.complex128], ids=str)  # fmt: skip
+@pytest.mark.parametrize("split", [None, 0, 1, 2])
+def test_several_indices_dtypes(dtype: hpa.DType, split: int | None) -> None:
+    ref = data((5, 4, 3), dtype)
+    x = make(ref, split, dtype=dtype, ragged=True)
+    for key in [([0, 4], [3, 1]), (S(None), [2, 0], -1), (M5, S(1, 3), 0), (1, [[0], [2]], [1, 0])]:
+        assert_array(x[key], ref[key], dtype=dtype)
+        value = data(ref[key].shape, dtype, seed=5)
+        x[key] = value
+        ref[key] = value
+        assert_array(x, ref, dtype=dtype)
+
+
+@pytest.mark.parametrize("split", [None, 0, 1])
+@pytest.mark.parametrize("ragged", [False, True])
+def test_index_kinds(split: int | None, ragged: bool) -> None:
+    """Lists, NumPy, torch and hpa index arrays (replicated or split) select alike."""
+    ref = data((6, 5), hpa.float64)
+    x = make(ref, split, ragged=ragged)
+    rows, cols = np.array([5, 0, 3, 3]), np.array([-1, 2, 0, 4])
+    want = ref[rows, cols]
+    kinds = [
+        (list(rows), list(cols)),
+        (rows, cols),
+        (torch.from_numpy(rows), torch.from_numpy(cols)),
+        (hpa.array(rows), hpa.array(cols)),
+        (make(rows, 0, ragged=ragged), make(cols, 0)),
+        (rows.astype(np.uint8), make(cols, 0, ragged=True)),
+    ]
+    for r, c in kinds:
+        assert_array(x[r, c], want)
+        assert_array(x[r, 1], ref[rows, 1])
+        y = make(ref, split, ragged=ragged)
+        y[r, c] = -1.5
+        expected = ref.copy()
+        expected[rows, cols] = -1.5
+        assert_array(y, expected)
+    mask = ref[:, 0] > 0
+    for m in [mask, torch.from_numpy(mask), hpa.array(mask), make(mask, 0, ragged=ragged)]:
+        assert_array(x[m, 2], ref[mask, 2])
+        assert_array(x[m, 1:3], ref[mask, 1:3])
+
+
+@pytest.mark.parametrize("case", list(cases([(5, 4), (2, 3, 4)])), ids=case_id)
+def test_several_indices_errors(case: tuple) -> None:
+    """Bad keys raise NumPy's error on every rank, without a hang."""
+    shape, split = case
+    x = make(data(shape), split, ragged=True)
+    bad = [
+        ([0, shape[0]], [1, 1]),  # out of bounds
+        ([-shape[0] - 1], 0),
+        (1, [shape[1]]),
+        ([0, 1], [0, 1, 1]),  # shapes do not broadcast
+        (np.ones(shape[0] + 1, bool), 1),  # mask of the wrong length
+        ([0], [0], [0], [0]),  # too many indices
+        ([0], E, [0], E),
+    ]
+    for key in bad:
+        raised_everywhere(IndexError, lambda key=key: x[key])
+        raised_everywhere(IndexError, lambda key=key: x.__setitem__(key, 1))
+    raised_everywhere(ValueError, lambda: x.__setitem__(([0, 1], 0), np.ones(3)))
+    raised_everywhere(ValueError, lambda: x.__setitem__(([0, 1], 0), hpa.ones(3, split=0)))
+    assert_array(x, data(shape))
+
+
+@pytest.mark.parametrize("split", [None, 0, 1])
+def test_repeated_points_keep_last(split: int | None) -> None:
+    ref = np.zeros((4, 3))
+    x = make(ref, split, ragged=True)
+    key = ([0, 3, 0, 3], [1, 2, 1, 2])
+    check_set(x, ref, key, np.arange(4.0), np.arange(4.0))
+    check_set(x, ref, key, make(np.arange(4.0) + 10, 0, ragged=True), np.arange(4.0) + 10)
+
+
+def test_split_axis_points_move_in_one_alltoallv() -> None:
+    ref = data((9, 4))
+    x = make(ref, 0)
+    key = ([8, 0, 5, 1], [0, 3, 2, 1])
+    with hpa.count_collectives() as stats:
+        y = x[key]
+    assert stats.total == (1 if P > 1 else 0) and stats["alltoallv"] == stats.total
+    assert y.split == 0 and y.counts == hpa.core.layout.chunk(4, P)
+    assert_array(y, ref[key])
+    with hpa.count_collectives() as stats:
+        z = x[[1, 4, 8], 2]  # in rank order: each rank keeps what it owns
+    assert stats.total == 0
+    assert_array(z, ref[[1, 4, 8], 2])
+
+
+# ---------------------------------------------------------------------------------- views
+@pytest.mark.parametrize("split", [None, 0, 1])
+@pytest.mark.parametrize("ragged", [False, True])
+def test_basic_indexing_gives_views(split: int | None, ragged: bool) -> None:
+    """Writing through the result of basic indexing writes to the array, as in NumPy."""
+    ref = data((6, 4))
+    x = make(ref, split, ragged=ragged)
+    for key, value in [(S(1, 4), 5.0), ((E, 2), -1.0), ((S(None), S(1, None, 2)), 3.0),
+                       ((None, S(2, 5)), 8.0), ((), 4.5)]:  # fmt: skip
+        # an int on the distributed split axis is broadcast from its owner: a copy
+        moved = P > 1 and isinstance(on_split(key, 2, split), int)
+        y = x[key]
+        y[...] = value
+        if not moved:
+            ref[key] = value
+        assert_array(x, ref)
+        if y.ndim:
+            head = np.arange(ref[key][:1].size).reshape(ref[key][:1].shape)
+            y[:1] = head
+            if not moved:
+                view = ref[key]
+                view[:1] = head
+            assert_array(x, ref)
+    # a negative step and advanced indexing copy (torch has no negative strides)
+    for key in [S(None, None, -1), [0, 2], (S(None), [1, 0])]:
+        y = x[key]
+        y[...] = 99.0
+        assert_array(x, ref)
