@@ -9,6 +9,8 @@ Case
 ----
 sort-16M    2**24 random int64 values in ``[0, 2**62)`` from ``hpa.random.randint`` (fixed
             seed, ``split=0``), sorted ascending
+argsort-16M (with ``--argsort``) the stable argsort of the same values: the global indices
+            travel with the values
 
 At p processes hpa sorts the array split over p ranks (the distributed sample sort); torch
 sorts the whole array in one process (rank 0's measurement, the other ranks sleeping rather
@@ -21,41 +23,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import time
-from collections.abc import Callable
-from typing import Any
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import torch
-from harness import print_report, run_cases, slowest, write_json
+from harness import print_report, run_cases, time_root, write_json
 
 import hpa
 
 torch.set_num_threads(int(os.environ["OMP_NUM_THREADS"]))
-
-
-def _time_root(fn: Callable[[], Any], inner: int) -> float:
-    """Seconds per call of ``fn`` on rank 0 alone; the other ranks wait without spinning.
-
-    MPI's blocking collectives busy-poll, so an idle rank waiting in ``barrier`` would take a
-    core from rank 0's single-process reference; here they sleep-poll a nonblocking barrier.
-    """
-    comm = hpa.get_comm()
-    comm.barrier()
-    elapsed = 0.0
-    if comm.rank == 0:
-        start = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        elapsed = (time.perf_counter() - start) / inner
-    if comm.size > 1:
-        from mpi4py import MPI
-
-        request = MPI.COMM_WORLD.Ibarrier()
-        while not request.Test():
-            time.sleep(0.001)
-    return slowest(elapsed)
 
 
 def main() -> None:
@@ -65,6 +41,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--n", "--size", dest="n", type=int, default=2**24, help="values to sort")
     parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--argsort", action="store_true", help="also time the argsort case")
     parser.add_argument("--json", help="write the results to this file (rank 0)")
     args = parser.parse_args()
     comm = hpa.get_comm()
@@ -77,17 +54,21 @@ def main() -> None:
 
     # correctness first: sorted, and equal to torch's sort of the same values
     got = hpa.sort(x).gather()
-    expected = torch.sort(full).values
+    expected, order = torch.sort(full, stable=True)
     ok = bool((got[1:] >= got[:-1]).all()) and torch.equal(got, expected)
+    if args.argsort:
+        ok = ok and torch.equal(hpa.argsort(x).gather(), order)
     ok = bool(comm.allreduce(torch.tensor([int(not ok)]), hpa.ReduceOp.SUM)[0] == 0)
     if not ok:
         if comm.rank == 0:
-            print("FAILED: hpa.sort differs from torch.sort; no timings reported")
+            print("FAILED: hpa.sort/argsort differs from torch; no timings reported")
         raise SystemExit(1)
-    del got, expected, full
+    del got, expected, order, full
 
     cases = {"sort-16M": (lambda: hpa.sort(x), lambda: torch.sort(tx), 1)}
-    results = run_cases(cases, args.repeats, torch_timer=_time_root)
+    if args.argsort:
+        cases["argsort-16M"] = (lambda: hpa.argsort(x), lambda: torch.argsort(tx, stable=True), 1)
+    results = run_cases(cases, args.repeats, torch_timer=time_root)
     if comm.rank != 0:
         return
     summary = print_report(

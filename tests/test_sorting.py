@@ -3,7 +3,11 @@
 sort and argsort are checked along every axis for every split, balanced and ragged blocks,
 empty blocks and zero-size shapes, ascending and descending, against NumPy's stable sort
 (argsort must equal ``np.argsort(kind="stable")`` exactly, ties included); then for each dtype,
-NaN on different ranks, many ties, the number of collectives, and a hypothesis property.
+NaN on different ranks, many ties, the number of collectives, and a hypothesis property. The
+sample sort's code paths (sampled splitters, the cut by comparisons or by ``searchsorted``,
+with or without the int64 tie key) are forced through its tuning attributes and checked on
+inputs that stress them (duplicates, all equal, sorted, reversed, NaN, signed zeros, an empty
+rank), and the buckets' balance is checked on blocks larger than the sample.
 
 Every rank runs the same calls in the same order, and every check compares gathered data, so
 all ranks reach the same verdict.
@@ -20,6 +24,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import hpa
+from hpa.ops import sorting
 
 SHAPES = [(0,), (1,), (2,), (7,), (3, 5), (5, 1), (2, 3, 4), (0, 3)]
 SORTABLE = [
@@ -107,6 +112,72 @@ def test_all_equal_is_stable_and_spread() -> None:
     assert_array(hpa.argsort(x), np.arange(60))
     assert_array(hpa.argsort(x, descending=True), np.arange(60))
     assert max(hpa.sort(x).counts) <= 2 * 60 // P + P  # ties are split by index
+
+
+def sample_sort_inputs() -> dict[str, np.ndarray]:
+    """Inputs that stress the choice of splitters and the cut of the unsorted blocks."""
+    rng = np.random.default_rng(11)
+    nan = rng.integers(0, 4, 301).astype(np.float32)
+    nan[rng.random(301) < 0.3] = np.nan
+    zeros = np.zeros(301)
+    zeros[::3] = -0.0
+    return {
+        "random": rng.integers(-(2**62), 2**62, 301),
+        "duplicates": rng.integers(0, 3, 301).astype(np.float64),
+        "all-equal": np.full(301, 7, dtype=np.int8),
+        "sorted": np.arange(301),
+        "reverse-sorted": np.arange(301)[::-1].copy(),
+        "nan": nan,
+        "signed-zeros": zeros,
+        "bool": rng.integers(0, 2, 301).astype(bool),
+        "float16": rng.integers(-3, 3, 301).astype(np.float16),
+        "uint8": rng.integers(0, 256, 301).astype(np.uint8),
+    }
+
+
+# every code path of the sample sort: a sample smaller than the blocks, the cut by searchsorted
+# (as with more than 16 ranks), and by comparisons when the int64 tie key would overflow
+SAMPLE_SORT_PATHS = {
+    "whole-blocks": {},
+    "sampled": {"_SAMPLES_PER_BUCKET": 3},
+    "searchsorted": {"_SAMPLES_PER_BUCKET": 3, "_FEW_BUCKETS": 0},
+    "no-tie-key": {"_SAMPLES_PER_BUCKET": 3, "_FEW_BUCKETS": 0, "_KEY_LIMIT": 1},
+}
+
+
+@pytest.mark.parametrize("path", list(SAMPLE_SORT_PATHS))
+@pytest.mark.parametrize("name", list(sample_sort_inputs()))
+def test_sample_sort_inputs(name: str, path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for attr, value in SAMPLE_SORT_PATHS[path].items():
+        monkeypatch.setattr(sorting, attr, value)
+    a = sample_sort_inputs()[name]
+    for ragged in (False, True):  # ragged: rank 0 holds nothing
+        x = make(a, 0, ragged=ragged)
+        for descending in (False, True):
+            check_sort(x, a, 0, descending)
+            got = hpa.sort(x, descending=descending).numpy()
+            want = ref_sort(a, None, descending)
+            if a.dtype.kind == "f":  # -0.0 and 0.0 keep their input order too
+                assert np.array_equal(np.signbit(got), np.signbit(want))
+
+
+@pytest.mark.parametrize("name", ["random", "duplicates", "all-equal", "sorted"])
+def test_sample_sort_balance(name: str) -> None:
+    """With a sample smaller than the blocks, every bucket stays within 10% of its share."""
+    n = 5000 * P
+    rng = np.random.default_rng(3)
+    a = {
+        "random": rng.integers(-(2**40), 2**40, n),
+        "duplicates": rng.integers(0, 3, n),
+        "all-equal": np.zeros(n, dtype=np.int64),
+        "sorted": np.arange(n),
+    }[name]
+    for ragged in (False, True):
+        x = make(a, 0, ragged=ragged)
+        for descending in (False, True):
+            got = hpa.sort(x, descending=descending)
+            assert_array(got, ref_sort(a, None, descending))
+            assert max(got.counts) <= 1.1 * n / P
 
 
 def test_same_result_at_every_layout() -> None:

@@ -14,8 +14,9 @@ Communication
 operation                             collectives
 ====================================  ==================================================
 sort/argsort along a non-split axis   none: ``torch.sort`` of the local block
-sort/argsort of a 1-D split array     sample sort: one ``allgather`` of ``p - 1`` samples
-                                      per rank, one ``allgather`` of the ``p`` send counts
+sort/argsort of a 1-D split array     sample sort: one ``allgather`` of a random sample
+                                      (about ``4096 p`` elements over all ranks, at most
+                                      ``2**18``), one ``allgather`` of the ``p`` send counts
                                       per rank (they fix the result's extents), one
                                       ``alltoallv`` of the elements (plus their global
                                       indices for ``argsort``)
@@ -32,23 +33,27 @@ unique, split input                   the sample sort, then one ``allgather`` of
                                       rank's boundary elements and counts
 ====================================  ==================================================
 
-Sample sort (1-D, ``p`` processes): every rank sorts its block stably and tags each element
-with its global index, so the key ``(value, index)`` is unique. Each rank takes ``p - 1``
-regularly spaced samples of its sorted block; one ``allgather`` gives every rank the same
-``p (p - 1)`` samples, of which ``p - 1`` regularly spaced ones become the splitters. Splitting
-ties by the index keeps the buckets even when values repeat. Each rank cuts its sorted block
-at the splitters and sends bucket ``r`` to rank ``r`` in one ``alltoallv``. A rank receives
-runs that are sorted by ``(value, index)`` in rank order, and the indices of rank ``q`` precede
-those of rank ``q + 1``, so one stable sort of the received values yields the ``(value,
-index)`` order: ties keep their input order. No rank ever holds more than its bucket (at most
-about twice its share with regular sampling). The result keeps the bucket sizes as its
-(ragged) extents along axis 0; ``balance()`` evens them out with one ``alltoallv``.
+Sample sort (1-D, ``p`` processes): every element is keyed by ``(value, global index)``, a
+unique key, so ties are split by input position and the buckets stay even however often
+values repeat. Each rank draws a random sample of its *unsorted* block (fixed seed, size
+proportional to the block, the whole block when it is small); one ``allgather`` gives every
+rank the same sample, sorted by key, of which ``p - 1`` regularly spaced elements become the
+splitters. Each rank then cuts its unsorted block into ``p`` buckets in one pass per splitter
+(a comparison; with more than 48 ranks one ``searchsorted`` and a stable sort of the bucket
+ids), keeping the input order within each bucket, and sends bucket ``r`` to rank ``r`` in one
+``alltoallv``. A rank receives its buckets in rank order, each in input order, that is in
+global index order, so one stable sort of the received values yields the ``(value, index)``
+order: ties keep their input order. The data are sorted once; the cost besides that sort is
+the cut (a few passes over the block) and the exchange. With ``s`` samples per bucket (4096
+unless ``p > 64``) a bucket exceeds its share by a few times ``1 / sqrt(s)`` (a few percent);
+the sample is random, so this is a bound with high probability, not a hard one.
+The result keeps the bucket sizes as its (ragged) extents along axis 0; ``balance()`` evens
+them out with one ``alltoallv``.
 """
 
 from __future__ import annotations
 
 import operator
-from itertools import pairwise
 from typing import Any
 
 import torch
@@ -112,11 +117,29 @@ def _stable_sort(t: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Ten
     return torch.sort(t, dim=dim, stable=True, descending=descending)
 
 
+def _sorted_values(t: torch.Tensor, dim: int, descending: bool) -> torch.Tensor:
+    """The values of :func:`_stable_sort`. Equal integers (and bools) are indistinguishable,
+    so these sort descending as the reverse of the ascending sort (torch's stable descending
+    sort is slower, and misses the radix sort of small integers)."""
+    if descending and not t.is_floating_point():
+        return torch.sort(t, dim=dim).values.flip(dim)
+    return _stable_sort(t, dim, descending)[0]
+
+
+def _pair_views(buf: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Values (``dtype``, at most 8 bytes) and int64 indices: strided views of the columns of
+    the int64 ``(n, 2)`` buffer ``buf``, so both are written and sent without packing."""
+    size = torch.empty((), dtype=dtype).element_size()
+    return buf[:, 1:].view(torch.uint8)[:, :size].view(dtype).squeeze(1), buf[:, 0]
+
+
 # ------------------------------------------------------------------------- sample sort
 def _splitters(
     v: torch.Tensor, g: torch.Tensor, lay: Layout, descending: bool
 ) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """``p - 1`` splitters ``(value, index)``, the same on every rank (one ``allgather``)."""
+    """``p - 1`` splitters ``(value, index)`` by regular sampling of the *sorted* block ``v``
+    (global indices ``g``), the same on every rank (one ``allgather``); for callers that sort
+    their blocks anyway (:mod:`hpa.ops.sets`)."""
     comm, n = lay.comm, v.numel()
     p = comm.size
     if n:
@@ -137,29 +160,191 @@ def _splitters(
     return [(av[i], ag[i]) for i in picks]
 
 
+# Tuning of the sample sort (module attributes, so tests can force every code path):
+_FEW_BUCKETS = 48  # up to this many ranks: one comparison pass per splitter cuts the buckets
+_SAMPLES_PER_BUCKET = 4096  # sample size over all ranks per bucket ...
+_MAX_SAMPLES = 2**18  # ... but at most this many in all
+_SAMPLE_SEED = 0x5A3D1E  # plus the block's start: the sample is the same in every run
+_KEY_LIMIT = 2**63  # ties are bucketed by ``group * n + index``; past this, by comparisons
+
+
+def _sample_splitters(
+    t: torch.Tensor, lay: Layout, descending: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``p - 1`` splitters (values, global indices) in sort order, the same on every rank.
+
+    Every rank draws (with a fixed seed) a random sample of its unsorted block, of a size
+    proportional to the block (the whole block when it is small); one ``allgather`` gives
+    every rank all samples, sorted by ``(value, index)``, of which ``p - 1`` regularly spaced
+    ones become the splitters.
+    """
+    comm, n = lay.comm, t.numel()
+    p, rank = comm.size, comm.rank
+    counts, start = lay.counts, lay.offsets[rank]  # type: ignore[index]
+    total = sum(counts)  # type: ignore[arg-type]
+    want = min(total, _SAMPLES_PER_BUCKET * p, _MAX_SAMPLES)
+    sizes = [-(-want * c // total) for c in counts]  # type: ignore[union-attr]
+    width, mine = max(sizes), min(sizes[rank], n)
+    if mine == n:
+        pos = torch.arange(n, dtype=_INDEX, device=t.device)
+    else:
+        gen = torch.Generator(device=t.device).manual_seed(_SAMPLE_SEED + start)
+        pos = torch.randint(n, (mine,), generator=gen, device=t.device)
+    sv = t.new_zeros(width)
+    sg = torch.full((width,), -1, dtype=_INDEX, device=t.device)  # -1: no sample
+    sv[:mine], sg[:mine] = t[pos], pos + start
+    av, ag = _unpack(comm.allgather(_pack(sv, sg)).reshape(p * width, -1), t.dtype)
+    keep = ag >= 0
+    av, ag = av[keep], ag[keep]
+    order = torch.argsort(ag, stable=True)
+    av, ag = av[order], ag[order]
+    order = _stable_sort(av, 0, descending)[1]
+    m = av.numel()
+    picks = torch.tensor([(j + 1) * m // p for j in range(p - 1)], dtype=_INDEX, device=t.device)
+    return av[order[picks]], ag[order[picks]]
+
+
+def _not_before(
+    v: torch.Tensor, nan: torch.Tensor | None, sv: torch.Tensor, k: int, descending: bool
+) -> torch.Tensor:
+    """Mask of the elements of the block ``v`` that do not come before a splitter.
+
+    ``sv`` is the splitter's value, ``k`` its global index minus the block's start: an element
+    equal to ``sv`` is at or after the splitter when its position in the block is ``>= k``.
+    ``nan`` is ``isnan(v)`` (None for dtypes without NaN). One comparison pass.
+    """
+    n = v.numel()
+    k = min(max(k, 0), n)
+    out = torch.empty(n, dtype=torch.bool, device=v.device)
+    if nan is not None and bool(torch.isnan(sv)):  # NaN: last ascending, first descending
+        if descending:
+            torch.logical_not(nan[:k], out=out[:k])
+            out[k:] = True
+        else:
+            out[:k] = False
+            out[k:] = nan[k:]
+        return out
+    strict, loose = (torch.lt, torch.le) if descending else (torch.gt, torch.ge)
+    strict(v[:k], sv, out=out[:k])
+    loose(v[k:], sv, out=out[k:])
+    if nan is not None and not descending:
+        out |= nan
+    return out
+
+
+def _cut_few(
+    t: torch.Tensor, sv: torch.Tensor, sg: torch.Tensor, start: int, descending: bool,
+    with_index: bool,
+) -> tuple[torch.Tensor, list[int]]:  # fmt: skip
+    """The send buffer: the block ordered by bucket (input order within each), with the global
+    indices when ``with_index`` (an ``(n, 2)`` int64 pair buffer, see :func:`_pair_views`);
+    and the bucket sizes.
+
+    One comparison pass per splitter; each bucket is the difference of two consecutive
+    "not before" masks, gathered in input order straight into the send buffer.
+    """
+    n = t.numel()
+    nan = torch.isnan(t) if t.is_floating_point() else None
+    if with_index:
+        buf = torch.empty((n, 2), dtype=_INDEX, device=t.device)
+        values, index = _pair_views(buf, t.dtype)
+    else:
+        buf = values = torch.empty_like(t)
+    sizes: list[int] = []
+    prev: torch.Tensor | None = None
+    for j in range(sv.numel() + 1):
+        last = j == sv.numel()
+        after = None if last else _not_before(t, nan, sv[j], int(sg[j]) - start, descending)
+        if prev is None:
+            mask = ~after if after is not None else torch.ones(n, dtype=torch.bool, device=t.device)
+        else:
+            mask = prev if after is None else prev.logical_xor_(after)  # after implies prev
+        pos = torch.nonzero(mask).squeeze(1)
+        at, size = sum(sizes), pos.numel()
+        torch.index_select(t, 0, pos, out=values[at : at + size])
+        if with_index:
+            torch.add(pos, start, out=index[at : at + size])
+        sizes.append(size)
+        prev = after
+    return buf, sizes
+
+
+def _bucket_ids(
+    t: torch.Tensor, sv: torch.Tensor, sg: torch.Tensor, start: int, total: int, descending: bool
+) -> torch.Tensor:
+    """The bucket (0 .. p-1) of every element: one ``searchsorted`` on the splitter values;
+    elements equal to a splitter value, one more on the key ``(tie group) * total + index``."""
+    m, n = sv.numel(), t.numel()
+    if (m + 1) * total >= _KEY_LIMIT:  # the tie key would overflow: count comparisons
+        nan = torch.isnan(t) if t.is_floating_point() else None
+        ids = torch.zeros(n, dtype=_INDEX, device=t.device)
+        for j in range(m):
+            ids += _not_before(t, nan, sv[j], int(sg[j]) - start, descending)
+        return ids
+    wide = {torch.bool: torch.uint8, torch.float16: torch.float32, torch.bfloat16: torch.float32}
+    if t.dtype in wide:
+        t, sv = t.to(wide[t.dtype]), sv.to(wide[t.dtype])
+    q = int(torch.isnan(sv).sum()) if t.is_floating_point() else 0  # NaN splitters
+    # lo: the splitters strictly before each element (the first of its tie group, if any)
+    if descending:  # NaN splitters first, then non-increasing values
+        lo = m - torch.searchsorted(sv[q:].flip(0).contiguous(), t, right=True)
+        nan_lo = 0
+    else:  # non-decreasing values, then NaN splitters
+        lo = torch.searchsorted(sv[: m - q].contiguous(), t)
+        nan_lo = m - q
+    if t.is_floating_point():
+        lo.masked_fill_(torch.isnan(t), nan_lo)
+    ties = torch.nonzero((lo < m) & _same(sv[lo.clamp(max=m - 1)], t)).squeeze(1)
+    if ties.numel():
+        group = torch.ones(m, dtype=torch.bool, device=t.device)
+        group[1:] = ~_same(sv[1:], sv[:-1])
+        first = torch.cummax(torch.where(group, torch.arange(m, device=t.device), 0), 0)[0]
+        key = first * total + sg
+        lo[ties] = torch.searchsorted(key, lo[ties] * total + ties + start, right=True)
+    return lo
+
+
+def _cut_many(
+    t: torch.Tensor, sv: torch.Tensor, sg: torch.Tensor, start: int, lay: Layout,
+    descending: bool, with_index: bool,
+) -> tuple[torch.Tensor, list[int]]:  # fmt: skip
+    """:func:`_cut_few` for many ranks: bucket ids, then one stable sort of them."""
+    ids = _bucket_ids(t, sv, sg, start, sum(lay.counts), descending)  # type: ignore[arg-type]
+    order = torch.argsort(ids.to(torch.int32), stable=True)
+    sizes = torch.bincount(ids, minlength=lay.comm.size).tolist()
+    if not with_index:
+        return t[order], sizes
+    buf = torch.empty((t.numel(), 2), dtype=_INDEX, device=t.device)
+    values, index = _pair_views(buf, t.dtype)
+    torch.index_select(t, 0, order, out=values)
+    torch.add(order, start, out=index)
+    return buf, sizes
+
+
 def _sample_sort(
     t: torch.Tensor, lay: Layout, descending: bool, with_index: bool
 ) -> tuple[torch.Tensor, torch.Tensor | None, list[int]]:
     """Sort a distributed 1-D block: sorted values, their global indices, the new extents."""
     comm = lay.comm
-    v, perm = _stable_sort(t, 0, descending)
-    g = perm + lay.offsets[comm.rank]  # type: ignore[index]
-    n = v.numel()
-    cuts = [
-        int(_precedes(v, g, sv, sg, descending).sum())
-        for sv, sg in _splitters(v, g, lay, descending)
-    ]
-    cuts = [0, *cuts, *[n] * (comm.size - len(cuts))]
-    send = [b - a for a, b in pairwise(cuts)]
+    t = t.contiguous()
+    start = lay.offsets[comm.rank]  # type: ignore[index]
+    sv, sg = _sample_splitters(t, lay, descending)
+    if comm.size <= _FEW_BUCKETS:
+        buf, send = _cut_few(t, sv, sg, start, descending, with_index)
+    else:
+        buf, send = _cut_many(t, sv, sg, start, lay, descending, with_index)
     matrix = comm.allgather(torch.tensor(send, dtype=_INDEX))
     recv = matrix[:, comm.rank].tolist()
     extents = matrix.sum(0).tolist()
-    if with_index:
-        rv, rg = _unpack(comm.alltoallv(_pack(v, g), send, recv), t.dtype)
-    else:
-        rv, rg = comm.alltoallv(v.contiguous(), send, recv), None
+    got = comm.alltoallv(buf, send, recv)
+    del buf  # the send buffer: the sort below needs the memory
+    if not with_index:
+        return _sorted_values(got, 0, descending), None, extents
+    # buckets arrive in rank order, each in input order: by global index; a stable sort by
+    # value then gives the (value, index) order
+    rv, rg = _pair_views(got, t.dtype)
     rv, order = _stable_sort(rv, 0, descending)
-    return rv, (None if rg is None else rg[order]), extents
+    return rv, rg[order], extents
 
 
 def _sort_split_nd(x: Array, axis: int, descending: bool, want: str) -> torch.Tensor:
@@ -175,8 +360,9 @@ def _sorted(x: Array, axis: int, descending: bool, want: str) -> Array:
     """Values (``want="values"``) or indices (``want="index"``) of the sort along ``axis``."""
     lay = x.layout
     if axis != lay.split or not lay.is_distributed or x.size == 0:
-        values, index = _stable_sort(x.larray, axis, descending)
-        return Array(values if want == "values" else index, lay)
+        if want == "values":
+            return Array(_sorted_values(x.larray, axis, descending), lay)
+        return Array(_stable_sort(x.larray, axis, descending)[1], lay)
     if x.ndim > 1:
         return Array(_sort_split_nd(x, axis, descending, want), lay)
     values, index, extents = _sample_sort(x.larray, lay, descending, want == "index")
