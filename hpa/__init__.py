@@ -28,7 +28,7 @@ from hpa.core.dtypes import (
     result_type,
     uint8,
 )
-from hpa.core.errors import SplitError
+from hpa.core.errors import AxisError, SplitError
 from hpa.core.layout import Layout, chunk
 from hpa.ops import random
 from hpa.ops.covariance import *

@@ -332,7 +332,7 @@ def test_process_count_independent_layout_metadata() -> None:
     assert all(p.shape == () for p in parts)
 
 
-def test_standard_signatures() -> None:
+def test_standard_keyword_forms() -> None:
     """Keyword forms the standard uses: arange's stop/step, reshape's copy, can_cast of an array."""
     assert_array(hpa.arange(2, stop=10, step=3), np.arange(2, 10, 3))
     assert_array(hpa.arange(10, step=4), np.arange(0, 10, 4))

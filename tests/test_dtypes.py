@@ -132,3 +132,17 @@ def test_dtype_attributes() -> None:
         "biufc"
     )
     assert repr(hpa.float32) == "hpa.float32"
+
+
+def test_dtype_equality_never_probes_foreign_objects() -> None:
+    """``==`` with an unrelated object is False without reading its attributes (array-api-tests
+    compares dtypes with stand-ins whose every attribute access raises)."""
+
+    class Touchy:
+        def __getattr__(self, name: str) -> None:
+            raise AssertionError(f"read {name}")
+
+    assert (hpa.float64 == Touchy()) is False
+    assert hpa.float64 != Touchy()
+    assert hpa.float64 in [Touchy(), hpa.float64]
+    assert hpa.float64 == "float64" and hpa.int8 == np.int8 and hpa.int8 == np.dtype("int8")

@@ -373,7 +373,7 @@ def test_weak_python_scalars(dtype: hpa.DType) -> None:
             if dtype.kind == "u" and isinstance(s, int) and not isinstance(s, bool) and s < 0:
                 continue  # an out-of-range scalar: checked in test_out_of_range_python_ints
             try:
-                want = expected_dtype(lambda v: op(v, s), dtype, 1)
+                want = expected_dtype(lambda v, op=op, s=s: op(v, s), dtype, 1)
             except TypeError:
                 with pytest.raises(TypeError):
                     getattr(hpa, op.__name__)(x, s)
@@ -764,7 +764,7 @@ def test_errors_are_raised_on_every_rank_without_communication() -> None:
             with pytest.raises(TypeError):
                 getattr(hpa, name)(i, 1.5)
         with pytest.raises(TypeError):
-            ~f
+            _ = ~f
         with pytest.raises(TypeError):
             -make(np.array([True]), 0)
         with pytest.raises(TypeError):

@@ -435,7 +435,7 @@ def test_windowed_exchange(
             x.redistribute_(ragged_counts(shape[source]))
         move = x.balance
     else:
-        move = lambda: x.resplit(target)  # noqa: E731
+        move = lambda: x.resplit(target)
     with hpa.count_collectives() as stats:
         y = move()
     assert_array(y, values)

@@ -169,6 +169,10 @@ def test_expand_dims_swap_move(shape: tuple, split: int | None, ragged: bool) ->
     raised_everywhere(ValueError, lambda: hpa.expand_dims(x, (0, 0)))
     raised_everywhere(ValueError, lambda: hpa.expand_dims(x, n + 1))
     raised_everywhere(ValueError, lambda: hpa.moveaxis(x, 0, n))
+    # the Array API standard asks for IndexError (array-api-tests test_expand_dims); hpa's
+    # axis error is both, as NumPy's AxisError
+    raised_everywhere(IndexError, lambda: hpa.expand_dims(x, n + 1))
+    raised_everywhere(IndexError, lambda: hpa.expand_dims(x, -n - 2))
 
 
 def test_atleast() -> None:

@@ -36,7 +36,7 @@ def main() -> int:
     logs = Path(os.environ.get("HPA_TEST_LOGS", ".test-logs"))
     logs.mkdir(exist_ok=True)
     if rank:
-        log = open(logs / f"{label}-rank{rank}.log", "w")
+        log = open(logs / f"{label}-rank{rank}.log", "w")  # noqa: SIM115 (open for the life of the process)
         os.dup2(log.fileno(), 1)
         os.dup2(log.fileno(), 2)
     counter = _Counter()

@@ -77,6 +77,8 @@ class DType:
     def __eq__(self, other: object) -> builtins.bool:
         if isinstance(other, DType):
             return self is other
+        if not isinstance(other, (str, type, np.dtype, torch.dtype)):
+            return False  # never probe foreign objects (np.dtype() reads their attributes)
         try:
             return to_dtype(other) is self  # type: ignore[arg-type]
         except (TypeError, ValueError):

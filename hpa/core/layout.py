@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from itertools import accumulate
 
 from hpa.comm.base import Communicator
-from hpa.core.errors import SplitError
+from hpa.core.errors import AxisError, SplitError
 
 __all__ = ["Layout", "chunk", "normalize_axis"]
 
@@ -31,7 +31,7 @@ def normalize_axis(axis: int, ndim: int, what: str = "axis") -> int:
         raise TypeError(f"{what} must be an integer or None, got {axis!r}")
     axis = operator.index(axis)
     if not -ndim <= axis < ndim:
-        raise SplitError(f"{what} {axis} is out of range for an array with {ndim} dimensions")
+        raise AxisError(f"{what} {axis} is out of range for an array with {ndim} dimensions")
     return axis % ndim
 
 
