@@ -18,7 +18,7 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import torch
-from harness import print_report, run_cases, write_json
+from harness import print_report, run_cases, time_root, write_json
 
 import hpa
 import hpa.linalg
@@ -41,7 +41,7 @@ def main() -> None:
     block = torch.randn(layout.lshape, generator=torch.Generator().manual_seed(comm.rank),
                         dtype=torch.float64)  # fmt: skip
     x = hpa.Array(block, layout)
-    whole = x.gather()  # the same matrix in one piece, for torch on rank 0
+    whole = x.gather()  # the same matrix in one piece, for torch on rank 0 alone
     if comm.rank != 0:
         whole = torch.zeros(1, 1, dtype=torch.float64)
 
@@ -51,7 +51,7 @@ def main() -> None:
     del q, r
 
     cases = {f"qr-{m}x{n}": (lambda: hpa.linalg.qr(x), lambda: torch.linalg.qr(whole), 1)}
-    results = run_cases(cases, args.repeats)
+    results = run_cases(cases, args.repeats, torch_timer=time_root)
     if comm.rank != 0:
         return
     summary = print_report(
