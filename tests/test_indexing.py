@@ -71,14 +71,21 @@ KEYS = {
     (1, 4): [0, (0, 3), (S(None), S(1, 3)), (E, None)],
     (0, 3): [(S(None), 1), (E, S(1, 2)), S(1, 5), (None, E), (S(None), S(None, None, -1))],
 }  # fmt: skip
-GET_CASES = [
-    (shape, split, key, ragged)
-    for shape, keys in KEYS.items()
-    for split in splits(len(shape))
-    for key in keys
-    for ragged in ((False, True) if split is not None else (False,))
-]
-GET_IDS = [f"{case_id((s, sp))}-{k!r}{'-ragged' if r else ''}" for s, sp, k, r in GET_CASES]
+
+
+def key_cases(keys: dict[tuple[int, ...], list[Any]]) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """(shape, split, key, ragged) for every key of every shape and split, and their ids."""
+    cases = [
+        (shape, split, key, ragged)
+        for shape, shape_keys in keys.items()
+        for split in splits(len(shape))
+        for key in shape_keys
+        for ragged in ((False, True) if split is not None else (False,))
+    ]
+    return cases, [f"{case_id((s, sp))}-{k!r}{'-ragged' if r else ''}" for s, sp, k, r in cases]
+
+
+GET_CASES, GET_IDS = key_cases(KEYS)
 
 
 @pytest.mark.parametrize("shape,split,key,ragged", GET_CASES, ids=GET_IDS)
@@ -424,14 +431,7 @@ FANCY_KEYS = {
     (2, 0): [([[0], [1]], np.zeros((2, 0), int)), ([1], E), (1, [])],
     (1, 3): [([0, 0], [2, 0]), (0, [1])],
 }  # fmt: skip
-FANCY_CASES = [
-    (shape, split, key, ragged)
-    for shape, keys in FANCY_KEYS.items()
-    for split in splits(len(shape))
-    for key in keys
-    for ragged in ((False, True) if split is not None else (False,))
-]
-FANCY_IDS = [f"{case_id((s, sp))}-{k!r}{'-ragged' if r else ''}" for s, sp, k, r in FANCY_CASES]
+FANCY_CASES, FANCY_IDS = key_cases(FANCY_KEYS)
 
 
 def advanced_axes(key: Any, ndim: int) -> list[int]:

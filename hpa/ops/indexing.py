@@ -84,6 +84,7 @@ from hpa.ops.selection import (
     put_axis,
     set_mask_full,
     take,
+    wrapped_indices,
 )
 
 __all__ = ["getitem", "setitem"]
@@ -356,7 +357,7 @@ def _fancy(x: Array, items: list[Any]) -> _Fancy:
                 tokens.append("adv")
                 axis += 1
         else:
-            index.append(_in_bounds(k, x.shape[axis], axis))
+            index.append(wrapped_indices(k, x.shape[axis], axis))
             axes.append(axis)
             tokens.append("adv")
             axis += 1
@@ -384,16 +385,6 @@ def _fancy(x: Array, items: list[Any]) -> _Fancy:
         else:
             dims.append(len(bshape) + rest.index(t))
     return _Fancy(tuple(basic), tuple(axes), tuple(index), bshape, rest, tuple(dims))
-
-
-def _in_bounds(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:
-    """Replicated ``idx`` with negative entries wrapped; ``IndexError`` if out of bounds."""
-    if idx.numel():
-        lo, hi = int(idx.min()), int(idx.max())
-        if lo < -n or hi >= n:
-            bad = hi if hi >= n else lo
-            raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
-    return torch.where(idx < 0, idx + n, idx)
 
 
 def _to_result(t: torch.Tensor, f: _Fancy) -> torch.Tensor:

@@ -115,7 +115,7 @@ def _gathered(k: Index) -> torch.Tensor:
     return k.gather() if isinstance(k, Array) else k
 
 
-def _normalized(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:
+def wrapped_indices(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:
     """Replicated ``idx`` with negative entries wrapped; ``IndexError`` (on every rank) if out
     of bounds."""
     if idx.numel():
@@ -127,7 +127,7 @@ def _normalized(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:
 
 
 def _agreed(idx: torch.Tensor, n: int, axis: int, comm: Communicator) -> torch.Tensor:
-    """Like :func:`_normalized` for one rank's part of an index: one ``allreduce`` agrees."""
+    """Like :func:`wrapped_indices` for one rank's part of an index: one ``allreduce`` agrees."""
     bad = bool(idx.numel()) and bool(((idx < -n) | (idx >= n)).any())
     flag = comm.allreduce(torch.tensor([int(bad)], device=idx.device), ReduceOp.MAX)
     if int(flag[0]):
@@ -192,7 +192,7 @@ def take_axis(x: Array, index: Index, axis: int) -> Array:
         shape = _with_axis(x.shape, axis, index.shape[0])
         return Array(x.larray.index_select(axis, idx), Layout(shape, axis, comm, index.counts))
     counts = index.counts if isinstance(index, Array) else None
-    idx = _normalized(_gathered(index), n, axis)
+    idx = wrapped_indices(_gathered(index), n, axis)
     shape = _with_axis(x.shape, axis, idx.numel())
     if x.split != axis:
         return Array(x.larray.index_select(axis, idx), Layout(shape, x.split, comm, x.counts))
@@ -226,7 +226,7 @@ def _fetch_rows(x: Array, idx: torch.Tensor, out: Layout) -> torch.Tensor:
 def put_axis(x: Array, index: Index, value: Array | torch.Tensor, axis: int) -> None:
     """``x[..., index, ...] = value`` with a 1-D integer ``index`` at ``axis``; a distributed
     ``index`` is gathered (one ``allgatherv``). See the module docstring."""
-    idx = _normalized(_gathered(index), x.shape[axis], axis)
+    idx = wrapped_indices(_gathered(index), x.shape[axis], axis)
     shape = _with_axis(x.shape, axis, idx.numel())
     value = fit_value(value, shape)
     keep = last_occurrence(idx)
@@ -417,7 +417,9 @@ def take_along_axis(a: Any, indices: Any, axis: int | None = -1) -> Array:
         a = a.resplit(None)
     idx = local_block(index, out)
     n = a.shape[axis]
-    idx = _agreed(idx, n, axis, a.comm) if isinstance(index, Array) else _normalized(idx, n, axis)
+    idx = (
+        _agreed(idx, n, axis, a.comm) if isinstance(index, Array) else wrapped_indices(idx, n, axis)
+    )
     src = local_block(a, out) if out.split != axis else _gathered(a)
     lshape = _with_axis(out.lshape, axis, src.shape[axis])
     return Array(torch.take_along_dim(src.expand(lshape), idx.expand(out.lshape), axis), out)
@@ -441,7 +443,7 @@ def put(a: Array, ind: Any, v: Any) -> None:
     if not isinstance(a, Array):
         raise TypeError("put needs an hpa array to write into")
     index = as_index(ind, a)
-    idx = _normalized(_gathered(index).reshape(-1), a.size, 0)
+    idx = wrapped_indices(_gathered(index).reshape(-1), a.size, 0)
     given = _gathered(v) if isinstance(v, Array) else as_local_tensor(v, a.larray.device)
     vals = given.reshape(-1)
     if idx.numel() == 0 or vals.numel() == 0:
