@@ -30,6 +30,7 @@ from hpa.core.dtypes import (
 )
 from hpa.core.errors import AxisError, SplitError
 from hpa.core.layout import Layout, chunk
+from hpa.io import *
 from hpa.ops import random
 from hpa.ops.covariance import *
 from hpa.ops.creation import *

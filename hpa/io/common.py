@@ -1,0 +1,295 @@
+"""What every file format shares: agreed errors, the part of a file each rank reads, writers
+that take turns, and saves that never leave a half-written file under the target name.
+
+Every function here is collective: all ranks of the communicator call it with the same
+arguments. Errors are agreed (one ``allgather_object``) so that every rank raises the same
+exception, and no rank is left waiting in a collective for one that failed.
+"""
+
+from __future__ import annotations
+
+import builtins
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import numpy as np
+import torch
+
+from hpa.backends import resolve_device
+from hpa.comm import Communicator, get_comm
+from hpa.core.array import Array
+from hpa.core.dtypes import DType, to_dtype
+from hpa.core.layout import Layout, normalize_axis
+
+__all__ = [
+    "FileSlab",
+    "agreed",
+    "array_from_block",
+    "block_index",
+    "file_dtype",
+    "host_block",
+    "in_turn",
+    "plan_load",
+    "replaced_atomically",
+    "resolve_comm",
+]
+
+T = TypeVar("T")
+
+
+def resolve_comm(comm: Communicator | None) -> Communicator:
+    """``comm``, or the world communicator."""
+    return get_comm() if comm is None else comm
+
+
+def _portable(kind: type[BaseException]) -> type[Exception]:
+    """The nearest built-in exception class of ``kind`` (rebuilt on the other ranks)."""
+    for base in kind.__mro__:
+        if base.__module__ == builtins.__name__ and issubclass(base, Exception):
+            return base
+    return RuntimeError
+
+
+def agreed(comm: Communicator, action: Callable[[], T]) -> T:
+    """Run ``action`` on every rank; if it raised anywhere, raise on every rank (collective).
+
+    The lowest failing rank's exception is raised everywhere: itself on that rank, and on the
+    others its nearest built-in class (``FileNotFoundError``, ``KeyError``, ``TypeError``, ...)
+    with the same message. One ``allgather_object`` when ``comm`` has several ranks.
+
+    Parameters
+    ----------
+    comm : Communicator
+        The ranks that must agree.
+    action : callable
+        The local work, without arguments.
+
+    Returns
+    -------
+    object
+        What ``action`` returned on this rank.
+    """
+    result: Any = None
+    error: Exception | None = None
+    try:
+        result = action()
+    except Exception as caught:  # noqa: BLE001 (every rank must learn of it; raised below)
+        error = caught
+    if comm.size > 1:
+        message = error.args[0] if error is not None and len(error.args) == 1 else str(error)
+        summary = None if error is None else (_portable(type(error)), str(message))
+        failures = comm.allgather_object(summary)
+        first = next((rank for rank, f in enumerate(failures) if f is not None), None)
+        if first is not None and first != comm.rank:
+            kind, message = failures[first]
+            raise kind(f"{message} (on rank {first})")
+    if error is not None:
+        raise error
+    return result
+
+
+def in_turn(comm: Communicator, action: Callable[[int], None]) -> None:
+    """Ranks call ``action(rank)`` one after another, in rank order (collective).
+
+    For writers that must never have one file open at once (h5py without MPI-IO). Each turn
+    is agreed, so an error in rank ``r``'s turn is raised on every rank and later turns do not
+    run. ``comm.size`` agreements (one ``allgather_object`` each).
+    """
+    for turn in range(comm.size):
+        agreed(comm, lambda turn=turn: action(turn) if comm.rank == turn else None)
+
+
+def _temporary_name(path: str) -> str:
+    directory, name = os.path.split(os.path.abspath(path))
+    return os.path.join(directory, f".{name}.hpa-{os.getpid()}.tmp")
+
+
+def _remove(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.remove(path)
+
+
+@contextmanager
+def replaced_atomically(
+    path: str | os.PathLike[str], comm: Communicator, *, start_from_existing: bool = False
+) -> Iterator[str]:
+    """A temporary name next to ``path`` that becomes ``path`` when the block succeeds.
+
+    The writers write to the yielded name; when every rank leaves the block without an error,
+    rank 0 renames it over ``path`` (a file or a directory store). On an error anywhere the
+    temporary is removed, ``path`` is left as it was, and every rank raises. With
+    ``start_from_existing`` the temporary starts as a copy of ``path`` (to add a dataset to an
+    existing file without risking it).
+
+    Collective: one ``bcast_object`` of the name and three agreements. The writers must raise
+    on every rank or on none (use :func:`agreed` or :func:`in_turn`).
+    """
+    target = os.fspath(path)
+
+    def prepare() -> str:
+        temp = _temporary_name(target)
+        _remove(temp)
+        if start_from_existing and os.path.exists(target):
+            if os.path.isdir(target):
+                shutil.copytree(target, temp)
+            else:
+                shutil.copy2(target, temp)
+        return temp
+
+    temp = comm.bcast_object(agreed(comm, prepare if comm.rank == 0 else lambda: None), 0)
+    error: Exception | None = None
+    try:
+        yield temp
+    except Exception as caught:  # noqa: BLE001 (a writer failed: agree, then clean up)
+        error = caught
+
+    def check() -> None:
+        if error is not None:
+            raise error
+
+    try:
+        agreed(comm, check)
+    except Exception:
+        if comm.rank == 0:
+            _remove(temp)
+        raise
+
+    def publish() -> None:
+        if os.path.isdir(temp) and os.path.exists(target):
+            old = temp + ".old"
+            os.replace(target, old)
+            os.replace(temp, target)
+            _remove(old)
+        else:
+            os.replace(temp, target)
+
+    agreed(comm, publish if comm.rank == 0 else lambda: None)
+
+
+def file_dtype(stored: np.dtype, dtype: Any, what: str) -> DType:
+    """The hpa dtype of data stored as ``stored``: ``dtype`` if given, else ``stored``'s own.
+
+    Raises ``TypeError`` naming ``what`` when ``stored`` has no hpa dtype (unsigned integers
+    wider than 8 bits, strings, records) and no ``dtype`` converts it.
+    """
+    if dtype is not None:
+        return to_dtype(dtype)
+    try:
+        return to_dtype(np.dtype(stored))
+    except (TypeError, ValueError, KeyError):
+        raise TypeError(
+            f"{what} holds {np.dtype(stored)}, which hpa cannot represent; pass dtype= to "
+            "convert it while loading (for example dtype=hpa.int64)"
+        ) from None
+
+
+class FileSlab:
+    """The part of a stored array one rank reads: ``index`` (a tuple of slices into the file)
+    and the ``layout`` of the loaded array."""
+
+    __slots__ = ("index", "layout")
+
+    def __init__(self, index: tuple[slice, ...], layout: Layout) -> None:
+        self.index = index
+        self.layout = layout
+
+
+def plan_load(
+    shape: Sequence[int],
+    split: int | None,
+    comm: Communicator,
+    slices: Any = None,
+) -> FileSlab:
+    """Which part of a stored array of ``shape`` this rank reads, and the loaded layout.
+
+    Parameters
+    ----------
+    shape : sequence of int
+        The stored array's shape.
+    split : int or None
+        The axis of the loaded array to cut into balanced blocks.
+    comm : Communicator
+        The ranks that load.
+    slices : slice, int or tuple of them, optional
+        A partial load: NumPy basic indexing of the stored array (positive steps; an integer
+        drops its axis). Only the selected part is read.
+
+    Returns
+    -------
+    FileSlab
+        This rank's slices into the file and the layout of the result.
+    """
+    ndim = len(shape)
+    key = () if slices is None else slices if isinstance(slices, tuple) else (slices,)
+    if len(key) > ndim:
+        raise IndexError(f"slices= has {len(key)} entries for a stored array of {ndim} dimensions")
+    ranges: list[tuple[int, int, int]] = []  # start, step, count along each kept axis
+    kept: list[bool] = []
+    for axis, n in enumerate(shape):
+        k = key[axis] if axis < len(key) else slice(None)
+        if isinstance(k, slice):
+            start, stop, step = k.indices(n)
+            if step < 0:
+                raise ValueError(
+                    "slices= with a negative step is not supported; flip after loading"
+                )
+            ranges.append((start, step, len(range(start, stop, step))))
+            kept.append(True)
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+            i = int(k) + n if k < 0 else int(k)
+            if not 0 <= i < n:
+                raise IndexError(f"index {int(k)} is out of bounds for axis {axis} with size {n}")
+            ranges.append((i, 1, 1))
+            kept.append(False)
+        else:
+            raise TypeError(f"slices= takes ints and slices, not {type(k).__name__}")
+    gshape = tuple(count for (_, _, count), keep in zip(ranges, kept) if keep)
+    if split is not None:
+        split = normalize_axis(split, len(gshape), "split")
+    layout = Layout(gshape, split, comm)
+    index: list[Any] = []
+    out_axis = 0
+    for (start, step, count), keep in zip(ranges, kept):
+        if not keep:
+            index.append(start)
+            continue
+        lo, hi = layout.range_of(comm.rank) if out_axis == split else (0, count)
+        stop = start + (hi - 1) * step + 1 if hi > lo else start + lo * step
+        index.append(slice(start + lo * step, stop, step))
+        out_axis += 1
+    return FileSlab(tuple(index), layout)
+
+
+def array_from_block(block: np.ndarray, layout: Layout, dtype: DType, device: Any) -> Array:
+    """An :class:`Array` of ``layout`` whose local block holds ``block`` converted to ``dtype``
+    on ``device`` (no communication)."""
+    host = np.require(block, requirements=("C", "W")).reshape(layout.lshape)
+    if host.dtype != dtype.numpy:
+        host = host.astype(dtype.numpy)
+    tensor = torch.from_numpy(host).to(dtype.torch)
+    target = resolve_device(device).torch_device
+    return Array(tensor.to(target) if tensor.device != target else tensor, layout)
+
+
+def host_block(x: Array) -> np.ndarray:
+    """This rank's block of ``x`` as a NumPy array in host memory (bfloat16 as float32)."""
+    t = x.larray.detach()
+    if t.dtype is torch.bfloat16:
+        t = t.float()
+    return t.cpu().contiguous().numpy()
+
+
+def block_index(layout: Layout, rank: int) -> tuple[slice, ...]:
+    """Where ``rank``'s block lies in the global array (slices along every axis)."""
+    if layout.split is None:
+        return tuple(slice(0, n) for n in layout.gshape)
+    lo, hi = layout.range_of(rank)
+    return tuple(
+        slice(lo, hi) if axis == layout.split else slice(0, n)
+        for axis, n in enumerate(layout.gshape)
+    )
