@@ -2,7 +2,7 @@
 
 Usage: ``python tools/gen_api_docs.py`` writes the page; ``--check`` only compares it with what
 the code gives now and exits 1 when it is stale. The page is built from the code alone: each
-``hpa.ops`` module's ``__all__`` and docstrings, so it stays true as functions are added. Only
+``hpa.ops`` and ``hpa.io`` module's ``__all__`` and docstrings, so it stays true as functions are added. Only
 files are read and written (no communicator is used), so every rank may run it.
 """
 
@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy
 
 import hpa
+import hpa.io
 import hpa.ops
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "api.md"
@@ -72,8 +73,16 @@ def numpy_name(name: str, spelled: str) -> str:
 
 
 def ops_modules() -> list[types.ModuleType]:
-    names = sorted(m.name for m in pkgutil.iter_modules(hpa.ops.__path__) if not m.ispkg)
-    return [importlib.import_module(f"hpa.ops.{n}") for n in names if not n.startswith("_")]
+    """The modules of ``hpa.ops`` and ``hpa.io`` whose ``__all__`` the page lists."""
+    found = []
+    for package in (hpa.ops, hpa.io):
+        names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.ispkg)
+        found += [
+            importlib.import_module(f"{package.__name__}.{n}")
+            for n in names
+            if not n.startswith("_")
+        ]
+    return found
 
 
 def exported(obj: object, name: str) -> str | None:
