@@ -2,8 +2,8 @@
 
 Usage: ``python tools/gen_api_docs.py`` writes the page; ``--check`` only compares it with what
 the code gives now and exits 1 when it is stale. The page is built from the code alone: each
-``hpa.ops`` and ``hpa.io`` module's ``__all__`` and docstrings, so it stays true as functions are added. Only
-files are read and written (no communicator is used), so every rank may run it.
+``hpa.ops`` and ``hpa.io`` module's ``__all__`` and docstrings, so it stays true as functions
+are added. Only files are read and written (no communicator is used), so every rank may run it.
 """
 
 from __future__ import annotations
