@@ -166,3 +166,16 @@ def test_front_door(shared_dir: Path, extension: str) -> None:
     hpa.save(make(values, 1), path, "x")
     assert_array(hpa.load(path, "x", split=0), values)
     raised_everywhere(ValueError, lambda: hpa.load(shared_dir / "f.unknown", "x"))
+
+
+def test_file_saved_by_fewer_processes(shared_dir: Path) -> None:
+    """A file saved by a job of one process (a sub-communicator) loads at this job's size."""
+    comm = hpa.get_comm()
+    alone = comm.split(0 if RANK == 0 else 1)
+    values = data((7, 3), seed=6)
+    path = shared_dir / "few.h5"
+    if RANK == 0:
+        hpa.save(hpa.array(values, split=0, comm=alone), path, "x")
+    comm.barrier()
+    for split in (None, 0, 1):
+        assert_array(hpa.load(path, "x", split=split), values)

@@ -122,3 +122,16 @@ def test_replaced_atomically_keeps_target_on_failure(shared_dir: Path) -> None:
     raised_everywhere(OSError, failing_save)
     agree(np.array_equal(load_on_rank0(target), np.arange(3)), "target unchanged")
     agree(os.listdir(shared_dir) == ["keep.npy"], "temporary removed")
+
+
+def test_file_saved_by_fewer_processes(shared_dir: Path) -> None:
+    """A file saved by a job of one process (a sub-communicator) loads at this job's size."""
+    comm = hpa.get_comm()
+    alone = comm.split(0 if RANK == 0 else 1)
+    values = data((7, 3), seed=6)
+    path = shared_dir / "few.npy"
+    if RANK == 0:
+        hpa.save(hpa.array(values, split=0, comm=alone), path)
+    comm.barrier()
+    for split in (None, 0, 1):
+        assert_array(hpa.load(path, split=split), values)
