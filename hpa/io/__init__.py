@@ -3,6 +3,19 @@ without gathering the array (see ``docs/io.md``)."""
 
 from hpa.io.formats import load, save
 from hpa.io.hdf5 import load_hdf5, save_hdf5
+from hpa.io.netcdf import load_netcdf, save_netcdf
 from hpa.io.npy import load_npy, save_npy
+from hpa.io.zarr_format import load_zarr, save_zarr
 
-__all__ = ["load", "load_hdf5", "load_npy", "save", "save_hdf5", "save_npy"]
+__all__ = [
+    "load",
+    "load_hdf5",
+    "load_netcdf",
+    "load_npy",
+    "load_zarr",
+    "save",
+    "save_hdf5",
+    "save_netcdf",
+    "save_npy",
+    "save_zarr",
+]

@@ -25,10 +25,12 @@ from hpa.core.dtypes import DType, to_dtype
 from hpa.core.layout import Layout, normalize_axis
 
 __all__ = [
+    "SAVE_MODES",
     "FileSlab",
     "agreed",
     "array_from_block",
     "block_index",
+    "check_save_mode",
     "file_dtype",
     "host_block",
     "in_turn",
@@ -38,6 +40,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+SAVE_MODES = ("w", "w-", "x", "a", "r+")
+"""Modes of the savers that write named datasets: create or replace, create only, add (creating
+the file if needed), add to an existing file."""
 
 
 def resolve_comm(comm: Communicator | None) -> Communicator:
@@ -293,3 +299,20 @@ def block_index(layout: Layout, rank: int) -> tuple[slice, ...]:
         slice(lo, hi) if axis == layout.split else slice(0, n)
         for axis, n in enumerate(layout.gshape)
     )
+
+
+def check_save_mode(target: str, mode: str, comm: Communicator) -> None:
+    """Raise on every rank when ``mode`` is unknown, forbids an existing ``target`` or needs one.
+
+    One agreement (the file system is asked on every rank).
+    """
+    if mode not in SAVE_MODES:
+        raise ValueError(f"mode {mode!r}: expected one of {', '.join(SAVE_MODES)}")
+
+    def check() -> None:
+        if mode in ("w-", "x") and os.path.exists(target):
+            raise FileExistsError(f"{target!r} exists (mode {mode!r} does not replace it)")
+        if mode == "r+" and not os.path.exists(target):
+            raise FileNotFoundError(f"{target!r} does not exist (mode 'r+' adds to it)")
+
+    agreed(comm, check)

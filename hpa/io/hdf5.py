@@ -18,6 +18,7 @@ from hpa.io.common import (
     agreed,
     array_from_block,
     block_index,
+    check_save_mode,
     file_dtype,
     host_block,
     in_turn,
@@ -27,8 +28,6 @@ from hpa.io.common import (
 )
 
 __all__ = ["load_hdf5", "save_hdf5"]
-
-_MODES = ("w", "w-", "x", "a", "r+")
 
 
 def _h5py() -> Any:
@@ -132,10 +131,8 @@ def save_hdf5(
     stored as float32 (HDF5 and NumPy have no bfloat16).
     """
     h5py, comm = _h5py(), x.comm
-    if mode not in _MODES:
-        raise ValueError(f"mode {mode!r}: expected one of {', '.join(_MODES)}")
     target = os.fspath(path)
-    agreed(comm, lambda: _check_target(target, mode))
+    check_save_mode(target, mode, comm)
     block = host_block(x)
     mine = block_index(x.layout, comm.rank)
     writes = x.split is not None or comm.rank == 0
@@ -158,11 +155,3 @@ def save_hdf5(
                     handle[dataset][mine] = block
 
         in_turn(comm, write)
-
-
-def _check_target(target: str, mode: str) -> None:
-    """Raise before writing when ``mode`` forbids or needs an existing ``target``."""
-    if mode in ("w-", "x") and os.path.exists(target):
-        raise FileExistsError(f"{target!r} exists (mode {mode!r} does not replace files)")
-    if mode == "r+" and not os.path.exists(target):
-        raise FileNotFoundError(f"{target!r} does not exist (mode 'r+' adds to a file)")
