@@ -7,10 +7,12 @@ metadata known on every rank), so all ranks reach the same verdict.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
 import pytest
+import torch
 from helpers import P, assert_array, case_id, data, make, raised_everywhere
 
 import hpa
@@ -330,6 +332,34 @@ def test_process_count_independent_layout_metadata() -> None:
     parts = hpa.unstack(x)
     assert len(parts) == 2 * P + 1
     assert all(p.shape == () for p in parts)
+
+
+def test_standard_parameter_kinds() -> None:
+    """Parameter names and kinds the standard fixes (array-api-tests' test_signatures)."""
+
+    def kinds(fn: Any) -> dict[str, Any]:
+        return {n: p.kind for n, p in inspect.signature(fn).parameters.items()}
+
+    pos_or_kw, kw_only = inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY
+    assert kinds(hpa.arange)["stop"] == kinds(hpa.arange)["step"] == pos_or_kw
+    assert kinds(hpa.permute_dims)["axes"] == pos_or_kw
+    assert kinds(hpa.reshape)["shape"] == pos_or_kw
+    assert kinds(hpa.reshape)["copy"] == kw_only
+    dlpack = kinds(hpa.ones(1).__dlpack__)
+    assert all(dlpack[k] == kw_only for k in ("stream", "max_version", "dl_device", "copy"))
+    a = data((3, 4))
+    x = make(a, 0)
+    assert_array(hpa.permute_dims(x, axes=(1, 0)), a.T)
+    assert_array(hpa.permute_dims(x, (1, 0)), a.T)
+    assert_array(hpa.reshape(x, shape=(4, 3)), a.reshape(4, 3))
+    assert_array(hpa.reshape(x, 2, 6), a.reshape(2, 6))
+    assert_array(hpa.arange(5), np.arange(5))
+    assert_array(hpa.arange(2, 10, 3), np.arange(2, 10, 3))
+    values = np.arange(4.0)
+    y = make(values, None)
+    np.testing.assert_array_equal(np.from_dlpack(y), values)
+    capsule = y.__dlpack__(max_version=(1, 0))
+    np.testing.assert_array_equal(torch.from_dlpack(capsule).numpy(), values)
 
 
 def test_standard_keyword_forms() -> None:

@@ -495,6 +495,13 @@ def test_eye_keywords() -> None:
     assert_array(hpa.eye(N=2, split=0), np.eye(2))
 
 
+@pytest.mark.parametrize("split", [None, 0, 1])
+def test_eye_far_diagonal(split: int | None) -> None:
+    """A diagonal offset beyond int64 (or beyond the array) gives an empty diagonal."""
+    for n, m, k in [(3, 4, 10**30), (3, None, -(10**30)), (0, 0, 2**70), (2, 5, 5), (5, 2, -5)]:
+        assert_array(hpa.eye(n, m, k=k, split=split), np.eye(n, m, k=k))
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 5])
 @pytest.mark.parametrize("split", [None, 0, 1])
 def test_identity(n: int, split: int | None) -> None:

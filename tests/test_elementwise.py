@@ -652,8 +652,10 @@ def test_clip(split: int | None) -> None:
     out = make(np.zeros((6, 5)), split)
     assert hpa.clip(x, -1, 1, out=out) is out
     assert_array(out, np.clip(a, -1, 1))
-    with pytest.raises(ValueError):
-        hpa.clip(x)
+    copy = hpa.clip(x)
+    assert_array(copy, np.clip(a, None, None))
+    copy[0, 0] = 7.0
+    assert_array(x, a)
 
 
 @pytest.mark.parametrize(
@@ -694,6 +696,20 @@ def test_integer_division_by_zero_gives_zero_on_every_rank() -> None:
         t // t,
         reference(np.floor_divide, np.array([True, False, True]), np.array([True, False, True])),
     )
+
+
+@pytest.mark.parametrize("split", [None, 0])
+def test_remainder_zero_takes_divisor_sign(split: int | None) -> None:
+    """A zero remainder has the divisor's sign (NumPy, the standard), for % and %= too."""
+    a = np.array([-0.0, 0.0, -0.0, 0.0, 4.0, -4.0, 5.0, -5.0])
+    b = np.array([1.0, -1.0, -1.0, 1.0, -2.0, 2.0, 3.0, 3.0])
+    want = np.remainder(a, b)
+    for got in (hpa.remainder(make(a, split), make(b, split)), make(a, split) % make(b, split)):
+        assert_array(got, want)
+        np.testing.assert_array_equal(np.signbit(got.gather().numpy()), np.signbit(want))
+    x = make(a, split)
+    x %= 1.0
+    np.testing.assert_array_equal(np.signbit(x.gather().numpy()), np.signbit(np.remainder(a, 1.0)))
 
 
 def test_integer_power_negative_exponent() -> None:

@@ -184,6 +184,25 @@ def test_advanced_indexing_not_implemented(split: int | None, key: Any) -> None:
     raised_everywhere(NotImplementedError, lambda: x.__setitem__(key, 0))
 
 
+@pytest.mark.parametrize("split", [None, 0, 1])
+@pytest.mark.parametrize("ragged", [False, True])
+def test_zero_d_boolean_index(split: int | None, ragged: bool) -> None:
+    """A 0-d boolean array as the only array index adds an axis of length 1 or 0 (NumPy)."""
+    ref = data((5, 3))
+    x = make(ref, split, ragged=ragged)
+    for flag in [True, False]:
+        for m in [np.array(flag), torch.tensor(flag), hpa.asarray(flag)]:
+            assert_array(x[m], ref[np.array(flag)])
+            for key in [(1, m), (E, m), (S(None), None, m), (m, S(1, None))]:
+                assert_array(x[key], ref[tuple(np.array(flag) if k is m else k for k in key)])
+            y = make(ref, split, ragged=ragged)
+            y[m] = -2.0
+            assert_array(y, np.full_like(ref, -2.0) if flag else ref)
+    z = hpa.asarray(3.0)
+    z[hpa.asarray(True)] = 1.0
+    assert float(z) == 1.0
+
+
 @pytest.mark.parametrize("split", [None, 0])
 def test_advanced_indexing_with_hpa_arrays(split: int | None) -> None:
     ref = data((5, 3))

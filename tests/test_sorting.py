@@ -302,6 +302,17 @@ def test_unique_dtypes() -> None:
         assert_array(got[1], want[1])
 
 
+def test_unique_complex_replicated() -> None:
+    """Complex values: NumPy's order (real, then imaginary part), all four results."""
+    a = np.array([1 + 2j, 1 + 1j, 0j, 1 + 2j, -1j, 0j, 2 - 1j], dtype=np.complex64)
+    got = hpa.unique(make(a, None), return_index=True, return_inverse=True, return_counts=True)
+    want = np.unique(a, return_index=True, return_inverse=True, return_counts=True)
+    assert_array(got[0], want[0], dtype=hpa.complex64)
+    for g, w in zip(got[1:], want[1:]):
+        assert_array(g, w, dtype=hpa.int64)
+    assert hpa.unique_values(make(np.zeros(0, np.complex128), None)).shape == (0,)
+
+
 # ---------------------------------------------------------------------------- errors
 def test_errors() -> None:
     z = make(data((5,), hpa.complex128), 0)
@@ -315,3 +326,4 @@ def test_errors() -> None:
     raised_everywhere(ValueError, lambda: hpa.searchsorted(x, 1.0))
     raised_everywhere(ValueError, lambda: hpa.searchsorted(x[:, 0], 1.0, side="middle"))
     raised_everywhere(NotImplementedError, lambda: hpa.unique(x, axis=0))
+    raised_everywhere(TypeError, lambda: hpa.unique(z))

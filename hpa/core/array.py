@@ -236,9 +236,27 @@ class Array:
             )
         return self._t
 
-    def __dlpack__(self, **kwargs: Any) -> Any:
-        """Export the local tensor of a non-distributed array through DLPack."""
-        return self._local_for_dlpack().__dlpack__(**kwargs)
+    def __dlpack__(
+        self,
+        *,
+        stream: Any = None,
+        max_version: tuple[int, int] | None = None,
+        dl_device: tuple[int, int] | None = None,
+        copy: bool | None = None,
+    ) -> Any:
+        """Export the local tensor of a non-distributed array through DLPack.
+
+        The keywords are the Array API's; those left at ``None`` are not passed on, so a
+        torch without them still exports.
+        """
+        kwargs = {
+            "stream": stream,
+            "max_version": max_version,
+            "dl_device": dl_device,
+            "copy": copy,
+        }
+        given = {k: v for k, v in kwargs.items() if v is not None}
+        return self._local_for_dlpack().__dlpack__(**given)
 
     def __dlpack_device__(self) -> tuple[int, int]:
         """The DLPack device of the local tensor of a non-distributed array."""

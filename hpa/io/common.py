@@ -28,6 +28,7 @@ __all__ = [
     "SAVE_MODES",
     "FileSlab",
     "agreed",
+    "agreed_allgather",
     "array_from_block",
     "block_index",
     "check_save_mode",
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 SAVE_MODES = ("w", "w-", "x", "a", "r+")
 """Modes of the savers that write named datasets: create or replace, create only, add (creating
@@ -78,23 +80,49 @@ def agreed(comm: Communicator, action: Callable[[], T]) -> T:
     object
         What ``action`` returned on this rank.
     """
+    return agreed_allgather(comm, action, lambda _: None)[0]
+
+
+def agreed_allgather(
+    comm: Communicator, action: Callable[[], T], share: Callable[[T], S]
+) -> tuple[T, list[S]]:
+    """:func:`agreed`, and every rank's ``share(result)`` gathered in the same collective.
+
+    For a step whose outcome the other ranks need (how many rows a rank parsed, how many bytes
+    it will write): the agreement and the exchange cost one ``allgather_object`` together
+    (none when ``comm`` has one rank). ``share`` runs on this rank's result inside the
+    agreement, so an error in it is agreed too; keep what it returns small.
+
+    Returns
+    -------
+    tuple
+        What ``action`` returned on this rank, and ``share``'s value from every rank in rank
+        order.
+    """
     result: Any = None
+    shared: Any = None
     error: Exception | None = None
     try:
         result = action()
+        shared = share(result)
     except Exception as caught:  # noqa: BLE001 (every rank must learn of it; raised below)
         error = caught
-    if comm.size > 1:
-        message = error.args[0] if error is not None and len(error.args) == 1 else str(error)
-        summary = None if error is None else (_portable(type(error)), str(message))
-        failures = comm.allgather_object(summary)
-        first = next((rank for rank, f in enumerate(failures) if f is not None), None)
-        if first is not None and first != comm.rank:
-            kind, message = failures[first]
-            raise kind(f"{message} (on rank {first})")
+    if comm.size == 1:
+        if error is not None:
+            raise error
+        return result, [shared]
+    summary = None
+    if error is not None:
+        message = error.args[0] if len(error.args) == 1 else str(error)
+        summary = (_portable(type(error)), str(message))
+    outcomes = comm.allgather_object((summary, shared))
+    first = next((rank for rank, (f, _) in enumerate(outcomes) if f is not None), None)
+    if first is not None and first != comm.rank:
+        kind, message = outcomes[first][0]
+        raise kind(f"{message} (on rank {first})")
     if error is not None:
         raise error
-    return result
+    return result, [value for _, value in outcomes]
 
 
 def in_turn(comm: Communicator, action: Callable[[int], None]) -> None:

@@ -180,25 +180,19 @@ def _local_indices(lay: Layout, device: torch.device) -> torch.Tensor:
 
 @register()
 def arange(
-    *args: Any, stop: Any = None, step: Any = None, dtype: Any = None, split: int | None = None,
-    device: Any = None, comm: Communicator | None = None,
+    start: Any, /, stop: Any = None, step: Any = None, *, dtype: Any = None,
+    split: int | None = None, device: Any = None, comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
     """Evenly spaced values in ``[start, stop)`` like ``numpy.arange(start, stop, step)``.
 
-    ``stop`` and ``step`` may also be passed by keyword (``arange(2, stop=10, step=2)``, the
-    Array API's signature). Each rank computes ``start + i * step`` for its own global indices
-    ``i`` only: no communication.
+    Without ``stop``, ``start`` is the stop and the values start at 0 (``arange(5)``,
+    ``arange(10, step=4)``). Each rank computes ``start + i * step`` for its own global
+    indices ``i`` only: no communication.
     """
-    if stop is not None or step is not None:
-        if len(args) > (1 if stop is not None else 2):
-            raise TypeError("arange: stop or step given both by position and by keyword")
-        if stop is not None:
-            args = (args[0] if args else 0, stop, 1 if step is None else step)
-        else:
-            args = (*((0,) if len(args) == 1 else ()), *args, step)
-    if not 1 <= len(args) <= 3:
-        raise TypeError(f"arange takes 1 to 3 positional arguments ({len(args)} given)")
-    start, stop, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]
+    if stop is None:
+        start, stop = 0, start
+    if step is None:
+        step = 1
     if step == 0:
         raise ValueError("arange: step must not be zero")
     n = max(0, math.ceil((stop - start) / step))
@@ -272,8 +266,12 @@ def eye(
     N: int, M: int | None = None, k: int = 0, dtype: Any = dtypes.float64, split: int | None = None,
     device: Any = None, comm: Communicator | None = None,
 ) -> Array:  # fmt: skip
-    """A 2-D array with ones on diagonal ``k``; each rank builds only its block: no communication."""
+    """A 2-D array with ones on diagonal ``k``; each rank builds only its block: no communication.
+
+    Any ``k`` is accepted, as in NumPy: beyond the array its diagonal is empty.
+    """
     M = N if M is None else M
+    k = max(-N, min(int(k), M))  # an equivalent offset that fits a torch integer
     lay = layout_for((N, M), split, comm)
     tdev = resolve_device(device).torch_device
     rows = (0, N) if lay.split != 0 else lay.range_of(lay.comm.rank)

@@ -243,6 +243,15 @@ def _integer_division(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Te
     return divide
 
 
+def _remainder(a: torch.Tensor, b: Any) -> torch.Tensor:
+    """``torch.remainder`` with NumPy's (and the standard's) sign of a zero result, the
+    divisor's: ``-0.0 % 1.0`` is ``+0.0`` and ``0.0 % -1.0`` is ``-0.0``."""
+    r = torch.remainder(a, b)
+    if not r.is_floating_point():
+        return r
+    return torch.where(r == 0, torch.copysign(torch.zeros_like(r), b), r)
+
+
 def _power(a: torch.Tensor, b: Any) -> torch.Tensor:
     if isinstance(b, int) and b < 0 and not (a.is_floating_point() or a.is_complex()):
         raise ValueError("Integers to negative integer powers are not allowed.")
@@ -296,7 +305,7 @@ _BINARY: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "multiply": (torch.mul, np.multiply),
     "divide": (torch.true_divide, np.divide),
     "floor_divide": (_integer_division(torch.floor_divide), np.floor_divide),
-    "remainder": (_integer_division(torch.remainder), np.remainder),
+    "remainder": (_integer_division(_remainder), np.remainder),
     "fmod": (_integer_division(torch.fmod), np.fmod),
     "power": (_power, np.power),
     "maximum": (_extremum(torch.maximum, larger=True, skip_nan=False), np.maximum),
@@ -518,9 +527,10 @@ def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
 
 @register()
 def clip(x: Any, /, min: Any = None, max: Any = None, out: Array | None = None) -> Array:
-    """Limit values to ``[min, max]`` (either may be ``None``, a scalar or an array)."""
-    if min is None and max is None:
-        raise ValueError("clip needs at least one of min and max")
+    """Limit values to ``[min, max]`` (either may be ``None``, a scalar or an array).
+
+    With both bounds ``None`` the result is a copy of ``x`` (NumPy 2, Array API 2023.12).
+    """
     operands = _wrap_scalars((x, *(v for v in (min, max) if v is not None)))
     dtype = _result_dtype(*operands)
     blocks, layout = align(operands)
@@ -528,6 +538,8 @@ def clip(x: Any, /, min: Any = None, max: Any = None, out: Array | None = None) 
     bounds = iter(blocks[1:])
     lo = next(bounds) if min is not None else None
     hi = next(bounds) if max is not None else None
+    if lo is None and hi is None:
+        t = t.clone()
     if lo is not None:
         t = torch.maximum(t, _bound(lo, t))
     if hi is not None:

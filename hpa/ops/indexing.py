@@ -54,8 +54,9 @@ split axis indexed, written         replicated value: none, each owner writes it
                                     ``alltoallv`` of points to their owners
 ==================================  ========================================================
 
-Repeated points in an assignment keep the last value, as in NumPy. Python booleans and 0-d
-boolean arrays as indices, and keys of other types, raise ``NotImplementedError``.
+Repeated points in an assignment keep the last value, as in NumPy. A 0-d boolean array as the
+only array index adds an axis of length 1 (true) or 0 (false) where it stands, as in NumPy;
+Python booleans as indices, and keys of other types, raise ``NotImplementedError``.
 """
 
 from __future__ import annotations
@@ -254,6 +255,23 @@ def _advanced(x: Array, key: Any) -> tuple[tuple[Any, ...], int, Index] | _Fancy
         )
     axis = sum(x.ndim - used if k is Ellipsis else 1 for k in items[:at])
     return (*items[:at], *[slice(None)] * width, *items[at + 1 :]), axis, index
+
+
+def _zero_d_mask(x: Array, key: Any) -> tuple[tuple[Any, ...], int, bool] | None:
+    """A key whose only array index is a 0-d boolean one: ``(key with it replaced by None,
+    its position, its value)``; ``None`` for any other key. 0-d arrays are replicated, so
+    every rank reads the same value."""
+    items = key if type(key) is tuple else (key,)
+    where = [i for i, k in enumerate(items) if is_array_index(k)]
+    if len(where) != 1:
+        return None
+    at = where[0]
+    if getattr(items[at], "ndim", None) != 0:  # lists and n-d arrays: no conversion here
+        return None
+    index = as_index(items[at], x)
+    if not is_mask(index):
+        return None
+    return (*items[:at], None, *items[at + 1 :]), at, bool(index)
 
 
 def _is_full(key: tuple[Any, ...]) -> bool:
@@ -568,6 +586,12 @@ def getitem(x: Array, key: Any) -> Array:
         if split is not None:
             split = _kept_split(key, split)
         return Array(t, _layout(t.shape, split, lay.comm))
+    zero_d = _zero_d_mask(x, key)
+    if zero_d is not None:
+        items, at, keep = zero_d
+        width = x.ndim - sum(1 for k in items if k is not None and k is not Ellipsis)
+        axis = sum(width if k is Ellipsis else int(type(k) is not int) for k in items[:at])
+        return getitem(getitem(x, items), (*[slice(None)] * axis, slice(0, int(keep))))
     advanced = _advanced(x, key)
     if type(advanced) is _Fancy:
         return _get_fancy(x, advanced)
@@ -605,6 +629,12 @@ def setitem(x: Array, key: Any, value: Any) -> None:
     if not isinstance(value, Array):
         # validated on every rank, so a bad value raises everywhere (NumPy's errors)
         value = _as_value(value, x.dtype, x.larray.device)
+    zero_d = _zero_d_mask(x, key)
+    if zero_d is not None:
+        items, at, keep = zero_d
+        if keep:
+            setitem(x, (*items[:at], *items[at + 1 :]), value)
+        return
     advanced = _advanced(x, key)
     if type(advanced) is _Fancy:
         _set_fancy(x, advanced, value)

@@ -106,7 +106,7 @@ def _deliver_rows(
 
 
 # ---------------------------------------------------------------------------------- axes only
-@register("permute_dims")
+@register()
 def transpose(x: Any, /, *args: Any, axes: Sequence[int] | None = None) -> Array:
     """Permute the axes (reverse them by default); no communication.
 
@@ -130,7 +130,10 @@ def transpose(x: Any, /, *args: Any, axes: Sequence[int] | None = None) -> Array
     return Array(x.larray.permute(perm), layout)
 
 
-permute_dims = transpose
+@register()
+def permute_dims(x: Any, /, axes: Sequence[int]) -> Array:
+    """Permute the axes to ``axes`` (the Array API's :func:`transpose`); no communication."""
+    return transpose(x, axes=axes)
 
 
 @register()
@@ -320,7 +323,8 @@ def _reshape_c(x: Array, new: tuple[int, ...]) -> Array:
 def reshape(
     x: Any,
     /,
-    *shape: Any,
+    shape: Any,
+    *more: int,
     order: str = "C",
     new_split: int | None | str = "auto",
     copy: bool | None = None,
@@ -330,8 +334,9 @@ def reshape(
     Parameters
     ----------
     x : array_like
-    *shape : int or sequence of int
-        ``reshape(x, (2, 3))`` and ``reshape(x, 2, 3)`` are the same.
+    shape, *more : int or sequence of int
+        ``reshape(x, (2, 3))``, ``reshape(x, shape=(2, 3))`` and ``reshape(x, 2, 3)`` are the
+        same.
     order : {"C", "F"}
         Read and write the elements in C (row-major) or Fortran (column-major) order.
     new_split : int, None or "auto"
@@ -361,7 +366,7 @@ def reshape(
     gathered on one rank.
     """
     x = coerce(x)
-    out = _reshape(x, shape, order, new_split)
+    out = _reshape(x, (shape, *more), order, new_split)
     shares = out.larray.untyped_storage().data_ptr() == x.larray.untyped_storage().data_ptr()
     if copy and shares:
         return out.copy()

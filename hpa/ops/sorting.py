@@ -117,6 +117,13 @@ def _stable_sort(t: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Ten
     return torch.sort(t, dim=dim, stable=True, descending=descending)
 
 
+def _lexsort_complex(t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """1-D complex ``t`` sorted by real, then imaginary part (NumPy's order), and the indices."""
+    order = torch.sort(t.imag, stable=True).indices
+    order = order[torch.sort(t.real[order], stable=True).indices]
+    return t[order], order
+
+
 def _sorted_values(t: torch.Tensor, dim: int, descending: bool) -> torch.Tensor:
     """The values of :func:`_stable_sort`. Equal integers (and bools) are indistinguishable,
     so these sort descending as the reverse of the ascending sort (torch's stable descending
@@ -596,11 +603,15 @@ def unique(
     ``return_inverse`` costs one more ``allgather`` and ``alltoallv`` (the ids travel back to
     the input's owners) and has ``a``'s shape, as in NumPy 2. A replicated input: no
     communication, replicated results. ``axis`` other than ``None`` is not implemented.
+    Replicated complex values are ordered by real, then imaginary part (NumPy's order); a
+    split complex input raises ``TypeError``, as :func:`hpa.sort` does.
     """
     if axis is not None:
         raise NotImplementedError("unique along an axis is not implemented; use axis=None")
     x = coerce(a)
-    _check_orderable(x)
+    is_complex = x.larray.is_complex()
+    if not is_complex or x.split is not None:
+        _check_orderable(x)
     flat = ravel(x)
     lay = flat.layout
     if lay.is_distributed and flat.size:
@@ -608,7 +619,7 @@ def unique(
         sorted_lay = Layout(flat.shape, 0, lay.comm, extents)
         offset = sorted_lay.offsets[lay.comm.rank]  # type: ignore[index]
     else:
-        v, g = _stable_sort(flat.larray, 0, False)
+        v, g = _lexsort_complex(flat.larray) if is_complex else _stable_sort(flat.larray, 0, False)
         sorted_lay, offset = lay, (lay.offsets[lay.comm.rank] if lay.split is not None else 0)  # type: ignore[index]
     new, uniques, base, next_start = _group_starts(v, sorted_lay, offset)
     out_lay = (
