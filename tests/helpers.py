@@ -6,6 +6,7 @@ same verdict and a failing assertion cannot leave the other ranks waiting in a c
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -151,3 +152,17 @@ def raised_everywhere(exc: type[BaseException], fn: Callable[[], Any]) -> None:
         outcome = "raised"
     outcomes = hpa.get_comm().allgather_object(outcome)
     assert outcomes == ["raised"] * P, f"{exc.__name__} expected on every rank, got {outcomes}"
+
+
+def on_rank0(fn: Callable[[], Any]) -> Any:
+    """``fn()`` run on rank 0 alone (a reader or writer from outside hpa), its result broadcast.
+
+    The broadcast leaves rank 0 only after ``fn`` returned, so a file it wrote is complete when
+    the other ranks receive the result.
+    """
+    return hpa.get_comm().bcast_object(fn() if RANK == 0 else None, 0)
+
+
+def listing(directory: Any) -> list[str]:
+    """The sorted names in ``directory`` (to check that no temporary file is left behind)."""
+    return sorted(os.listdir(directory))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import RANK, P, agree, assert_array, data, make, raised_everywhere, splits
+from helpers import P, agree, assert_array, data, make, on_rank0, raised_everywhere, splits
 
 import hpa
 from hpa.io.csv_format import load_csv, save_csv
@@ -19,14 +19,12 @@ NUMBERS = data((7, 3), seed=1)
 
 def write_on_rank0(path: Path, text: str | bytes) -> None:
     """A file written by rank 0 alone, as if by another program."""
-    if RANK == 0:
-        path.write_bytes(text.encode() if isinstance(text, str) else text)
-    hpa.get_comm().barrier()
+    on_rank0(lambda: path.write_bytes(text.encode() if isinstance(text, str) else text))
 
 
 def read_on_rank0(path: Path) -> bytes:
     """The file's bytes as rank 0 reads them, broadcast to every rank."""
-    return hpa.get_comm().bcast_object(path.read_bytes() if RANK == 0 else None, 0)
+    return on_rank0(path.read_bytes)
 
 
 def numpy_text(values: np.ndarray, sep: str = ",", fmt: str = "%.17g") -> str:

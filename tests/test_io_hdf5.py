@@ -16,6 +16,7 @@ from helpers import (
     case_id,
     data,
     make,
+    on_rank0,
     raised_everywhere,
     splits,
 )
@@ -28,19 +29,22 @@ CASES = [(shape, split) for shape in SHAPES for split in splits(len(shape))]
 
 def read_on_rank0(path: Path, dataset: str) -> np.ndarray:
     """The dataset as plain h5py reads it on rank 0, broadcast to every rank."""
-    values = None
-    if RANK == 0:
+
+    def read() -> np.ndarray:
         with h5py.File(path, "r") as handle:
-            values = handle[dataset][()]
-    return hpa.get_comm().bcast_object(values, 0)
+            return handle[dataset][()]
+
+    return on_rank0(read)
 
 
 def write_on_rank0(path: Path, dataset: str, values: np.ndarray, **options: object) -> None:
     """A file written by plain h5py in one process, as if by a job of another size."""
-    if RANK == 0:
+
+    def write() -> None:
         with h5py.File(path, "w") as handle:
             handle.create_dataset(dataset, data=values, **options)
-    hpa.get_comm().barrier()
+
+    on_rank0(write)
 
 
 @pytest.mark.parametrize(("shape", "split"), CASES, ids=[case_id(c) for c in CASES])

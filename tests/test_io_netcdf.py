@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import h5netcdf
@@ -17,7 +16,9 @@ from helpers import (
     case_id,
     cases,
     data,
+    listing,
     make,
+    on_rank0,
     raised_everywhere,
     splits,
 )
@@ -28,24 +29,26 @@ from hpa.io.netcdf import load_netcdf, save_netcdf
 CASES = list(cases(SHAPES))
 
 
-def on_rank0(path: Path, look: object) -> object:
+def inspect_on_rank0(path: Path, look: object) -> object:
     """``look(handle)`` of the file opened by plain h5netcdf on rank 0, broadcast to all."""
-    result = None
-    if RANK == 0:
+
+    def read() -> object:
         with h5netcdf.File(path, "r") as handle:
-            result = look(handle)
-    return hpa.get_comm().bcast_object(result, 0)
+            return look(handle)
+
+    return on_rank0(read)
 
 
 def read_on_rank0(path: Path, variable: str) -> np.ndarray:
     """The variable as plain h5netcdf reads it on rank 0, broadcast to every rank."""
-    return on_rank0(path, lambda handle: handle[variable][...])
+    return inspect_on_rank0(path, lambda handle: handle[variable][...])
 
 
 def write_on_rank0(path: Path, variables: dict[str, tuple[tuple[str, ...], np.ndarray]],
                    **options: object) -> None:  # fmt: skip
     """A file written by plain h5netcdf in one process, as if by a job of another size."""
-    if RANK == 0:
+
+    def write() -> None:
         with h5netcdf.File(path, "w") as handle:
             for name, (dims, values) in variables.items():
                 for dim, length in zip(dims, values.shape):
@@ -53,11 +56,8 @@ def write_on_rank0(path: Path, variables: dict[str, tuple[tuple[str, ...], np.nd
                         handle.dimensions[dim] = length
                 stored = handle.create_variable(name, dims, dtype=values.dtype, **options)
                 stored[...] = values
-    hpa.get_comm().barrier()
 
-
-def listing(directory: Path) -> list[str]:
-    return sorted(os.listdir(directory))
+    on_rank0(write)
 
 
 @pytest.mark.parametrize(("shape", "split"), CASES, ids=[case_id(c) for c in CASES])
@@ -67,7 +67,7 @@ def test_save_then_load_every_split(shared_dir: Path, shape, split, ragged) -> N
     path = shared_dir / "a.nc"
     save_netcdf(make(values, split, ragged=ragged), path, "x")
     agree(np.array_equal(read_on_rank0(path, "x"), values), "h5netcdf reads what hpa saved")
-    dims = on_rank0(path, lambda handle: handle["x"].dimensions)
+    dims = inspect_on_rank0(path, lambda handle: handle["x"].dimensions)
     agree(dims == tuple(f"dim_{axis}" for axis in range(len(shape))), "default dimensions")
     for load_split in splits(len(shape)):
         loaded = load_netcdf(path, "x", split=load_split)
@@ -149,7 +149,7 @@ def test_dimensions_attributes_and_options(shared_dir: Path) -> None:
             and np.array_equal(stored[...], values)
         )
 
-    agree(on_rank0(path, look), "dimensions, options and attributes stored")
+    agree(inspect_on_rank0(path, look), "dimensions, options and attributes stored")
 
 
 def test_append_mode_adds_variables(shared_dir: Path) -> None:
@@ -161,7 +161,9 @@ def test_append_mode_adds_variables(shared_dir: Path) -> None:
     assert_array(load_netcdf(path, "a", split=0), a)
     assert_array(load_netcdf(path, "b", split=0), b)
     assert_array(load_netcdf(path, "c", split=1), a)
-    agree(on_rank0(path, lambda handle: handle["b"].dimensions) == ("t",), "dimension shared")
+    agree(
+        inspect_on_rank0(path, lambda handle: handle["b"].dimensions) == ("t",), "dimension shared"
+    )
     raised_everywhere(ValueError, lambda: save_netcdf(make(b, 0), path, "a", mode="a"))
     raised_everywhere(  # t has length 6
         ValueError, lambda: save_netcdf(make(a[:4], 0), path, "d", ("t", "c"), mode="a")
@@ -204,7 +206,7 @@ def test_failed_save_leaves_target_untouched(shared_dir: Path) -> None:
         lambda: save_netcdf(make(values, 1), path, "y", mode="a", compression="nonsense"),
     )
     agree(np.array_equal(read_on_rank0(path, "x"), before), "target unchanged")
-    agree(on_rank0(path, lambda handle: sorted(handle.variables)) == ["x"], "nothing added")
+    agree(inspect_on_rank0(path, lambda handle: sorted(handle.variables)) == ["x"], "nothing added")
     agree(listing(shared_dir) == ["t.nc"], "no temporary files left behind")
 
 

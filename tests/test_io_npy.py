@@ -17,6 +17,7 @@ from helpers import (
     case_id,
     data,
     make,
+    on_rank0,
     raised_everywhere,
     splits,
 )
@@ -30,14 +31,12 @@ CASES = [(shape, split) for shape in SHAPES for split in splits(len(shape))]
 
 def load_on_rank0(path: Path) -> np.ndarray:
     """The file as numpy.load reads it on rank 0, broadcast to every rank."""
-    return hpa.get_comm().bcast_object(np.load(path) if RANK == 0 else None, 0)
+    return on_rank0(lambda: np.load(path))
 
 
 def save_on_rank0(path: Path, values: np.ndarray) -> None:
     """A file written by numpy in one process, as if by a job of another size."""
-    if RANK == 0:
-        np.save(path, values)
-    hpa.get_comm().barrier()
+    on_rank0(lambda: np.save(path, values))
 
 
 @pytest.mark.parametrize(("shape", "split"), CASES, ids=[case_id(c) for c in CASES])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +17,9 @@ from helpers import (
     case_id,
     cases,
     data,
+    listing,
     make,
+    on_rank0,
     raised_everywhere,
     splits,
 )
@@ -33,17 +34,15 @@ CASES = list(cases(SHAPES))
 
 def read_on_rank0(path: Path, array: str | None = None) -> np.ndarray:
     """The array as plain zarr reads it on rank 0, broadcast to every rank."""
-    values = None
-    if RANK == 0:
-        values = zarr.open_array(store=str(path), path=array or "", mode="r")[...]
-    return hpa.get_comm().bcast_object(values, 0)
+    return on_rank0(lambda: zarr.open_array(store=str(path), path=array or "", mode="r")[...])
 
 
 def write_on_rank0(
     path: Path, values: np.ndarray, name: str | None = None, zarr_format: int = 3, **options
 ) -> None:
     """A store written by plain zarr in one process, as if by a job of another size."""
-    if RANK == 0:
+
+    def write() -> None:
         if name is None:
             stored = zarr.create_array(store=str(path), shape=values.shape, dtype=values.dtype,
                                        zarr_format=zarr_format, **options)  # fmt: skip
@@ -51,11 +50,8 @@ def write_on_rank0(
             group = zarr.open_group(store=str(path), mode="w", zarr_format=zarr_format)
             stored = group.create_array(name, shape=values.shape, dtype=values.dtype, **options)
         stored[...] = values
-    hpa.get_comm().barrier()
 
-
-def listing(directory: Path) -> list[str]:
-    return sorted(os.listdir(directory))
+    on_rank0(write)
 
 
 @pytest.mark.parametrize(("shape", "split"), CASES, ids=[case_id(c) for c in CASES])

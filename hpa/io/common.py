@@ -9,6 +9,7 @@ exception, and no rank is left waiting in a collective for one that failed.
 from __future__ import annotations
 
 import builtins
+import importlib
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +36,7 @@ __all__ = [
     "file_dtype",
     "host_block",
     "in_turn",
+    "optional_module",
     "plan_load",
     "replaced_atomically",
     "resolve_comm",
@@ -344,3 +346,12 @@ def check_save_mode(target: str, mode: str, comm: Communicator) -> None:
             raise FileNotFoundError(f"{target!r} does not exist (mode 'r+' adds to it)")
 
     agreed(comm, check)
+
+
+def optional_module(name: str, what: str) -> Any:
+    """Import the package ``name`` of the ``io`` extra; a clear ``ImportError`` naming ``what``
+    (e.g. ``"HDF5 files"``) when it is not installed."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        raise ImportError(f"{what} need {name}: pip install 'hpa[io]'") from None

@@ -22,20 +22,13 @@ from hpa.io.common import (
     file_dtype,
     host_block,
     in_turn,
+    optional_module,
     plan_load,
     replaced_atomically,
     resolve_comm,
 )
 
 __all__ = ["load_hdf5", "save_hdf5"]
-
-
-def _h5py() -> Any:
-    try:
-        import h5py
-    except ImportError:  # pragma: no cover - h5py is in the io extra
-        raise ImportError("HDF5 files need h5py: pip install 'hpa[io]'") from None
-    return h5py
 
 
 def load_hdf5(
@@ -78,7 +71,7 @@ def load_hdf5(
     (a missing file or dataset raises the same exception on every rank). No data moves
     between ranks.
     """
-    h5py, comm = _h5py(), resolve_comm(comm)
+    h5py, comm = optional_module("h5py", "HDF5 files"), resolve_comm(comm)
 
     def read() -> Array:
         with h5py.File(os.fspath(path), "r") as handle:
@@ -130,7 +123,7 @@ def save_hdf5(
     agreements and one ``bcast_object``; no array data moves between ranks. bfloat16 is
     stored as float32 (HDF5 and NumPy have no bfloat16).
     """
-    h5py, comm = _h5py(), x.comm
+    h5py, comm = optional_module("h5py", "HDF5 files"), x.comm
     target = os.fspath(path)
     check_save_mode(target, mode, comm)
     block = host_block(x)

@@ -26,6 +26,7 @@ from hpa.io.common import (
     file_dtype,
     host_block,
     in_turn,
+    optional_module,
     plan_load,
     replaced_atomically,
     resolve_comm,
@@ -36,14 +37,6 @@ __all__ = ["load_netcdf", "save_netcdf"]
 # netCDF has no boolean type: booleans are stored as bytes marked with this attribute (the
 # convention xarray uses, so xarray reads them back as booleans too)
 _BOOL_MARK = ("dtype", "bool")
-
-
-def _h5netcdf() -> Any:
-    try:
-        import h5netcdf
-    except ImportError:  # pragma: no cover - h5netcdf is in the io extra
-        raise ImportError("netCDF files need h5netcdf: pip install 'hpa[io]'") from None
-    return h5netcdf
 
 
 def load_netcdf(
@@ -89,7 +82,7 @@ def load_netcdf(
     rank. Communication: one ``allgather_object`` to agree that every rank read without an
     error; no data moves between ranks.
     """
-    h5netcdf, comm = _h5netcdf(), resolve_comm(comm)
+    h5netcdf, comm = optional_module("h5netcdf", "netCDF files"), resolve_comm(comm)
 
     def read() -> Array:
         with h5netcdf.File(os.fspath(path), "r") as handle:
@@ -162,7 +155,7 @@ def save_netcdf(
     complex variables are written as h5netcdf writes them, which not every netCDF reader
     understands.
     """
-    h5netcdf, comm = _h5netcdf(), x.comm
+    h5netcdf, comm = optional_module("h5netcdf", "netCDF files"), x.comm
     names = tuple(f"dim_{axis}" for axis in range(x.ndim)) if dimensions is None else dimensions
     if isinstance(names, str) or len(names) != x.ndim:
         raise ValueError(f"dimensions= needs {x.ndim} names, one per axis; got {dimensions!r}")

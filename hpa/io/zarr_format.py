@@ -28,6 +28,7 @@ from hpa.io.common import (
     file_dtype,
     host_block,
     in_turn,
+    optional_module,
     plan_load,
     replaced_atomically,
     resolve_comm,
@@ -39,14 +40,6 @@ __all__ = ["load_zarr", "save_zarr"]
 _CHUNK_BYTES = 8 << 20
 # aligned default chunks may be up to this many times smaller than the unaligned choice
 _ALIGN_SLACK = 4
-
-
-def _zarr() -> Any:
-    try:
-        import zarr
-    except ImportError:  # pragma: no cover - zarr is in the io extra
-        raise ImportError("Zarr stores need zarr>=3: pip install 'hpa[io]'") from None
-    return zarr
 
 
 def load_zarr(
@@ -91,7 +84,7 @@ def load_zarr(
     ``allgather_object`` to agree that every rank read without an error; no data moves
     between ranks.
     """
-    zarr, comm = _zarr(), resolve_comm(comm)
+    zarr, comm = optional_module("zarr", "Zarr stores"), resolve_comm(comm)
 
     def read() -> Array:
         stored = _open_array(zarr, os.fspath(path), array)
@@ -174,7 +167,7 @@ def save_zarr(
     written in turn) and one ``bcast_object``; no array data moves between ranks. bfloat16 is
     stored as float32 (Zarr and NumPy have no bfloat16).
     """
-    zarr, comm = _zarr(), x.comm
+    zarr, comm = optional_module("zarr", "Zarr stores"), x.comm
     if array in (None, "") and mode in ("a", "r+"):
         raise ValueError(f"mode {mode!r} adds a named array to a group store: pass array=")
     target = os.fspath(path)
