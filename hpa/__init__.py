@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from hpa import linalg, spatial
 from hpa.backends import Device, cpu, get_device, gpu, use_device
-from hpa.comm import Communicator, ReduceOp, count_collectives, get_comm, init
+from hpa.comm import Communicator, ReduceOp, count_collectives, get_comm, init, print0
 from hpa.core.array import Array
 from hpa.core.dtypes import (
     DType,
@@ -58,3 +58,7 @@ pi = 3.141592653589793
 e = 2.718281828459045
 inf = float("inf")
 nan = float("nan")
+
+# last: the estimators import the finished namespace above
+from hpa import algorithms
+from hpa.algorithms import classification, cluster, decomposition, preprocessing, regression

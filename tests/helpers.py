@@ -166,3 +166,11 @@ def on_rank0(fn: Callable[[], Any]) -> Any:
 def listing(directory: Any) -> list[str]:
     """The sorted names in ``directory`` (to check that no temporary file is left behind)."""
     return sorted(os.listdir(directory))
+
+
+# layouts of a data matrix handed to an estimator: (split, ragged); split 1 is along the features
+DATA_LAYOUTS = [(None, False), (0, False), (0, True), (1, False)]
+
+
+def layout_id(layout: tuple[int | None, bool]) -> str:
+    return f"s{layout[0]}{'-ragged' if layout[1] else ''}"

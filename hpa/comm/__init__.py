@@ -32,6 +32,7 @@ __all__ = [
     "get_comm",
     "init",
     "make_communicator",
+    "print0",
 ]
 
 _TRANSPORTS = ("loopback", "mpi", "torch")
@@ -97,3 +98,13 @@ def init(comm: str | Communicator | None = None) -> Communicator:
 def get_comm() -> Communicator:
     """The world communicator, created from the environment on first use."""
     return _world if _world is not None else init()
+
+
+def print0(*args: object, comm: Communicator | None = None, **kwargs: object) -> None:
+    """``print`` on rank 0 of ``comm`` (the world by default) only; no communication.
+
+    Every rank may call it with the same arguments (for example a replicated result), and the
+    line appears once instead of once per process.
+    """
+    if (comm if comm is not None else get_comm()).rank == 0:
+        print(*args, **kwargs)  # type: ignore[call-overload]

@@ -1,0 +1,5 @@
+"""classification estimators."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""cluster estimators."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

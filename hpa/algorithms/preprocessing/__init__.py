@@ -1,0 +1,5 @@
+"""preprocessing estimators."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

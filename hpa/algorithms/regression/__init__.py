@@ -1,0 +1,5 @@
+"""regression estimators."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,197 @@
+"""Input and parameter checks shared by the estimators.
+
+Every check raises the same exception on every rank: shape and parameter checks look only at
+replicated metadata; the check for NaN and infinity is a reduction whose result every rank
+holds.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable
+from typing import Any
+
+import hpa
+
+__all__ = [
+    "as_data",
+    "as_targets",
+    "check_features",
+    "check_in",
+    "check_number",
+]
+
+
+def _float_dtype(dtype: hpa.DType) -> hpa.DType:
+    """float32 and float64 are kept; everything else computes in float64."""
+    return dtype if dtype in (hpa.float32, hpa.float64) else hpa.float64
+
+
+def as_data(
+    X: Any,
+    name: str = "X",
+    ndim: int | tuple[int, ...] = 2,
+    min_samples: int = 1,
+    allow_nonfinite: bool = False,
+    dtype: Any = "float",
+) -> hpa.Array:
+    """``X`` as an hpa array of samples in rows, ready for an estimator.
+
+    Parameters
+    ----------
+    X : array_like or hpa.Array
+        Samples in rows. A NumPy array, torch tensor or nested list (the same on every rank) is
+        split along its rows. An hpa array split along the features is moved to a split along
+        the rows (one all-to-all); a replicated one stays replicated.
+    name : str
+        The argument's name in error messages.
+    ndim : int or tuple of int
+        The number of dimensions required (2 for a data matrix), or those accepted.
+    min_samples : int
+        The fewest samples accepted.
+    allow_nonfinite : bool
+        Accept NaN and infinity (otherwise checked with one reduction).
+    dtype : "float", None or dtype
+        ``"float"``: float32 stays float32, every other dtype becomes float64; ``None``: keep.
+
+    Returns
+    -------
+    hpa.Array
+        The samples, split along axis 0 or replicated.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` has the wrong number of dimensions, too few samples, no features, or contains
+        NaN or infinity.
+    """
+    if not isinstance(X, hpa.Array):
+        X = hpa.array(X, split=0)
+    accepted = (ndim,) if isinstance(ndim, int) else ndim
+    if X.ndim not in accepted:
+        kind = " or ".join(
+            "2D array (samples, features)" if d == 2 else f"{d}D array" for d in accepted
+        )
+        raise ValueError(f"Expected a {kind} for {name}, got an array of shape {X.shape}")
+    if X.shape[0] < min_samples:
+        raise ValueError(
+            f"Found array with {X.shape[0]} sample(s) (shape={X.shape}) while a minimum of "
+            f"{min_samples} is required."
+        )
+    if X.ndim == 2 and X.shape[1] == 0:
+        raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}); at least 1 is required.")
+    if dtype == "float":
+        X = X.astype(_float_dtype(X.dtype), copy=False)
+    elif dtype is not None:
+        X = X.astype(dtype, copy=False)
+    if X.split is not None and X.split != 0:
+        X = X.resplit(0)
+    if not allow_nonfinite and X.dtype.kind in "fc" and not bool(hpa.isfinite(X).all()):
+        raise ValueError(f"Input {name} contains NaN or infinity.")
+    return X
+
+
+def as_targets(y: Any, X: hpa.Array, name: str = "y", dtype: Any = None) -> hpa.Array:
+    """``y`` laid out like the rows of ``X``: same split and the same per-rank extents.
+
+    Parameters
+    ----------
+    y : array_like or hpa.Array
+        One target per sample (1-d), or several (2-d, samples in rows).
+    X : hpa.Array
+        The samples, as returned by :func:`as_data`.
+    name : str
+        The argument's name in error messages.
+    dtype : "float", None or dtype
+        As in :func:`as_data`.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` does not have one row per sample of ``X``, or is not 1-d or 2-d.
+    """
+    if not isinstance(y, hpa.Array):
+        y = hpa.array(y, split=None if X.split is None else 0)
+    if y.ndim not in (1, 2):
+        raise ValueError(f"{name} must be 1-d or 2-d, got shape {y.shape}")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: "
+            f"[{X.shape[0]}, {y.shape[0]}]"
+        )
+    if dtype == "float":
+        y = y.astype(_float_dtype(y.dtype), copy=False)
+    elif dtype is not None:
+        y = y.astype(dtype, copy=False)
+    if X.split is None:
+        return y if y.split is None else y.resplit(None)
+    if y.split != 0:
+        y = y.resplit(0)
+    if y.counts != X.counts:
+        y = y.copy().redistribute_(X.counts)
+    return y
+
+
+def check_features(X: hpa.Array, n_features: int, estimator: Any) -> None:
+    """Raise ``ValueError`` unless ``X`` has the number of features seen in ``fit``."""
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
+            f"{n_features} features as input."
+        )
+
+
+def check_number(
+    name: str,
+    value: Any,
+    kind: type = numbers.Real,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    allow_none: bool = False,
+) -> None:
+    """Raise a clear error unless ``value`` is a number of ``kind`` within the bounds.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name.
+    value : object
+        Its value.
+    kind : numbers.Integral or numbers.Real
+        The kind of number required (a bool is neither).
+    low, high : float, optional
+        Bounds; closed unless ``low_open``/``high_open``.
+    allow_none : bool
+        Accept ``None``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number of ``kind``.
+    ValueError
+        If it lies outside the bounds.
+    """
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, kind):
+        what = "an int" if kind is numbers.Integral else "a float"
+        raise TypeError(f"The '{name}' parameter must be {what}, got {value!r}")
+    bad_low = low is not None and (value <= low if low_open else value < low)
+    bad_high = high is not None and (value >= high if high_open else value > high)
+    if bad_low or bad_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        lo = "-inf" if low is None else low
+        hi = "inf" if high is None else high
+        raise ValueError(
+            f"The '{name}' parameter must be in the range {left}{lo}, {hi}{right}, got {value!r}"
+        )
+
+
+def check_in(name: str, value: Any, options: Iterable[Any]) -> None:
+    """Raise ``ValueError`` unless ``value`` is one of ``options``."""
+    options = list(options)
+    if not any(value is o or (isinstance(value, str) and value == o) for o in options):
+        raise ValueError(f"The '{name}' parameter must be one of {options}, got {value!r}")
