@@ -200,7 +200,7 @@ def random_state_scope(random_state: Any) -> Iterator[None]:
             raise ValueError(f"random_state must be between 0 and 2**64 - 1, got {random_state}")
         seed = int(random_state)
     else:
-        raise ValueError(
+        raise TypeError(
             "random_state must be None, an integer, a numpy RandomState or Generator, "
             f"got {random_state!r}"
         )

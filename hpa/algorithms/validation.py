@@ -79,7 +79,9 @@ def as_data(
             f"{min_samples} is required."
         )
     if X.ndim == 2 and X.shape[1] == 0:
-        raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}); at least 1 is required.")
+        raise ValueError(
+            f"Found array with 0 feature(s) (shape={X.shape}); at least 1 is required."
+        )
     if dtype == "float":
         X = X.astype(_float_dtype(X.dtype), copy=False)
     elif dtype is not None:
