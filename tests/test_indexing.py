@@ -649,3 +649,21 @@ def test_basic_indexing_gives_views(split: int | None, ragged: bool) -> None:
         y = x[key]
         y[...] = 99.0
         assert_array(x, ref)
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+def test_replicated_indexed_by_split_index_follows_the_index(ragged: bool) -> None:
+    """``c[i]`` with a replicated ``c`` and a split ``i`` is split like ``i`` at every process
+    count (an estimator's ``classes_[labels]``)."""
+    values = np.arange(3) * 10
+    index = np.array([0, 2, 1, 1, 0, 2, 2])
+    i = make(index, 0, ragged=ragged)
+    got = hpa.array(values)[i]
+    assert got.split == 0 and got.counts == i.counts
+    assert_array(got, values[index])
+    mask = make(index > 0, 0, ragged=ragged)
+    with hpa.count_collectives() as stats:
+        picked = hpa.array(np.arange(7.0), split=0)[mask]
+    assert_array(picked, np.arange(7.0)[index > 0])
+    if P == 1:
+        assert stats.total == 0, stats

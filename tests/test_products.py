@@ -306,3 +306,14 @@ def test_linalg_namespace_stack_functions() -> None:
         assert_array(
             hpa.linalg.matmul(x, hpa.linalg.matrix_transpose(x)), a @ a.swapaxes(1, 2), rtol=1e-12
         )
+
+
+@pytest.mark.parametrize(
+    ("sa", "sb", "want"), [(0, None, 0), (None, 1, 1), (1, 0, None), (0, 1, 0), (None, None, None)]
+)
+def test_result_split_is_the_same_at_every_process_count(sa, sb, want) -> None:
+    """The split of a product follows its operands, also when one process holds everything."""
+    a, b = data((5, 4)), data((4, 3), seed=1)
+    got = hpa.matmul(make(a, sa), make(b, sb))
+    assert got.split == want
+    assert_array(got, a @ b, **tolerance(hpa.float64))

@@ -131,6 +131,22 @@ def test_quadratic_expansion_and_heat_signature() -> None:
         assert_array(inf, distance.cdist(a, b, "chebyshev"), **EXACT)
 
 
+def test_no_expansion_is_exact() -> None:
+    """``quadratic_expansion=False`` computes exact differences at any size: coinciding rows are
+    exactly 0 apart (the expansion leaves rounding noise of the size of sqrt(eps) |x|)."""
+    a = data((40, 3), seed=10) * 100
+    a[7] = a[3]
+    b = a[:30].copy()
+    for x in arrays(a):
+        for y in (None, make(b, None), make(b, 0)):
+            got = spatial.cdist(x, y, quadratic_expansion=False).numpy()
+            want = distance.cdist(a, a if y is None else b)
+            np.testing.assert_allclose(got, want, rtol=1e-14, atol=0)
+            assert got[7, 3] == 0.0 and got[3, 7] == 0.0
+        condensed = spatial.pdist(x, quadratic_expansion=False).numpy()
+        np.testing.assert_allclose(condensed, distance.pdist(a), rtol=1e-14, atol=0)
+
+
 @pytest.mark.parametrize(
     ("dtype", "result", "tol"),
     [

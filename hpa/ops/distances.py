@@ -29,8 +29,8 @@ Metrics (``d`` for rows ``x`` and ``y``):
   more than 25 rows in ``X`` or ``Y`` (as ``torch.cdist`` decides, but on the global shapes,
   so the result does not depend on the number of processes), or with
   ``quadratic_expansion=True``, the expansion ``|x|^2 + |y|^2 - 2 x.y`` as one matrix product
-  of padded operands written straight into the result (clamped at 0); otherwise the exact
-  differences of ``torch.cdist``.
+  of padded operands written straight into the result (clamped at 0); otherwise (always with
+  ``quadratic_expansion=False``) the exact differences of ``torch.cdist``.
 - ``cityblock`` (``manhattan``), ``chebyshev``, ``minkowski`` (``p``): ``torch.cdist``.
 - ``cosine``: ``1 - x.y / (|x| |y|)`` as one matrix product of the normalised rows, clipped to
   ``[0, 2]``; a zero row gives NaN, like SciPy.
@@ -79,7 +79,7 @@ def cdist(
     metric: str | bool = "euclidean",
     *,
     p: float = 2.0,
-    quadratic_expansion: bool = False,
+    quadratic_expansion: bool | None = None,
 ) -> Array:
     """Distances between every row of ``X`` and every row of ``Y``, like SciPy's ``cdist``.
 
@@ -95,10 +95,11 @@ def cdist(
         ``cdist(X, Y, quadratic_expansion)`` and selects the euclidean metric.
     p : float
         The order of the ``minkowski`` metric (> 0; ``inf`` is ``chebyshev``).
-    quadratic_expansion : bool
-        Euclidean metrics: always use ``|x|^2 + |y|^2 - 2 x.y`` as one matrix product (fast,
-        less accurate for nearby points); by default it is used above 25 rows, like
-        ``torch.cdist``. Ignored by the other metrics.
+    quadratic_expansion : bool, optional
+        Euclidean metrics: ``True`` always uses ``|x|^2 + |y|^2 - 2 x.y`` as one matrix product
+        (fast, less accurate for nearby points), ``False`` never (exact differences, as HeAT's
+        default); by default it is used above 25 rows, like ``torch.cdist``. Ignored by the
+        other metrics.
 
     Returns
     -------
@@ -122,7 +123,9 @@ def cdist(
     return _cdist(X, Y, _metric(metric, p), quadratic_expansion, 1.0)
 
 
-def rbf(X: Any, Y: Any = None, sigma: float = 1.0, quadratic_expansion: bool = False) -> Array:
+def rbf(
+    X: Any, Y: Any = None, sigma: float = 1.0, quadratic_expansion: bool | None = None
+) -> Array:
     """The Gaussian kernel ``exp(-|x - y|^2 / (2 sigma^2))`` of every pair of rows, like HeAT.
 
     Parameters
@@ -131,7 +134,7 @@ def rbf(X: Any, Y: Any = None, sigma: float = 1.0, quadratic_expansion: bool = F
         As in :func:`cdist` (``Y=None``: ``X`` with itself, the diagonal exactly 1).
     sigma : float
         Kernel width, > 0.
-    quadratic_expansion : bool
+    quadratic_expansion : bool, optional
         As in :func:`cdist`; the scale ``-1 / (2 sigma^2)`` is folded into the padded operands
         of the matrix product, so the kernel costs one product and one ``exp`` pass.
 
@@ -158,7 +161,7 @@ def manhattan(X: Any, Y: Any = None, expand: bool = False) -> Array:
 
 
 def pdist(
-    X: Any, metric: str = "euclidean", *, p: float = 2.0, quadratic_expansion: bool = False
+    X: Any, metric: str = "euclidean", *, p: float = 2.0, quadratic_expansion: bool | None = None
 ) -> Array:
     """Distances between all pairs of rows of ``X`` as SciPy's condensed vector.
 
@@ -196,7 +199,7 @@ def pdist(
     dt = _float_dtype(a)
     x, lay = _rows(a, dt)
     n = lay.gshape[0]
-    kernel = _Kernel(kind, quadratic_expansion or n > _MM_ROWS, 1.0)
+    kernel = _Kernel(kind, _expand(quadratic_expansion, n), 1.0)
     total = n * (n - 1) // 2
     if lay.split is None or lay.comm.size == 1:
         strip = kernel.block(kernel.left(x), kernel.right(x))
@@ -314,7 +317,13 @@ def _rows(a: Array, dt: torch.dtype) -> Part:
     return (t if lay.comm.size == 1 else redistribute(t, lay, dst)), dst
 
 
-def _cdist(X: Any, Y: Any, kind: tuple[str, float], expansion: bool, scale: float) -> Array:
+def _expand(requested: bool | None, rows: int) -> bool:
+    """Whether euclidean metrics use the matrix-product expansion: as requested, else above
+    ``_MM_ROWS`` rows (on global shapes, so independent of the process count)."""
+    return rows > _MM_ROWS if requested is None else bool(requested)
+
+
+def _cdist(X: Any, Y: Any, kind: tuple[str, float], expansion: bool | None, scale: float) -> Array:
     a = _array(X)
     b = None if Y is None else _array(Y)
     _check_2d(a, "XA")
@@ -328,7 +337,7 @@ def _cdist(X: Any, Y: Any, kind: tuple[str, float], expansion: bool, scale: floa
     x, xl = _rows(a, dt)
     y, yl = (x, xl) if b is None else _rows(b, dt)
     n, m = xl.gshape[0], yl.gshape[0]
-    kernel = _Kernel(kind, expansion or n > _MM_ROWS or m > _MM_ROWS, scale)
+    kernel = _Kernel(kind, _expand(expansion, max(n, m)), scale)
     comm = xl.comm
     if xl.split == 0:
         out_lay = Layout((n, m), 0, comm, xl.counts)

@@ -113,8 +113,9 @@ def _matmul(a: Array, b: Array, batch: tuple[int, ...], res: dtypes.DType) -> Ar
     a, b = (_unbroadcast(x, shape) for x in (a, b))
     sa = None if a.split is None else a.split + nd - a.ndim  # split axes in result coordinates
     sb = None if b.split is None else b.split + nd - b.ndim
-    if a.comm.size == 1 or (sa is None and sb is None):
-        return Array(_mm(a.larray, b.larray, res), Layout(shape, None, a.comm))
+    if a.comm.size == 1 or (sa is None and sb is None):  # one block: the split of a free axis
+        kept = [s for s, k in ((sa, nd - 1), (sb, nd - 2)) if s is not None and s != k]
+        return Array(_mm(a.larray, b.larray, res), Layout(shape, (kept or [None])[0], a.comm))
     if (sa is not None and sa < nd - 2) or (sb is not None and sb < nd - 2):
         return _batch_split(a, b, shape, sa, sb, res)
     ra = {None: None, nd - 2: "m", nd - 1: "k"}[sa]

@@ -86,7 +86,7 @@ def as_index(k: Any, like: Array) -> Index:
             raise IndexError("arrays used as indices must be of integer (or boolean) type")
         if kind != "b" and k.dtype.torch != torch.int64:
             k = k.astype(torch.int64)
-        return k if k.layout.is_distributed else k.larray
+        return k if k.split is not None else k.larray
     if isinstance(k, torch.Tensor):
         t = k.to(like.larray.device)
     else:
@@ -112,7 +112,9 @@ def is_mask(k: Index) -> bool:
 
 def _gathered(k: Index) -> torch.Tensor:
     """The whole index on every rank (one ``allgatherv`` for a distributed one)."""
-    return k.gather() if isinstance(k, Array) else k
+    if isinstance(k, Array):
+        return k.gather() if k.layout.is_distributed else k.larray
+    return k
 
 
 def wrapped_indices(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:

@@ -1,5 +1,8 @@
-"""classification estimators."""
+"""Classifiers: Gaussian naive Bayes and k-nearest neighbours."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from hpa.algorithms.classification.naive_bayes import GaussianNB
+from hpa.algorithms.classification.neighbors import KNeighborsClassifier
+
+__all__ = ["GaussianNB", "KNeighborsClassifier"]

@@ -1,5 +1,19 @@
-"""cluster estimators."""
+"""Clustering with scikit-learn's interface: k-means (Lloyd), k-medians, k-medoids, spectral
+clustering and DBSCAN."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from hpa.algorithms.cluster.dbscan import DBSCAN
+from hpa.algorithms.cluster.kmeans import KMeans, kmeans_plusplus
+from hpa.algorithms.cluster.kmedians import KMedians
+from hpa.algorithms.cluster.kmedoids import KMedoids
+from hpa.algorithms.cluster.spectral import SpectralClustering
+
+__all__ = [
+    "DBSCAN",
+    "KMeans",
+    "KMedians",
+    "KMedoids",
+    "SpectralClustering",
+    "kmeans_plusplus",
+]

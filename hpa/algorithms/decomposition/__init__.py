@@ -1,5 +1,10 @@
-"""decomposition estimators."""
+"""Matrix decompositions: ``PCA``, ``IncrementalPCA`` and ``TruncatedSVD`` (scikit-learn's
+interface on row-split hpa arrays)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from hpa.algorithms.decomposition.incremental_pca import IncrementalPCA
+from hpa.algorithms.decomposition.pca import PCA
+from hpa.algorithms.decomposition.truncated_svd import TruncatedSVD
+
+__all__ = ["PCA", "IncrementalPCA", "TruncatedSVD"]

@@ -1,5 +1,9 @@
-"""preprocessing estimators."""
+"""Preprocessing: ``StandardScaler``, ``MinMaxScaler``, ``RobustScaler`` and ``Normalizer``
+(scikit-learn's interface on row-split hpa arrays)."""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from hpa.algorithms.preprocessing.normalizer import Normalizer
+from hpa.algorithms.preprocessing.scalers import MinMaxScaler, RobustScaler, StandardScaler
+
+__all__ = ["MinMaxScaler", "Normalizer", "RobustScaler", "StandardScaler"]
