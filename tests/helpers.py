@@ -174,3 +174,17 @@ DATA_LAYOUTS = [(None, False), (0, False), (0, True), (1, False)]
 
 def layout_id(layout: tuple[int | None, bool]) -> str:
     return f"s{layout[0]}{'-ragged' if layout[1] else ''}"
+
+
+def sklearn_data() -> dict[str, np.ndarray]:
+    """The feature matrices of the data sets scikit-learn ships, by name."""
+    from sklearn import datasets
+
+    loaders = {
+        "iris": datasets.load_iris,
+        "digits": datasets.load_digits,
+        "wine": datasets.load_wine,
+        "breast_cancer": datasets.load_breast_cancer,
+        "diabetes": datasets.load_diabetes,
+    }
+    return {name: load().data for name, load in loaders.items()}

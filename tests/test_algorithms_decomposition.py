@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sklearn.base
-from helpers import DATA_LAYOUTS, P, layout_id, make, raised_everywhere
+from helpers import DATA_LAYOUTS, P, layout_id, make, raised_everywhere, sklearn_data
 from sklearn import datasets
 from sklearn import decomposition as skd
 
@@ -21,14 +21,7 @@ import hpa
 from hpa.algorithms.base import NotFittedError
 from hpa.algorithms.decomposition import PCA, IncrementalPCA, TruncatedSVD
 
-LOADERS = {
-    "iris": datasets.load_iris,
-    "digits": datasets.load_digits,
-    "wine": datasets.load_wine,
-    "breast_cancer": datasets.load_breast_cancer,
-    "diabetes": datasets.load_diabetes,
-}
-DATA = {name: load().data for name, load in LOADERS.items()}
+DATA = sklearn_data()
 LAYOUTS = [pytest.param(layout, id=layout_id(layout)) for layout in DATA_LAYOUTS]
 SOLVERS = ["full", "covariance_eigh", "arpack", "randomized"]
 K = 3  # the leading spectra of every data set above are well separated up to K + 1

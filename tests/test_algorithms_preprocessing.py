@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sklearn.base
-from helpers import DATA_LAYOUTS, P, layout_id, make, raised_everywhere
+from helpers import DATA_LAYOUTS, P, layout_id, make, raised_everywhere, sklearn_data
 from sklearn import datasets
 from sklearn import preprocessing as skp
 
@@ -21,14 +21,7 @@ from hpa.algorithms.base import NotFittedError
 from hpa.algorithms.model_selection import train_test_split
 from hpa.algorithms.preprocessing import MinMaxScaler, Normalizer, RobustScaler, StandardScaler
 
-LOADERS = {
-    "iris": datasets.load_iris,
-    "digits": datasets.load_digits,
-    "wine": datasets.load_wine,
-    "breast_cancer": datasets.load_breast_cancer,
-    "diabetes": datasets.load_diabetes,
-}
-DATA = {name: load().data for name, load in LOADERS.items()}
+DATA = sklearn_data()
 DATA["regression"] = datasets.make_regression(70, 5, random_state=0)[0] * 10 + 3
 DATA["constant"] = np.column_stack([np.full(9, 2.5), np.arange(9.0), np.zeros(9)])
 DATA["tiny"] = np.array([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]])  # fewer rows than processes

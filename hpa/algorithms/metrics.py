@@ -14,7 +14,7 @@ import numpy as np
 
 import hpa
 from hpa.algorithms.base import random_state_scope
-from hpa.algorithms.validation import as_data, as_targets, check_number
+from hpa.algorithms.validation import CDIST_METRICS, as_data, as_targets, check_number
 
 __all__ = ["accuracy_score", "mean_squared_error", "r2_score", "silhouette_score"]
 
@@ -110,16 +110,6 @@ def r2_score(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     return float(sum(scores) / len(scores))
 
 
-_SILHOUETTE_METRICS = {
-    "euclidean": "euclidean",
-    "l2": "euclidean",
-    "sqeuclidean": "sqeuclidean",
-    "manhattan": "cityblock",
-    "cityblock": "cityblock",
-    "l1": "cityblock",
-    "cosine": "cosine",
-    "chebyshev": "chebyshev",
-}
 _SILHOUETTE_BLOCK_BYTES = 64 << 20  # distances held per rank at a time
 
 
@@ -144,7 +134,7 @@ def silhouette_score(
         The cluster of every sample (integers).
     metric : str
         ``"euclidean"`` (``"l2"``), ``"sqeuclidean"``, ``"manhattan"`` (``"cityblock"``,
-        ``"l1"``), ``"cosine"`` or ``"chebyshev"``.
+        ``"l1"``), ``"cosine"``, ``"chebyshev"`` (``"infinity"``) or ``"minkowski"`` (order 2).
     sample_size : int, optional
         Score a random subset of this many samples: the first ``sample_size`` of
         ``hpa.random.permutation(n_samples)`` drawn from ``random_state`` (the same subset at
@@ -172,8 +162,8 @@ def silhouette_score(
     distances under 64 MiB. No rank holds the ``n x n`` matrix. Communication: the labels are
     replicated once (one ``allgatherv``), then per block the ring and one ``allreduce``.
     """
-    if metric not in _SILHOUETTE_METRICS:
-        raise ValueError(f"Unknown metric {metric!r}; supported: {sorted(_SILHOUETTE_METRICS)}")
+    if metric not in CDIST_METRICS:
+        raise ValueError(f"Unknown metric {metric!r}; supported: {sorted(CDIST_METRICS)}")
     X = as_data(X, dtype=hpa.float64)
     labels = as_targets(labels, X, "labels")
     if labels.ndim != 1:
@@ -193,7 +183,7 @@ def silhouette_score(
         )
     members = hpa.array(np.eye(len(names))[codes], device=X.device)  # n x k, replicated
     own = as_targets(codes, X, "labels")
-    return _silhouette_sum(X, own, members, sizes, _SILHOUETTE_METRICS[metric]) / n
+    return _silhouette_sum(X, own, members, sizes, CDIST_METRICS[metric]) / n
 
 
 def _silhouette_sum(

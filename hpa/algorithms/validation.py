@@ -14,12 +14,28 @@ from typing import Any
 import hpa
 
 __all__ = [
+    "CDIST_METRICS",
     "as_data",
     "as_targets",
     "check_features",
     "check_in",
     "check_number",
 ]
+
+
+# scikit-learn's names of distance metrics -> those of hpa.spatial.cdist
+CDIST_METRICS = {
+    "euclidean": "euclidean",
+    "l2": "euclidean",
+    "sqeuclidean": "sqeuclidean",
+    "manhattan": "cityblock",
+    "cityblock": "cityblock",
+    "l1": "cityblock",
+    "chebyshev": "chebyshev",
+    "infinity": "chebyshev",
+    "minkowski": "minkowski",
+    "cosine": "cosine",
+}
 
 
 def _float_dtype(dtype: hpa.DType) -> hpa.DType:

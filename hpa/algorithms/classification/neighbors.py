@@ -46,6 +46,7 @@ from hpa.algorithms.classification._labels import (
     unique_labels,
 )
 from hpa.algorithms.validation import (
+    CDIST_METRICS,
     as_data,
     as_targets,
     check_features,
@@ -56,20 +57,7 @@ from hpa.algorithms.validation import (
 __all__ = ["KNeighborsClassifier"]
 
 _ALGORITHMS = ("auto", "ball_tree", "kd_tree", "brute")
-# scikit-learn's metric name -> hpa.spatial.cdist's
-_METRICS = {
-    "euclidean": "euclidean",
-    "l2": "euclidean",
-    "sqeuclidean": "sqeuclidean",
-    "manhattan": "cityblock",
-    "cityblock": "cityblock",
-    "l1": "cityblock",
-    "chebyshev": "chebyshev",
-    "infinity": "chebyshev",
-    "minkowski": "minkowski",
-    "cosine": "cosine",
-    "precomputed": "precomputed",
-}
+_METRICS = {**CDIST_METRICS, "precomputed": "precomputed"}
 
 
 class KNeighborsClassifier(ClassifierMixin, BaseEstimator):

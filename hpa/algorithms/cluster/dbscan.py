@@ -26,22 +26,11 @@ from typing import Any
 
 import hpa
 from hpa.algorithms.base import BaseEstimator, ClusterMixin
-from hpa.algorithms.validation import as_data, as_targets, check_in, check_number
+from hpa.algorithms.validation import CDIST_METRICS, as_data, as_targets, check_in, check_number
 
 __all__ = ["DBSCAN"]
 
-_METRICS = {
-    "euclidean": "euclidean",
-    "l2": "euclidean",
-    "manhattan": "cityblock",
-    "cityblock": "cityblock",
-    "l1": "cityblock",
-    "chebyshev": "chebyshev",
-    "minkowski": "minkowski",
-    "cosine": "cosine",
-    "sqeuclidean": "sqeuclidean",
-    "precomputed": "precomputed",
-}
+_METRICS = {**CDIST_METRICS, "precomputed": "precomputed"}
 
 
 class DBSCAN(ClusterMixin, BaseEstimator):
