@@ -1,0 +1,1 @@
+"""The benchmark suite: hpa against its peers, side by side; see docs/benchmarks.md."""
