@@ -38,6 +38,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 import torch
 from harness import time_call, time_root
+from suite.cases.algorithms import torch_lloyd  # the suite's torch reference loop
 
 import hpa
 
@@ -68,18 +69,6 @@ def make_data() -> np.ndarray:
     centres = rng.normal(0, 4, (4, F))
     X = centres[rng.integers(0, 4, N)] + rng.normal(0, 1.5, (N, F))
     return X.astype(np.float32)
-
-
-def torch_lloyd(X: torch.Tensor, centres: torch.Tensor, iters: int) -> torch.Tensor:
-    """The reference loop: assign by the expansion, then sums and counts per cluster."""
-    c = centres.clone()
-    for _ in range(iters):
-        scores = torch.addmm((c * c).sum(1), X, c.T, alpha=-2)
-        labels = scores.argmin(1)
-        sums = torch.zeros_like(c).index_add_(0, labels, X)
-        counts = torch.bincount(labels, minlength=c.shape[0]).to(c.dtype)
-        c = sums / counts.clamp_min(1)[:, None]
-    return c
 
 
 def per_iteration(timer: Callable[..., float], fn: Callable[[], Any], repeats: int) -> list[float]:

@@ -271,6 +271,7 @@ def test_kmedians_float32_empty_cluster_and_random_inits() -> None:
 
 
 def test_kmedians_two_collectives_per_iteration() -> None:
+    """Two per iteration (the labels, then the medians); none at one process."""
     X = data_of("blobs")
     counts = []
     for m in (2, 3):
@@ -278,7 +279,7 @@ def test_kmedians_two_collectives_per_iteration() -> None:
             got = KMedians(4, init=X[:4], max_iter=m, tol=0.0).fit(make(X, 0))
         assert got.n_iter_ == m
         counts.append(stats.total)
-    assert counts[1] - counts[0] == 2
+    assert counts[1] - counts[0] == (2 if P > 1 else 0)
 
 
 # --------------------------------------------------------------------------- KMedoids

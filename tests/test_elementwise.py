@@ -205,7 +205,7 @@ def test_mixed_splits_same_shape(case: tuple[tuple[int, ...], int | None], ragge
         with hpa.count_collectives() as c:
             got = x * y
         moves = split is not None and other is not None and y.layout != x.layout
-        assert dict(c.counts) == ({"alltoallv": 1} if moves else {}), (other, c)
+        assert dict(c.counts) == ({"alltoallv": 1} if moves and P > 1 else {}), (other, c)
         out_split = split if split is not None else other
         assert got.split == out_split
         if split is not None:
@@ -259,7 +259,7 @@ def test_alignment(case: tuple[Any, ...]) -> None:
     x, y = make(a, split_a, ragged=ragged_a), make(b, split_b, ragged=ragged_b)
     with hpa.count_collectives() as c:
         got = x - y
-    assert dict(c.counts) == expected, c
+    assert dict(c.counts) == (expected if P > 1 else {}), c
     assert got.split == out_split
     followed = [
         v for v in (x, y)

@@ -39,7 +39,7 @@ def pair_id(case: Any) -> str:
 
 def expected_comm(src: Layout, dst_split: int | None) -> dict[str, int]:
     """The collectives ``resplit(dst_split)`` may issue from layout ``src``."""
-    if dst_split == src.split and src.is_balanced:
+    if (dst_split == src.split and src.is_balanced) or src.comm.size == 1:
         return {}
     if dst_split is None:
         return {"allgatherv": 1}
@@ -230,7 +230,7 @@ def test_resplit_negative_and_bad_axis() -> None:
     x = make(values, 0)
     with hpa.count_collectives() as stats:
         y = x.resplit(-1)
-    assert y.split == 1 and stats["alltoallv"] == 1
+    assert y.split == 1 and stats["alltoallv"] == (1 if P > 1 else 0)
     assert_array(y, values)
     with pytest.raises(hpa.SplitError):
         x.resplit(2)
@@ -266,7 +266,7 @@ def test_gather_numpy_counts() -> None:
         x = make(values, split, ragged=True)
         with hpa.count_collectives() as stats:
             full = x.numpy()
-        assert dict(stats.counts) == ({} if split is None else {"allgatherv": 1})
+        assert dict(stats.counts) == ({} if split is None or P == 1 else {"allgatherv": 1})
         np.testing.assert_array_equal(full, values)
 
 
@@ -441,4 +441,4 @@ def test_windowed_exchange(
     assert_array(y, values)
     moved = source != target or not x.is_balanced()
     windows = -(-max(x.counts) // 2)  # type: ignore[type-var]
-    assert stats["alltoallv"] == (windows if moved else 0)
+    assert stats["alltoallv"] == (windows if moved and P > 1 else 0)

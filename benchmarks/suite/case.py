@@ -74,6 +74,9 @@ class Case:
         ``AssertionError`` on disagreement.
     description : str
         One line for the results page.
+    tags : tuple of str
+        Free labels, selectable like groups (``run.py --cases TAG``); the report reads
+        ``"algorithm"`` (torch target 1.25 instead of 1.15) and ``"small"`` (no torch target).
     """
 
     name: str

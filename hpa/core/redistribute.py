@@ -6,6 +6,7 @@ One function serves every change of layout of the same global shape:
 source -> destination          communication
 ============================  =================================================
 same layout                    none
+one process                    none: a copy of the block
 replicated -> split b          none: each rank slices its block
 split a -> replicated          one ``allgatherv``
 split a -> split b (a != b)    one ``alltoallv`` per 32 MiB window of the block
@@ -55,11 +56,16 @@ def redistribute(t: torch.Tensor, src: Layout, dst: Layout) -> torch.Tensor:
         raise ValueError(f"cannot redistribute shape {src.gshape} into shape {dst.gshape}")
     if src == dst:
         return t
+    single = src.comm.size == 1  # one process holds the whole array under every layout
     if dst.split is None:
-        return t if src.split is None else _gather(t, src)
+        if src.split is None:
+            return t
+        return t.clone(memory_format=torch.contiguous_format) if single else _gather(t, src)
     if src.split is None:
         lo, hi = dst.range_of(dst.comm.rank)
         return t.narrow(dst.split, lo, hi - lo).contiguous()
+    if single:
+        return t.clone(memory_format=torch.contiguous_format)
     return _exchange(t.contiguous(), src, dst)
 
 

@@ -1,6 +1,7 @@
 """A stand-in for torchvision, which HeAT imports at start-up (for its MNIST and image
-transform helpers) but the benchmarks never use. Only ``benchmarks/kmeans.py`` puts this
-directory on ``sys.path``, and only while it imports HeAT."""
+transform helpers) but the benchmarks never use. Only ``benchmarks/kmeans.py`` and the suite
+(``benchmarks/suite/frameworks.py``) put this directory on ``sys.path``, and only while they
+import HeAT."""
 
 import sys
 import types
