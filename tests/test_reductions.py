@@ -591,3 +591,19 @@ def test_property_reductions(case: tuple[np.ndarray, int | None, Any, bool, bool
     else:
         assert_array(hpa.argmin(x, axis=single), expected)
     assert_array(hpa.cumsum(x, axis=single), np.cumsum(a, axis=single))
+
+
+@pytest.mark.parametrize("dtype", [hpa.float32, hpa.float64], ids=str)
+@pytest.mark.parametrize("split", [None, 0, 1, 2])
+@pytest.mark.parametrize("axis", [0, (0, 1), 1])
+def test_var_std_large_blocks_across_rows(dtype: hpa.DType, split: int | None, axis: Any) -> None:
+    """Blocks of at least 2**16 elements reduced across rows (the last axis kept) take the
+    chunked two-pass path; it agrees with NumPy, far from zero mean too."""
+    values = data((4000, 7, 9), dtype) * 3 + 100
+    x = make(values, split, ragged=True)
+    ref = values.astype(np.float64)
+    tol = {"rtol": 1e-4 if dtype is hpa.float32 else 1e-10}
+    assert_array(hpa.var(x, axis=axis), ref.var(axis=axis), dtype=dtype, **tol)
+    assert_array(hpa.std(x, axis=axis, ddof=1), ref.std(axis=axis, ddof=1), dtype=dtype, **tol)
+    got = hpa.var(x, axis=axis, keepdims=True)
+    assert_array(got, ref.var(axis=axis, keepdims=True), dtype=dtype, **tol)

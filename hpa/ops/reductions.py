@@ -222,12 +222,41 @@ def _moments(
     if t.numel() == 0:  # also when a kept axis is empty: torch would warn about 0/0
         zero = _filled(t, axes, keepdims, 0)
         return zero, (zero.real if zero.is_complex() else zero).clone()
+    if _strided_rows(t, axes):
+        m = torch.mean(t, dim=axes, keepdim=True)
+        m2 = _m2_by_rows(t, m, axes)
+        if not keepdims:
+            m, m2 = m.squeeze(axes), m2.squeeze(axes)
+        return (m if with_mean else torch.zeros_like(m)), m2
     v = torch.var(t, dim=axes, correction=0, keepdim=keepdims)
     if with_mean:
         m = torch.mean(t, dim=axes, keepdim=keepdims)
     else:
         m = torch.zeros_like(v, dtype=t.dtype)
     return m, v * n
+
+
+def _strided_rows(t: torch.Tensor, axes: tuple[int, ...]) -> bool:
+    """Whether ``var`` over ``axes`` reduces across rows but keeps the last axis: torch's
+    ``var`` walks such data with a stride and is ~5x slower than two passes by row chunks."""
+    return (
+        0 in axes
+        and t.ndim - 1 not in axes
+        and t.dtype.is_floating_point
+        and t.is_contiguous()
+        and t.numel() >= 1 << 16
+    )
+
+
+def _m2_by_rows(t: torch.Tensor, mean: torch.Tensor, axes: tuple[int, ...]) -> torch.Tensor:
+    """Sum of squared deviations from ``mean`` (kept dims) over ``axes``, in chunks of rows of
+    about 2 MiB so that the deviations stay in cache (as accurate as a two-pass variance)."""
+    rows = builtins.max(1, (2 << 20) // (t[0].numel() * t.element_size()))
+    m2 = torch.zeros_like(mean)
+    for part in t.split(rows, dim=0):
+        d = part - mean
+        m2 += (d * d).sum(dim=axes, keepdim=True)
+    return m2
 
 
 @register()
