@@ -68,8 +68,7 @@ def encode(y: hpa.Array, classes: hpa.Array) -> hpa.Array:
 
 def decode(codes: hpa.Array, classes: hpa.Array) -> hpa.Array:
     """The labels of the class indices ``codes``, laid out like ``codes``."""
-    labels = classes[codes]
-    return labels if labels.split == codes.split else labels.resplit(codes.split)
+    return classes[codes]
 
 
 def one_hot(codes: hpa.Array, n_classes: int, dtype: Any) -> hpa.Array:
