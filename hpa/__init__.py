@@ -8,7 +8,7 @@ each array as a torch tensor; see :class:`hpa.Array` and the user guide in ``doc
 from __future__ import annotations
 
 from hpa import linalg, spatial
-from hpa.backends import Device, cpu, get_device, gpu, use_device
+from hpa.backends import Device, count_host_syncs, cpu, get_device, gpu, use_device
 from hpa.comm import Communicator, ReduceOp, count_collectives, get_comm, init, print0
 from hpa.core.array import Array
 from hpa.core.dtypes import (

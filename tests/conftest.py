@@ -19,6 +19,11 @@ hypothesis.settings.register_profile(
 hypothesis.settings.load_profile("hpa")
 
 
+def pytest_report_header() -> str:
+    comm = hpa.get_comm()
+    return f"hpa: device {hpa.get_device()} (HPA_DEVICE), communicator {comm.name} x {comm.size}"
+
+
 @pytest.fixture
 def shared_dir() -> Iterator[Path]:
     """A fresh directory that every rank sees under the same name (rank 0 makes it)."""

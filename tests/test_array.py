@@ -60,7 +60,7 @@ def test_attributes(case: tuple, ragged: bool) -> None:
     assert len(x.shape) == x.ndim
     assert x.counts == counts
     assert x.dtype is hpa.float64
-    assert x.device == hpa.cpu
+    assert x.device == hpa.get_device()
     assert x.comm is hpa.get_comm()
     assert x.is_balanced() == (not ragged or counts == chunk(shape[split], P))
     assert x.is_distributed() == (split is not None and P > 1)
@@ -89,7 +89,7 @@ def test_attributes(case: tuple, ragged: bool) -> None:
         expected_block = np.take(ref, range(lo, lo + counts[RANK]), axis=split)
     else:
         expected_block = ref
-    np.testing.assert_array_equal(x.larray.numpy(), expected_block)
+    np.testing.assert_array_equal(x.larray.cpu().numpy(), expected_block)
     assert_array(x, ref)
 
 
@@ -346,7 +346,7 @@ def test_str_summarised_dtypes(dtype: hpa.DType) -> None:
 
 # ---------------------------------------------------------------------------------- devices
 def test_cpu_device() -> None:
-    x = hpa.arange(6, split=0)
+    x = hpa.arange(6, split=0, device="cpu")
     assert x.device == hpa.cpu and str(x.device) == "cpu" and x.device.kind == "cpu"
     assert x.to("cpu") is x
     assert x.cpu() is x
@@ -357,7 +357,7 @@ def test_cpu_device() -> None:
 
 
 def test_gpu_device() -> None:
-    x = hpa.arange(6, split=0)
+    x = hpa.arange(6, split=0, device="cpu")
     if torch.cuda.is_available():
         y = x.to("gpu")
         assert y.device.kind == "gpu" and y.larray.is_cuda

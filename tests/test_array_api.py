@@ -90,8 +90,11 @@ def test_array_members(split: int | None) -> None:
     if x.is_distributed():
         raised_everywhere(BufferError, lambda: x.__dlpack__())
     else:
-        np.testing.assert_array_equal(np.from_dlpack(x), values)
-        assert x.__dlpack_device__() == values.__dlpack_device__()
+        # NumPy imports host memory only: on a GPU it reads the host copy, torch the GPU block
+        np.testing.assert_array_equal(np.from_dlpack(x.cpu()), values)
+        assert x.cpu().__dlpack_device__() == values.__dlpack_device__()
+        np.testing.assert_array_equal(torch.from_dlpack(x).cpu().numpy(), values)
+        assert x.__dlpack_device__() == x.larray.__dlpack_device__()
 
 
 def test_from_dlpack() -> None:
@@ -357,9 +360,9 @@ def test_standard_parameter_kinds() -> None:
     assert_array(hpa.arange(2, 10, 3), np.arange(2, 10, 3))
     values = np.arange(4.0)
     y = make(values, None)
-    np.testing.assert_array_equal(np.from_dlpack(y), values)
+    np.testing.assert_array_equal(np.from_dlpack(y.cpu()), values)
     capsule = y.__dlpack__(max_version=(1, 0))
-    np.testing.assert_array_equal(torch.from_dlpack(capsule).numpy(), values)
+    np.testing.assert_array_equal(torch.from_dlpack(capsule).cpu().numpy(), values)
 
 
 def test_standard_keyword_forms() -> None:

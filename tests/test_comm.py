@@ -1,6 +1,9 @@
 """The world communicator's collectives on plain torch tensors, collective counting, and
 transport selection.
 
+The tensors live on the default device (``HPA_DEVICE``), so on a GPU the collectives move CUDA
+tensors, and every result must come back on the device it was sent from.
+
 Every expected value is computed from ``rank`` and ``size``, so the checks hold at any process
 count. Checks whose expected value differs between ranks are agreed on with
 ``allgather_object`` before asserting, so a failure on one rank fails every rank.
@@ -21,6 +24,7 @@ from hpa.comm import ReduceOp, detect_transport
 
 COMM = hpa.get_comm()
 P, RANK = COMM.size, COMM.rank
+DEV = hpa.get_device().torch_device  # the tensors handed to the collectives live here
 
 ALL_OPS = list(ReduceOp)
 REAL_DTYPES = [
@@ -38,13 +42,19 @@ COMPLEX_DTYPES = [torch.complex64, torch.complex128]
 
 
 def same(got: torch.Tensor, want: torch.Tensor) -> bool:
-    """Exact equality of dtype, shape and values."""
-    return got.dtype == want.dtype and got.shape == want.shape and torch.equal(got, want)
+    """Exact equality of device, dtype, shape and values."""
+    return (
+        got.device == want.device
+        and got.dtype == want.dtype
+        and got.shape == want.shape
+        and torch.equal(got, want)
+    )
 
 
 def close(got: torch.Tensor, want: torch.Tensor, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
     return (
-        got.dtype == want.dtype
+        got.device == want.device
+        and got.dtype == want.dtype
         and got.shape == want.shape
         and torch.allclose(got, want, rtol=rtol, atol=atol)
     )
@@ -54,7 +64,7 @@ def rows(
     r: int, n: int, width: tuple[int, ...] = (), dtype: torch.dtype = torch.int64
 ) -> torch.Tensor:
     """``n`` rows identifying rank ``r``: row ``i`` is filled with ``100 * r + i``."""
-    base = torch.arange(n, dtype=torch.int64) + 100 * r
+    base = torch.arange(n, dtype=torch.int64, device=DEV) + 100 * r
     return base.reshape(n, *[1] * len(width)).expand(n, *width).to(dtype).contiguous()
 
 
@@ -62,7 +72,7 @@ def rows(
 def contribution(r: int, op: ReduceOp, dtype: torch.dtype) -> torch.Tensor:
     """What rank ``r`` contributes: small values so that no integer reduction overflows."""
     if dtype == torch.bool:
-        return torch.tensor([True, False, r % 2 == 0, r == 0, r > 0])
+        return torch.tensor([True, False, r % 2 == 0, r == 0, r > 0], device=DEV)
     if op is ReduceOp.PROD:
         vals = [1, -1 if r % 2 else 1, r + 1, 2 if r == 0 else 1, 1 if r else 0]
         if dtype == torch.uint8:
@@ -71,7 +81,7 @@ def contribution(r: int, op: ReduceOp, dtype: torch.dtype) -> torch.Tensor:
         vals = [r, -r, 10 * r + 3, 7 - 2 * r, 0 if r % 2 else 5]
         if dtype == torch.uint8:
             vals = [abs(v) for v in vals]
-    t = torch.tensor(vals, dtype=torch.float64)
+    t = torch.tensor(vals, dtype=torch.float64, device=DEV)
     if dtype.is_floating_point:
         t = t * 0.5
     if dtype.is_complex:
@@ -118,7 +128,7 @@ def test_allreduce_complex(op: ReduceOp, dtype: torch.dtype) -> None:
 @pytest.mark.parametrize("op", [ReduceOp.MIN, ReduceOp.MAX], ids=lambda o: o.name)
 def test_allreduce_complex_order_raises(op: ReduceOp, dtype: torch.dtype) -> None:
     with pytest.raises(TypeError):
-        COMM.allreduce(torch.ones(3, dtype=dtype), op)
+        COMM.allreduce(torch.ones(3, dtype=dtype, device=DEV), op)
     COMM.barrier()  # every rank raised and is still in step
 
 
@@ -128,7 +138,7 @@ def test_allreduce_low_precision_sum_is_rounded_once(dtype: torch.dtype, big: fl
     def part(r: int) -> torch.Tensor:
         first, last = big if r == 0 else 1.0, big if r == P - 1 else 1.0
         vals = [first, last, 0.1 * (r + 1), -big / 4 if r % 2 else 3.0]
-        return torch.tensor(vals).to(dtype)
+        return torch.tensor(vals, device=DEV).to(dtype)
 
     got = COMM.allreduce(part(RANK), ReduceOp.SUM)
     exact = sum(part(r).to(torch.float64) for r in range(P))
@@ -136,32 +146,34 @@ def test_allreduce_low_precision_sum_is_rounded_once(dtype: torch.dtype, big: fl
 
 
 def test_allreduce_logical_ops_on_numbers_give_bool() -> None:
-    t = torch.tensor([0, 3, RANK, -1], dtype=torch.int32)
+    t = torch.tensor([0, 3, RANK, -1], dtype=torch.int32, device=DEV)
     land = COMM.allreduce(t, ReduceOp.LAND)
     lor = COMM.allreduce(t, ReduceOp.LOR)
-    assert same(land, torch.tensor([False, True, False, True]))
-    assert same(lor, torch.tensor([False, True, P > 1, True]))
+    assert same(land, torch.tensor([False, True, False, True], device=DEV))
+    assert same(lor, torch.tensor([False, True, P > 1, True], device=DEV))
 
 
 def test_allreduce_multidim_and_noncontiguous() -> None:
-    base = torch.arange(12, dtype=torch.float64).reshape(3, 4) * (RANK + 1)
+    base = torch.arange(12, dtype=torch.float64, device=DEV).reshape(3, 4) * (RANK + 1)
     t = base.T  # non-contiguous view
     got = COMM.allreduce(t, ReduceOp.SUM)
-    want = torch.arange(12, dtype=torch.float64).reshape(3, 4).T * (P * (P + 1) // 2)
+    want = torch.arange(12, dtype=torch.float64, device=DEV).reshape(3, 4).T * (P * (P + 1) // 2)
     assert same(got, want.contiguous())
-    assert torch.equal(base, torch.arange(12, dtype=torch.float64).reshape(3, 4) * (RANK + 1))
+    assert torch.equal(
+        base, torch.arange(12, dtype=torch.float64, device=DEV).reshape(3, 4) * (RANK + 1)
+    )
 
 
 def test_allreduce_empty_and_scalar() -> None:
-    assert same(COMM.allreduce(torch.empty(0, 3)), torch.empty(0, 3))
-    got = COMM.allreduce(torch.tensor(RANK + 1, dtype=torch.int64), ReduceOp.MAX)
-    assert same(got, torch.tensor(P))
+    assert same(COMM.allreduce(torch.empty(0, 3, device=DEV)), torch.empty(0, 3, device=DEV))
+    got = COMM.allreduce(torch.tensor(RANK + 1, dtype=torch.int64, device=DEV), ReduceOp.MAX)
+    assert same(got, torch.tensor(P, device=DEV))
 
 
 def test_allreduce_leaves_input_unchanged() -> None:
-    t = torch.full((4,), float(RANK))
+    t = torch.full((4,), float(RANK), device=DEV)
     COMM.allreduce(t, ReduceOp.SUM)
-    agree(torch.equal(t, torch.full((4,), float(RANK))), "input unchanged")
+    agree(torch.equal(t, torch.full((4,), float(RANK), device=DEV)), "input unchanged")
 
 
 # ---------------------------------------------------------------------------- gathers
@@ -176,7 +188,10 @@ def test_allgather(dtype: torch.dtype) -> None:
 
 
 def test_allgather_scalar_and_noncontiguous() -> None:
-    assert same(COMM.allgather(torch.tensor(float(RANK))), torch.arange(P, dtype=torch.float32))
+    assert same(
+        COMM.allgather(torch.tensor(float(RANK), device=DEV)),
+        torch.arange(P, dtype=torch.float32, device=DEV),
+    )
     t = rows(RANK, 3, (4,)).T  # (4, 3), non-contiguous
     want = torch.stack([rows(r, 3, (4,)).T for r in range(P)])
     assert same(COMM.allgather(t), want)
@@ -215,31 +230,33 @@ def test_allgatherv_noncontiguous() -> None:
 
 def test_odd_strides_of_contiguous_tensors() -> None:
     """Empty and one-element tensors are contiguous whatever their strides."""
-    one = (torch.arange(10.0) + RANK)[::3][:1]  # shape (1,), stride (3,)
-    empty = torch.zeros(3, dtype=torch.float64).as_strided((0,), (0,))
+    one = (torch.arange(10.0, device=DEV) + RANK)[::3][:1]  # shape (1,), stride (3,)
+    empty = torch.zeros(3, dtype=torch.float64, device=DEV).as_strided((0,), (0,))
     assert one.is_contiguous() and empty.is_contiguous()
-    assert same(COMM.allgatherv(one, [1] * P), torch.arange(P, dtype=torch.float32))
-    assert same(COMM.allgatherv(empty, [0] * P), torch.empty(0, dtype=torch.float64))
-    assert same(COMM.alltoallv(empty, [0] * P, [0] * P), torch.empty(0, dtype=torch.float64))
-    buf = torch.full((10,), -1.0)[::3][:1]
+    assert same(COMM.allgatherv(one, [1] * P), torch.arange(P, dtype=torch.float32, device=DEV))
+    assert same(COMM.allgatherv(empty, [0] * P), torch.empty(0, dtype=torch.float64, device=DEV))
+    assert same(
+        COMM.alltoallv(empty, [0] * P, [0] * P), torch.empty(0, dtype=torch.float64, device=DEV)
+    )
+    buf = torch.full((10,), -1.0, device=DEV)[::3][:1]
     got = COMM.bcast(buf if RANK else one, 0)
-    agree(same(got, torch.zeros(1)), "bcast of a strided one-element tensor")
+    agree(same(got, torch.zeros(1, device=DEV)), "bcast of a strided one-element tensor")
     right, left = (RANK + 1) % P, (RANK - 1) % P
     req = COMM.irecv(buf, left)
     COMM.isend(one, right).wait()
     req.wait()
-    agree(same(buf, torch.tensor([float(left)])), "one-element strided send")
+    agree(same(buf, torch.tensor([float(left)], device=DEV)), "one-element strided send")
 
 
 def test_allgatherv_zero_width_rows() -> None:
-    got = COMM.allgatherv(torch.empty(COUNTS[RANK], 0), COUNTS)
-    assert same(got, torch.empty(sum(COUNTS), 0))
+    got = COMM.allgatherv(torch.empty(COUNTS[RANK], 0, device=DEV), COUNTS)
+    assert same(got, torch.empty(sum(COUNTS), 0, device=DEV))
 
 
 # ---------------------------------------------------------------------------- all-to-all
 def message(src: int, dst: int, n: int, width: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
     """The rows ``src`` sends to ``dst``: filled with ``1000 * src + 10 * dst + i``."""
-    vals = torch.arange(n, dtype=torch.int64) + 1000 * src + 10 * dst
+    vals = torch.arange(n, dtype=torch.int64, device=DEV) + 1000 * src + 10 * dst
     t = vals.reshape(n, *[1] * len(width)).expand(n, *width)
     if dtype == torch.bool:
         return (t % 2 == 1).contiguous()
@@ -266,8 +283,8 @@ def test_alltoallv(dtype: torch.dtype, width: tuple[int, ...]) -> None:
 
 
 def test_alltoallv_all_zero() -> None:
-    got = COMM.alltoallv(torch.empty(0, 3), [0] * P, [0] * P)
-    assert same(got, torch.empty(0, 3))
+    got = COMM.alltoallv(torch.empty(0, 3, device=DEV), [0] * P, [0] * P)
+    assert same(got, torch.empty(0, 3, device=DEV))
 
 
 def test_alltoallv_noncontiguous() -> None:
@@ -291,7 +308,7 @@ def test_alltoall(k: int) -> None:
 def test_alltoall_bad_rows_raise() -> None:
     if P > 1:  # same branch on every rank: every row count is a multiple of one process
         with pytest.raises(ValueError):
-            COMM.alltoall(torch.zeros(P + 1, 2))
+            COMM.alltoall(torch.zeros(P + 1, 2, device=DEV))
     COMM.barrier()
 
 
@@ -300,18 +317,21 @@ def test_alltoall_bad_rows_raise() -> None:
 @pytest.mark.parametrize("dtype", [*A2A_DTYPES, torch.bfloat16, torch.int8], ids=str)
 def test_bcast(root: int, dtype: torch.dtype) -> None:
     payload = rows(root, 3, (2,), dtype)
-    buf = payload.clone() if RANK == root else torch.zeros(3, 2, dtype=dtype)
+    buf = payload.clone() if RANK == root else torch.zeros(3, 2, dtype=dtype, device=DEV)
     got = COMM.bcast(buf, root)
     agree(same(got, payload), f"bcast from {root}")
 
 
 @pytest.mark.parametrize("root", range(P))
 def test_bcast_noncontiguous_and_empty(root: int) -> None:
-    payload = torch.arange(6, dtype=torch.float32).reshape(2, 3) + root
-    buf = payload.T if RANK == root else torch.zeros(2, 3).T
+    payload = torch.arange(6, dtype=torch.float32, device=DEV).reshape(2, 3) + root
+    buf = payload.T if RANK == root else torch.zeros(2, 3, device=DEV).T
     got = COMM.bcast(buf, root)
     agree(same(got.contiguous(), payload.T.contiguous()), "bcast of a transposed tensor")
-    agree(same(COMM.bcast(torch.empty(0, 2), root), torch.empty(0, 2)), "empty bcast")
+    agree(
+        same(COMM.bcast(torch.empty(0, 2, device=DEV), root), torch.empty(0, 2, device=DEV)),
+        "empty bcast",
+    )
 
 
 # ---------------------------------------------------------------------------- reduce_scatter
@@ -330,7 +350,7 @@ def test_reduce_scatter(op: ReduceOp, dtype: torch.dtype) -> None:
     n = sum(RS_COUNTS)
 
     def part(r: int) -> torch.Tensor:
-        base = torch.arange(n * 2, dtype=torch.int64).reshape(n, 2)
+        base = torch.arange(n * 2, dtype=torch.int64, device=DEV).reshape(n, 2)
         if dtype == torch.bool:
             return (base * (r + 1)) % 5 == 0
         return (base + 3 * r).to(dtype)
@@ -347,8 +367,8 @@ def test_reduce_scatter(op: ReduceOp, dtype: torch.dtype) -> None:
 
 
 def test_reduce_scatter_zero_rows() -> None:
-    got = COMM.reduce_scatter(torch.empty(0, 3), [0] * P)
-    assert same(got, torch.empty(0, 3))
+    got = COMM.reduce_scatter(torch.empty(0, 3, device=DEV), [0] * P)
+    assert same(got, torch.empty(0, 3, device=DEV))
 
 
 # ---------------------------------------------------------------------------- exscan
@@ -358,19 +378,23 @@ def test_reduce_scatter_zero_rows() -> None:
 )
 def test_exscan(op: ReduceOp, dtype: torch.dtype) -> None:
     def part(r: int) -> torch.Tensor:
-        return torch.tensor([[r + 1, 2 - r], [(-1) ** r, 3]], dtype=dtype)
+        return torch.tensor([[r + 1, 2 - r], [(-1) ** r, 3]], dtype=dtype, device=DEV)
 
     got = COMM.exscan(part(RANK), op)
     if RANK == 0:
         if op is ReduceOp.SUM:
-            want = torch.zeros(2, 2, dtype=dtype)
+            want = torch.zeros(2, 2, dtype=dtype, device=DEV)
         elif op is ReduceOp.PROD:
-            want = torch.ones(2, 2, dtype=dtype)
+            want = torch.ones(2, 2, dtype=dtype, device=DEV)
         elif dtype.is_floating_point:
-            want = torch.full((2, 2), -torch.inf if op is ReduceOp.MAX else torch.inf, dtype=dtype)
+            want = torch.full(
+                (2, 2), -torch.inf if op is ReduceOp.MAX else torch.inf, dtype=dtype, device=DEV
+            )
         else:
             info = torch.iinfo(dtype)
-            want = torch.full((2, 2), info.min if op is ReduceOp.MAX else info.max, dtype=dtype)
+            want = torch.full(
+                (2, 2), info.min if op is ReduceOp.MAX else info.max, dtype=dtype, device=DEV
+            )
     else:
         prev = torch.stack([part(r) for r in range(RANK)])
         fn = {ReduceOp.SUM: torch.sum, ReduceOp.PROD: torch.prod}.get(op)
@@ -383,56 +407,59 @@ def test_exscan(op: ReduceOp, dtype: torch.dtype) -> None:
 
 def test_exscan_low_precision_and_bool() -> None:
     big = 2048.0
-    t = torch.tensor([big if RANK == 0 else 1.0, 0.5]).to(torch.float16)
+    t = torch.tensor([big if RANK == 0 else 1.0, 0.5], device=DEV).to(torch.float16)
     got = COMM.exscan(t, ReduceOp.SUM)
     exact = sum(
-        (torch.tensor([big if r == 0 else 1.0, 0.5]).half().double() for r in range(RANK)),
-        torch.zeros(2, dtype=torch.float64),
+        (
+            torch.tensor([big if r == 0 else 1.0, 0.5], device=DEV).half().double()
+            for r in range(RANK)
+        ),
+        torch.zeros(2, dtype=torch.float64, device=DEV),
     )
     agree(same(got, exact.to(torch.float16)), "float16 exscan rounded once")
-    flags = torch.tensor([RANK == 1, True, False])
+    flags = torch.tensor([RANK == 1, True, False], device=DEV)
     got_or = COMM.exscan(flags, ReduceOp.LOR)
     got_and = COMM.exscan(flags, ReduceOp.LAND)
-    want_or = torch.tensor([RANK > 1, RANK > 0, False])
-    want_and = torch.tensor([RANK == 0, True, RANK == 0])
+    want_or = torch.tensor([RANK > 1, RANK > 0, False], device=DEV)
+    want_and = torch.tensor([RANK == 0, True, RANK == 0], device=DEV)
     agree(same(got_or, want_or) and same(got_and, want_and), "bool exscan")
 
 
 @pytest.mark.parametrize("op", [ReduceOp.MIN, ReduceOp.MAX], ids=lambda o: o.name)
 def test_exscan_complex_order_raises(op: ReduceOp) -> None:
     with pytest.raises(TypeError):
-        COMM.exscan(torch.ones(2, dtype=torch.complex64), op)
+        COMM.exscan(torch.ones(2, dtype=torch.complex64, device=DEV), op)
     COMM.barrier()
 
 
 @pytest.mark.parametrize("op", [ReduceOp.LAND, ReduceOp.LOR], ids=lambda o: o.name)
 def test_exscan_logical_on_numbers_gives_bool_everywhere(op: ReduceOp) -> None:
-    got = COMM.exscan(torch.tensor([RANK, 1, 0], dtype=torch.int32), op)
+    got = COMM.exscan(torch.tensor([RANK, 1, 0], dtype=torch.int32, device=DEV), op)
     dtypes = COMM.allgather_object(got.dtype)
     assert dtypes == [torch.bool] * P
     if op is ReduceOp.LAND:
-        want = torch.tensor([RANK == 0, True, RANK == 0])
+        want = torch.tensor([RANK == 0, True, RANK == 0], device=DEV)
     else:
-        want = torch.tensor([RANK > 1, RANK > 0, False])
+        want = torch.tensor([RANK > 1, RANK > 0, False], device=DEV)
     agree(same(got, want), f"exscan {op}")
 
 
 def test_exscan_empty() -> None:
-    assert same(COMM.exscan(torch.empty(0, 2)), torch.empty(0, 2))
+    assert same(COMM.exscan(torch.empty(0, 2, device=DEV)), torch.empty(0, 2, device=DEV))
 
 
 # ---------------------------------------------------------------------------- bad counts
 def test_bad_counts_raise_before_communicating() -> None:
     with pytest.raises(ValueError):
-        COMM.allgatherv(torch.zeros(2, 3), [2] * (P + 1))
+        COMM.allgatherv(torch.zeros(2, 3, device=DEV), [2] * (P + 1))
     with pytest.raises(ValueError):
-        COMM.allgatherv(torch.zeros(2, 3), [3] * P)
+        COMM.allgatherv(torch.zeros(2, 3, device=DEV), [3] * P)
     with pytest.raises(ValueError):
-        COMM.alltoallv(torch.zeros(P + 1), [1] * P, [1] * P)
+        COMM.alltoallv(torch.zeros(P + 1, device=DEV), [1] * P, [1] * P)
     with pytest.raises(ValueError):
-        COMM.alltoallv(torch.zeros(P), [1] * P, [-1] + [1] * P)
+        COMM.alltoallv(torch.zeros(P, device=DEV), [1] * P, [-1] + [1] * P)
     with pytest.raises(ValueError):
-        COMM.reduce_scatter(torch.zeros(P + 1), [1] * P)
+        COMM.reduce_scatter(torch.zeros(P + 1, device=DEV), [1] * P)
     COMM.barrier()
 
 
@@ -441,7 +468,7 @@ def test_bad_counts_raise_before_communicating() -> None:
 def test_send_recv_ring(dtype: torch.dtype) -> None:
     right, left = (RANK + 1) % P, (RANK - 1) % P
     out = rows(RANK, 2, (3,), dtype)
-    buf = torch.zeros(2, 3, dtype=dtype)
+    buf = torch.zeros(2, 3, dtype=dtype, device=DEV)
     if RANK == 0:  # rank 0 sends first, everyone else receives first: no cycle of waits
         COMM.send(out, right, tag=7)
         got = COMM.recv(buf, left, tag=7)
@@ -454,7 +481,7 @@ def test_send_recv_ring(dtype: torch.dtype) -> None:
 def test_isend_irecv_ring() -> None:
     right, left = (RANK + 1) % P, (RANK - 1) % P
     out = rows(RANK, 4, (2,), torch.float32).T  # non-contiguous send
-    buf = torch.zeros(4, 2).T  # non-contiguous receive buffer
+    buf = torch.zeros(4, 2, device=DEV).T  # non-contiguous receive buffer
     recv_req = COMM.irecv(buf, left, tag=3)
     send_req = COMM.isend(out, right, tag=3)
     got = recv_req.wait()
@@ -465,15 +492,17 @@ def test_isend_irecv_ring() -> None:
 
 def test_isend_irecv_two_tags() -> None:
     right, left = (RANK + 1) % P, (RANK - 1) % P
-    reqs_in = [COMM.irecv(torch.zeros(3, dtype=torch.int64), left, tag=t) for t in (11, 12)]
+    reqs_in = [
+        COMM.irecv(torch.zeros(3, dtype=torch.int64, device=DEV), left, tag=t) for t in (11, 12)
+    ]
     reqs_out = [
-        COMM.isend(torch.full((3,), 10 * RANK + t, dtype=torch.int64), right, tag=t)
+        COMM.isend(torch.full((3,), 10 * RANK + t, dtype=torch.int64, device=DEV), right, tag=t)
         for t in (11, 12)
     ]
     got = [r.wait() for r in reqs_in]
     for r in reqs_out:
         r.wait()
-    want = [torch.full((3,), 10 * left + t, dtype=torch.int64) for t in (11, 12)]
+    want = [torch.full((3,), 10 * left + t, dtype=torch.int64, device=DEV) for t in (11, 12)]
     agree(all(same(g, w) for g, w in zip(got, want)), "tagged messages")
 
 
@@ -502,8 +531,8 @@ def test_split_even_odd(reverse: bool) -> None:
     if reverse:
         members = members[::-1]
     assert (sub.size, sub.rank) == (len(members), members.index(RANK))
-    total = sub.allreduce(torch.tensor([RANK, 1], dtype=torch.int64))
-    assert same(total, torch.tensor([sum(members), len(members)]))
+    total = sub.allreduce(torch.tensor([RANK, 1], dtype=torch.int64, device=DEV))
+    assert same(total, torch.tensor([sum(members), len(members)], device=DEV))
     gathered = sub.allgatherv(rows(RANK, RANK % 3, (2,)), [r % 3 for r in members])
     assert same(gathered, torch.cat([rows(r, r % 3, (2,)) for r in members]))
     assert sub.allgather_object(RANK) == members
@@ -515,20 +544,20 @@ def test_split_even_odd(reverse: bool) -> None:
 def test_split_single_color() -> None:
     sub = COMM.split(0, key=RANK)
     assert (sub.size, sub.rank) == (P, RANK)
-    assert same(sub.allreduce(torch.ones(2)), torch.full((2,), float(P)))
+    assert same(sub.allreduce(torch.ones(2, device=DEV)), torch.full((2,), float(P), device=DEV))
 
 
 # ---------------------------------------------------------------------------- counting
 def test_count_collectives_kinds_and_bytes() -> None:
-    t = torch.zeros(10, dtype=torch.float64)
+    t = torch.zeros(10, dtype=torch.float64, device=DEV)
     with hpa.count_collectives() as stats:
         COMM.allreduce(t)
         COMM.allreduce(t.to(torch.float16), ReduceOp.MAX)
         COMM.allgatherv(rows(RANK, COUNTS[RANK], (2,)), COUNTS)
-        COMM.alltoall(torch.zeros(2 * P, dtype=torch.int32))
-        COMM.bcast(torch.zeros(3, dtype=torch.int8), 0)
+        COMM.alltoall(torch.zeros(2 * P, dtype=torch.int32, device=DEV))
+        COMM.bcast(torch.zeros(3, dtype=torch.int8, device=DEV), 0)
         COMM.exscan(t)
-        COMM.reduce_scatter(torch.zeros(P, dtype=torch.bool), [1] * P)
+        COMM.reduce_scatter(torch.zeros(P, dtype=torch.bool, device=DEV), [1] * P)
         COMM.barrier()
     assert dict(stats.counts) == {
         "allreduce": 2,
@@ -553,10 +582,10 @@ def test_count_collectives_kinds_and_bytes() -> None:
 
 def test_count_collectives_nested() -> None:
     with hpa.count_collectives() as outer:
-        COMM.allreduce(torch.ones(2))
+        COMM.allreduce(torch.ones(2, device=DEV))
         with hpa.count_collectives() as inner:
-            COMM.allgather(torch.ones(3, dtype=torch.int64))
-            COMM.allreduce(torch.ones(1))
+            COMM.allgather(torch.ones(3, dtype=torch.int64, device=DEV))
+            COMM.allreduce(torch.ones(1, device=DEV))
         COMM.barrier()
     with hpa.count_collectives() as after:
         pass
@@ -580,8 +609,8 @@ def test_count_collectives_outside_block_and_after_error() -> None:
 def test_count_collectives_point_to_point_and_objects() -> None:
     right, left = (RANK + 1) % P, (RANK - 1) % P
     with hpa.count_collectives() as stats:
-        req = COMM.irecv(torch.zeros(2), left)
-        COMM.isend(torch.ones(2), right).wait()
+        req = COMM.irecv(torch.zeros(2, device=DEV), left)
+        COMM.isend(torch.ones(2, device=DEV), right).wait()
         req.wait()
         COMM.bcast_object(1)
         COMM.allgather_object(RANK)
@@ -679,14 +708,14 @@ def test_init_with_ready_communicator_keeps_world() -> None:
 def test_loopback_communicator_alone() -> None:
     lb: Any = hpa.comm.LoopbackCommunicator()
     assert (lb.rank, lb.size, lb.name) == (0, 1, "loopback")
-    t = torch.arange(6.0).reshape(2, 3)
+    t = torch.arange(6.0, device=DEV).reshape(2, 3)
     assert same(lb.allreduce(t, ReduceOp.PROD), t)
     assert same(lb.allgatherv(t.T, [3]), t.T.contiguous())
-    assert same(lb.exscan(t), torch.zeros(2, 3))
+    assert same(lb.exscan(t), torch.zeros(2, 3, device=DEV))
     lb.send(t, 0, tag=5)
-    assert same(lb.recv(torch.empty(2, 3), 0, tag=5), t)
+    assert same(lb.recv(torch.empty(2, 3, device=DEV), 0, tag=5), t)
     with pytest.raises(RuntimeError):
-        lb.recv(torch.empty(2, 3), 0, tag=5)
+        lb.recv(torch.empty(2, 3, device=DEV), 0, tag=5)
     with pytest.raises(ValueError):
         lb.send(t, 1)
     assert lb.split(3).size == 1
@@ -699,9 +728,14 @@ def test_allgatherv_broadcast_path(monkeypatch: pytest.MonkeyPatch, dtype: torch
     if module is not None:
         monkeypatch.setattr(module, "_BROADCAST_GATHER_BYTES", 0)
     counts = [(r * 2) % 5 for r in range(P)]
-    mine = (torch.arange(counts[RANK] * 3) + 100 * RANK).reshape(counts[RANK], 3).to(dtype)
+    mine = (
+        (torch.arange(counts[RANK] * 3, device=DEV) + 100 * RANK).reshape(counts[RANK], 3).to(dtype)
+    )
     got = COMM.allgatherv(mine, counts)
     want = torch.cat(
-        [(torch.arange(c * 3) + 100 * r).reshape(c, 3).to(dtype) for r, c in enumerate(counts)]
+        [
+            (torch.arange(c * 3, device=DEV) + 100 * r).reshape(c, 3).to(dtype)
+            for r, c in enumerate(counts)
+        ]
     )
     agree(got.dtype == dtype and torch.equal(got, want), "allgatherv through broadcasts")

@@ -28,7 +28,7 @@ def assert_block(x: hpa.Array, ref: np.ndarray, split: int | None) -> None:
     got = x.larray
     if got.dtype == torch.bfloat16:
         got = got.float()
-    np.testing.assert_array_equal(got.numpy(), expected)
+    np.testing.assert_array_equal(got.cpu().numpy(), expected)
 
 
 # ---------------------------------------------------------------------------------- array from data
@@ -81,6 +81,7 @@ def test_array_from_data(name: str, src: Any, ref: np.ndarray, split: int | None
         x = hpa.array(src, split=split)
     assert stats.total == 0
     assert x.split == split
+    assert x.device == hpa.get_device()  # torch tensors too: device=None is the default device
     assert_block(x, ref, split)
     assert_array(x, ref)
 
@@ -178,12 +179,14 @@ def test_array_copy_semantics() -> None:
     ref_copy = ref.copy()
     ref[0] = 100.0
     assert_array(x, ref_copy)  # array() copies
-    shared = hpa.asarray(ref)
+    # asarray() shares replicated data on the data's own device (host memory here)
+    shared = hpa.asarray(ref, device="cpu")
     ref[1] = -1.0
-    assert shared.larray[1].item() == -1.0  # asarray() shares replicated NumPy data
+    assert shared.larray[1].item() == -1.0
     t = torch.arange(4.0)
-    assert hpa.asarray(t).larray.data_ptr() == t.data_ptr()
-    assert hpa.array(t).larray.data_ptr() != t.data_ptr()
+    assert hpa.asarray(t, device="cpu").larray.data_ptr() == t.data_ptr()
+    assert hpa.array(t, device="cpu").larray.data_ptr() != t.data_ptr()
+    assert hpa.asarray(t).device == hpa.get_device()
 
 
 # ---------------------------------------------------------------------------------- from hpa arrays
@@ -252,7 +255,7 @@ def test_is_split(other: tuple, axis: int, source: str) -> None:
     assert stats.total == stats["allgather_object"] == 1  # the local shapes, nothing else
     assert x.shape == tuple(gshape)
     assert x.split == axis_n and x.counts == tuple(counts)
-    np.testing.assert_array_equal(x.larray.numpy(), block)
+    np.testing.assert_array_equal(x.larray.cpu().numpy(), block)
     assert_array(x, ref)
 
 

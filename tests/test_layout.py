@@ -21,6 +21,7 @@ from hpa.core.layout import Layout, chunk, normalize_axis
 from hpa.core.redistribute import redistribute
 
 COMM = hpa.get_comm()
+DEV = hpa.get_device().torch_device  # the planner's tests move tensors on the test device
 
 # ordinary, fewer rows than processes, empty (along the split axis or another one)
 SHAPES = [(0,), (1,), (2,), (7,), (0, 3), (1, 4), (2, 5), (5, 3), (3, 0)]
@@ -182,7 +183,7 @@ def test_array_lshape_map_and_offsets(
     # the local block holds the rows of the global array at this rank's offsets
     if split is not None:
         lo, hi = lay.range_of(RANK)
-        local = x.larray.numpy()
+        local = x.larray.cpu().numpy()
         want = np.take(data(shape), np.arange(lo, hi), axis=split)
         agree(np.array_equal(local, want), "block content")
 
@@ -352,7 +353,7 @@ def test_balance_replicated() -> None:
 
 # ------------------------------------------------------------------------------- planner directly
 def test_redistribute_same_layout_returns_input() -> None:
-    t = torch.arange(6.0)
+    t = torch.arange(6.0, device=DEV)
     lay = Layout((6,), None, COMM)
     with hpa.count_collectives() as stats:
         assert redistribute(t, lay, Layout((6,), None, COMM)) is t
@@ -360,7 +361,7 @@ def test_redistribute_same_layout_returns_input() -> None:
 
 
 def test_redistribute_from_replicated_slices_locally() -> None:
-    full = torch.arange(24).reshape(2, 3, 4)
+    full = torch.arange(24, device=DEV).reshape(2, 3, 4)
     src = Layout(full.shape, None, COMM)
     for axis in range(3):
         dst = Layout(full.shape, axis, COMM, ragged_counts(full.shape[axis]))
@@ -376,7 +377,8 @@ def test_redistribute_transposed_input_block() -> None:
     values = data((4, 5))
     src = Layout((4, 5), 1, COMM)
     lo, hi = src.range_of(RANK)
-    block = torch.from_numpy(np.ascontiguousarray(values[:, lo:hi].T)).T  # (4, hi - lo) view
+    # a (4, hi - lo) view with the strides of a transpose
+    block = torch.from_numpy(np.ascontiguousarray(values[:, lo:hi].T)).to(DEV).T
     for dst_split in (None, 0):
         out = redistribute(block, src, Layout((4, 5), dst_split, COMM))
         got = hpa.Array(out, Layout((4, 5), dst_split, COMM))

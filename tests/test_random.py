@@ -146,10 +146,16 @@ def test_state_counts_calls_and_replays() -> None:
 
 
 def test_torch_global_generator_is_untouched() -> None:
-    before = torch.get_rng_state()
+    dev = hpa.get_device().torch_device
+
+    def states() -> list[torch.Tensor]:
+        cuda = [torch.cuda.get_rng_state(dev)] if dev.type == "cuda" else []
+        return [torch.get_rng_state(), *cuda]
+
+    before = states()
     R.seed(3)
     R.random(1000, split=0), R.randn(1000), R.randint(9, size=50), R.poisson(2.0, 40)
-    assert torch.equal(torch.get_rng_state(), before)
+    assert all(torch.equal(a, b) for a, b in zip(states(), before))
 
 
 # ---------------------------------------------------------------------------- shapes, dtypes

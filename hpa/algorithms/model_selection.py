@@ -126,9 +126,12 @@ def train_test_split(
         train, test = slice(0, n_train), slice(n_train, n_train + n_test)
     else:
         with random_state_scope(random_state):
-            perm = hpa.random.permutation(lengths[0])
+            perm = hpa.random.permutation(lengths[0], device=data[0].device)
         test, train = perm[:n_test], perm[n_test : n_test + n_train]
     out = []
     for a in data:
-        out += [a[train], a[test]]
+        if shuffle:  # the positions on each array's own device
+            out += [a[train.to(a.device)], a[test.to(a.device)]]
+        else:
+            out += [a[train], a[test]]
     return out

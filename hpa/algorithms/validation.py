@@ -110,12 +110,13 @@ def as_data(
 
 
 def as_targets(y: Any, X: hpa.Array, name: str = "y", dtype: Any = None) -> hpa.Array:
-    """``y`` laid out like the rows of ``X``: same split and the same per-rank extents.
+    """``y`` laid out like the rows of ``X``: same split, per-rank extents and device.
 
     Parameters
     ----------
     y : array_like or hpa.Array
-        One target per sample (1-d), or several (2-d, samples in rows).
+        One target per sample (1-d), or several (2-d, samples in rows); moved to ``X``'s
+        device.
     X : hpa.Array
         The samples, as returned by :func:`as_data`.
     name : str
@@ -129,7 +130,9 @@ def as_targets(y: Any, X: hpa.Array, name: str = "y", dtype: Any = None) -> hpa.
         If ``y`` does not have one row per sample of ``X``, or is not 1-d or 2-d.
     """
     if not isinstance(y, hpa.Array):
-        y = hpa.array(y, split=None if X.split is None else 0)
+        y = hpa.array(y, split=None if X.split is None else 0, device=X.device)
+    elif y.device != X.device:
+        y = y.to(X.device)
     if y.ndim not in (1, 2):
         raise ValueError(f"{name} must be 1-d or 2-d, got shape {y.shape}")
     if y.shape[0] != X.shape[0]:

@@ -12,12 +12,15 @@ import os
 import torch
 
 from hpa.backends.base import Device
+from hpa.backends.host_syncs import HostSyncs, count_host_syncs
 from hpa.backends.torch_device import CPUDevice, CUDADevice, local_rank
 
 __all__ = [
     "CPUDevice",
     "CUDADevice",
     "Device",
+    "HostSyncs",
+    "count_host_syncs",
     "cpu",
     "device_of",
     "get_device",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
+from collections import defaultdict, deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -147,6 +148,8 @@ class Communicator(ABC):
     def __init__(self, rank: int, size: int) -> None:
         self.rank = rank
         self.size = size
+        # messages a rank sends itself (a ring of one): gloo and NCCL cannot, MPI need not
+        self._mailbox: defaultdict[int, deque[torch.Tensor]] = defaultdict(deque)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} rank={self.rank} size={self.size}>"
@@ -281,12 +284,12 @@ class Communicator(ABC):
     def send(self, t: torch.Tensor, dest: int, tag: int = 0) -> None:
         """Send ``t`` to rank ``dest`` (blocking)."""
         record("send", _nbytes(t))
-        self._isend(t.contiguous(), dest, tag).wait()
+        self._start_send(t.contiguous(), dest, tag).wait()
 
     def recv(self, buf: torch.Tensor, source: int, tag: int = 0) -> torch.Tensor:
         """Receive into ``buf`` (shape and dtype of the message) from rank ``source``."""
         record("recv", 0)
-        out = self._irecv(buf, source, tag).wait()
+        out = self._start_recv(buf, source, tag).wait()
         assert out is not None
         return out
 
@@ -294,14 +297,14 @@ class Communicator(ABC):
         """Start sending ``t`` to ``dest``; keep ``t`` alive until the request completes."""
         record("isend", _nbytes(t))
         src = t.contiguous()
-        req = self._isend(src, dest, tag)
+        req = self._start_send(src, dest, tag)
         req._keep = src  # a contiguous copy must outlive the transfer
         return req
 
     def irecv(self, buf: torch.Tensor, source: int, tag: int = 0) -> Request:
         """Start receiving into ``buf`` from ``source``; ``wait()`` returns the filled tensor."""
         record("irecv", 0)
-        return self._irecv(buf, source, tag)
+        return self._start_recv(buf, source, tag)
 
     def barrier(self) -> None:
         """Wait until every process has reached this call."""
@@ -325,6 +328,23 @@ class Communicator(ABC):
         return self._split(color, key)
 
     # ------------------------------------------------------------------ helpers
+    def _start_send(self, t: torch.Tensor, dest: int, tag: int) -> Request:
+        if dest != self.rank:
+            return self._isend(t, dest, tag)
+        self._mailbox[tag].append(t.clone())
+        return Request(lambda: None)
+
+    def _start_recv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
+        if source != self.rank:
+            return self._irecv(buf, source, tag)
+
+        def complete() -> None:
+            if not self._mailbox[tag]:
+                raise RuntimeError(f"rank {self.rank} receives from itself with tag {tag}, unsent")
+            buf.copy_(self._mailbox[tag].popleft().reshape(buf.shape))
+
+        return Request(complete, buf)
+
     def _reduce_scatter(self, t: torch.Tensor, counts: list[int], op: ReduceOp) -> torch.Tensor:
         start = sum(counts[: self.rank])
         return self._allreduce(t, op)[start : start + counts[self.rank]].clone()

@@ -2,20 +2,26 @@
 
 CPU tensors are handed to MPI zero-copy as NumPy views; data movement travels as raw bytes,
 so every dtype (bfloat16 and bool included) moves unchanged. CUDA tensors go to MPI directly
-when the MPI library reports CUDA support, and are staged through host memory otherwise.
+when the MPI library supports CUDA buffers (after the producing stream has finished), and are
+otherwise staged through pinned host memory. Support is read from the library
+(``MPIX_Query_cuda_support``, as Open MPI and MPICH provide it); ``HPA_MPI_CUDA_AWARE=1`` or
+``0`` overrides the answer.
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
+import os
 from typing import Any
 
 import torch
 from mpi4py import MPI
 
 from hpa.comm.base import Communicator, ReduceOp, Request, raw_bytes
+from hpa.comm.staging import host_buffer, to_device, to_host, wait_for_stream
 
-__all__ = ["MPICommunicator"]
+__all__ = ["MPICommunicator", "mpi_cuda_aware"]
 
 _OPS = {
     ReduceOp.SUM: MPI.SUM,
@@ -25,12 +31,33 @@ _OPS = {
 }
 
 
-def _cuda_aware() -> bool:
-    query = getattr(MPI, "Query_cuda_support", None)
+def _loaded_mpi_libraries() -> list[str]:
+    """Paths of the MPI shared libraries loaded into this process (Linux)."""
     try:
-        return bool(query()) if query is not None else False
-    except MPI.Exception:
-        return False
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "libmpi" in line}
+    except OSError:
+        return []
+    return sorted(p for p in paths if os.path.basename(p).startswith("libmpi"))
+
+
+def mpi_cuda_aware() -> bool:
+    """Whether the MPI library accepts CUDA device buffers.
+
+    ``HPA_MPI_CUDA_AWARE`` (``1``/``0``) decides when set; otherwise the library is asked through
+    ``MPIX_Query_cuda_support``, and a library without that extension counts as not CUDA-aware.
+    """
+    forced = os.environ.get("HPA_MPI_CUDA_AWARE", "").strip()
+    if forced:
+        return forced.lower() not in ("0", "false", "no", "off")
+    for path in _loaded_mpi_libraries():
+        try:
+            query = ctypes.CDLL(path).MPIX_Query_cuda_support
+        except (OSError, AttributeError):
+            continue
+        query.restype = ctypes.c_int
+        return bool(query())
+    return False
 
 
 class MPICommunicator(Communicator):
@@ -47,14 +74,39 @@ class MPICommunicator(Communicator):
     def __init__(self, comm: Any = None) -> None:
         self.mpi_comm = comm if comm is not None else MPI.COMM_WORLD
         super().__init__(self.mpi_comm.Get_rank(), self.mpi_comm.Get_size())
-        self.cuda_aware = _cuda_aware()
+        self.cuda_aware = mpi_cuda_aware()
 
     # tensors <-> MPI buffers ------------------------------------------------------
-    def _stage(self, t: torch.Tensor) -> torch.Tensor:
-        """A tensor MPI can read: ``t`` itself on the host or with CUDA-aware MPI."""
-        if t.device.type == "cpu" or self.cuda_aware:
-            return t
-        return t.cpu()
+    def _staged(self, t: torch.Tensor) -> bool:
+        """Whether ``t`` travels through a host copy (a device tensor, MPI not CUDA-aware)."""
+        return t.device.type != "cpu" and not self.cuda_aware
+
+    def _stage(self, t: torch.Tensor, fresh: bool = False) -> torch.Tensor:
+        """A tensor MPI can read holding ``t``'s values.
+
+        On the host, or on a device with CUDA-aware MPI, that is ``t`` itself (a copy when
+        ``fresh``), once the device's stream has finished writing it; else a pinned host copy.
+        """
+        if self._staged(t):
+            return to_host(t)
+        out = t.clone() if fresh else t
+        wait_for_stream(out)
+        return out
+
+    def _buffer(self, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
+        """An empty buffer MPI can write, for a result that belongs on ``like``'s device."""
+        if self._staged(like):
+            return host_buffer(shape, like.dtype)
+        out = torch.empty(shape, dtype=like.dtype, device=like.device)
+        wait_for_stream(out)
+        return out
+
+    @staticmethod
+    def _unstage(work: torch.Tensor, into: torch.Tensor | None, like: torch.Tensor) -> torch.Tensor:
+        """``work`` (filled by MPI) on ``like``'s device, or copied into ``into``."""
+        if into is None and work.device == like.device:
+            return work
+        return to_device(work, like, into)
 
     def _buf(self, t: torch.Tensor) -> Any:
         return t.numpy() if t.device.type == "cpu" else t
@@ -63,65 +115,65 @@ class MPICommunicator(Communicator):
         """The bytes of a contiguous tensor as an MPI buffer."""
         return self._buf(raw_bytes(t))
 
-    def _empty(self, shape: tuple[int, ...], like: torch.Tensor) -> torch.Tensor:
-        return torch.empty(shape, dtype=like.dtype, device=like.device)
-
     # transport ----------------------------------------------------------------------
     def _allreduce(self, t: torch.Tensor, op: ReduceOp) -> torch.Tensor:
-        work = self._stage(t).clone()
+        work = self._stage(t, fresh=True)
         self.mpi_comm.Allreduce(MPI.IN_PLACE, self._buf(work), _OPS[op])
-        return work.to(t.device)
+        return self._unstage(work, None, t)
 
     def _reduce_scatter(self, t: torch.Tensor, counts: list[int], op: ReduceOp) -> torch.Tensor:
         src = self._stage(t)
         row = math.prod(t.shape[1:])
-        out = self._empty((counts[self.rank], *t.shape[1:]), src)
+        out = self._buffer((counts[self.rank], *t.shape[1:]), t)
         sizes = [c * row for c in counts]
         self.mpi_comm.Reduce_scatter(self._buf(src), self._buf(out), sizes, _OPS[op])
-        return out.to(t.device)
+        return self._unstage(out, None, t)
 
     def _allgatherv(self, t: torch.Tensor, counts: list[int]) -> torch.Tensor:
         src = self._stage(t)
         row = math.prod(t.shape[1:]) * t.element_size()
-        out = self._empty((sum(counts), *t.shape[1:]), src)
+        out = self._buffer((sum(counts), *t.shape[1:]), t)
         self.mpi_comm.Allgatherv(self._raw(src), [self._raw(out), [c * row for c in counts]])
-        return out.to(t.device)
+        return self._unstage(out, None, t)
 
     def _alltoallv(
         self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int], out: torch.Tensor
     ) -> None:
         src = self._stage(t)
         row = math.prod(t.shape[1:]) * t.element_size()
-        recv = self._stage(out)
+        recv = out if out.device.type == "cpu" else self._buffer(tuple(out.shape), out)
         self.mpi_comm.Alltoallv(
             [self._raw(src), [c * row for c in send_counts]],
             [self._raw(recv), [c * row for c in recv_counts]],
         )
         if recv is not out:
-            out.copy_(recv)
+            self._unstage(recv, out, out)
 
     def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:
-        work = self._stage(t)
+        receives_staged = self.rank != root and self._staged(t)
+        work = self._buffer(tuple(t.shape), t) if receives_staged else self._stage(t)
         self.mpi_comm.Bcast(self._raw(work), root=root)
-        return work.to(t.device)
+        return t if work is t else self._unstage(work, t, t)
 
     def _isend(self, t: torch.Tensor, dest: int, tag: int) -> Request:
         src = self._stage(t)
         req = self.mpi_comm.Isend(self._raw(src), dest=dest, tag=tag)
-        return Request(req.Wait)
+
+        def complete(staged: torch.Tensor = src) -> None:
+            # ``staged`` keeps a host copy alive until MPI has sent it
+            req.Wait()
+
+        return Request(complete)
 
     def _irecv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
-        work = (
-            buf
-            if buf.is_contiguous() and self._stage(buf) is buf
-            else self._empty(tuple(buf.shape), buf).cpu()
-        )
+        direct = buf.is_contiguous() and not self._staged(buf)
+        work = self._stage(buf) if direct else self._buffer(tuple(buf.shape), buf)
         req = self.mpi_comm.Irecv(self._raw(work), source=source, tag=tag)
 
         def complete() -> None:
             req.Wait()
             if work is not buf:
-                buf.copy_(work)
+                self._unstage(work, buf, buf)
 
         return Request(complete, buf)
 

@@ -1,21 +1,26 @@
 """The torch.distributed communicator: gloo for CPU tensors, NCCL for CUDA tensors.
 
-Under ``torchrun`` the default process group is created with both backends when CUDA is
-present (``cpu:gloo,cuda:nccl``), so the tensor's device picks the transport. gloo has no
-uneven allgather: small blocks are padded to the longest one and trimmed after the exchange;
-large gathers broadcast every block straight into its place in the result.
-Data movement travels as raw bytes so every dtype moves unchanged.
+Under ``torchrun`` the default process group is created with both backends when every process
+of a node can have a GPU of its own (``cpu:gloo,cuda:nccl``), so the tensor's device picks the
+transport, and each process binds the GPU of its local rank. NCCL needs one GPU per process:
+with more processes on a node than GPUs the group is gloo alone and CUDA tensors travel through
+pinned host memory. Neither has an uneven allgather: small blocks are padded to the longest one
+and trimmed after the exchange; large gathers broadcast every block straight into its place in
+the result. Data movement travels as raw bytes so every dtype moves unchanged.
 """
 
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import torch
 import torch.distributed as dist
 
+from hpa.backends import gpu
 from hpa.comm.base import Communicator, ReduceOp, Request, raw_bytes
+from hpa.comm.staging import host_buffer, to_device, to_host
 
 __all__ = ["TorchCommunicator"]
 
@@ -27,11 +32,22 @@ _OPS = {
 }
 
 
+def _gpu_per_process() -> bool:
+    """Whether every process on this node can own a GPU (what NCCL requires)."""
+    if not torch.cuda.is_available():
+        return False
+    local = int(os.environ.get("LOCAL_WORLD_SIZE", os.environ.get("WORLD_SIZE", "1")))
+    return local <= torch.cuda.device_count()
+
+
 def _init_default_group() -> None:
     if dist.is_initialized():
         return
-    backend = "cpu:gloo,cuda:nccl" if torch.cuda.is_available() else "gloo"
-    dist.init_process_group(backend=backend)
+    if _gpu_per_process():
+        torch.cuda.set_device(gpu.torch_device)
+        dist.init_process_group(backend="cpu:gloo,cuda:nccl")
+    else:
+        dist.init_process_group(backend="gloo")
 
 
 # gathers larger than this go as one broadcast per rank instead of a padded all_gather
@@ -59,13 +75,20 @@ class TorchCommunicator(Communicator):
         self._global_ranks = [
             r if group is None else dist.get_global_rank(group, r) for r in range(self.size)
         ]
+        self.nccl = "nccl" in str(dist.get_backend(group))
+
+    def _staged(self, t: torch.Tensor) -> bool:
+        """Whether ``t`` travels through host memory (a CUDA tensor in a group without NCCL)."""
+        return t.device.type == "cuda" and not self.nccl
 
     def _allreduce(self, t: torch.Tensor, op: ReduceOp) -> torch.Tensor:
-        work = t.clone()
+        work = to_host(t) if self._staged(t) else t.clone()
         dist.all_reduce(work, op=_OPS[op], group=self.group)
-        return work
+        return to_device(work, t) if work.device != t.device else work
 
     def _allgatherv(self, t: torch.Tensor, counts: list[int]) -> torch.Tensor:
+        if self._staged(t):
+            return to_device(self._allgatherv(to_host(t), counts), t)
         rest = t.shape[1:]
         row = math.prod(rest) * t.element_size()
         out = torch.empty((sum(counts), *rest), dtype=t.dtype, device=t.device)
@@ -93,6 +116,11 @@ class TorchCommunicator(Communicator):
     def _alltoallv(
         self, t: torch.Tensor, send_counts: list[int], recv_counts: list[int], out: torch.Tensor
     ) -> None:
+        if self._staged(t):
+            recv = host_buffer(tuple(out.shape), out.dtype)
+            self._alltoallv(to_host(t), send_counts, recv_counts, recv)
+            to_device(recv, out, out)
+            return
         row = math.prod(t.shape[1:]) * t.element_size()
         dist.all_to_all_single(
             raw_bytes(out),
@@ -103,14 +131,35 @@ class TorchCommunicator(Communicator):
         )
 
     def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:
+        if self._staged(t):
+            host = to_host(t) if self.rank == root else host_buffer(tuple(t.shape), t.dtype)
+            return to_device(self._bcast(host, root), t, t)
         dist.broadcast(raw_bytes(t), src=self._global_ranks[root], group=self.group)
         return t
 
     def _isend(self, t: torch.Tensor, dest: int, tag: int) -> Request:
+        if self._staged(t):
+            host = to_host(t)
+            sent = self._isend(host, dest, tag)
+
+            def complete(staged: torch.Tensor = host) -> None:
+                # ``staged`` keeps the host copy alive until it has been sent
+                sent.wait()
+
+            return Request(complete)
         work = dist.isend(raw_bytes(t), dst=self._global_ranks[dest], group=self.group, tag=tag)
         return Request(work.wait)
 
     def _irecv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
+        if self._staged(buf):
+            host = host_buffer(tuple(buf.shape), buf.dtype)
+            received = self._irecv(host, source, tag)
+
+            def complete_staged() -> None:
+                received.wait()
+                to_device(host, buf, buf)
+
+            return Request(complete_staged, buf)
         work_buf = buf if buf.is_contiguous() else buf.contiguous()
         work = dist.irecv(
             raw_bytes(work_buf), src=self._global_ranks[source], group=self.group, tag=tag

@@ -30,7 +30,7 @@ from hpa.core.array import Array
 from hpa.core.layout import Layout
 from hpa.core.redistribute import redistribute
 
-__all__ = ["align", "as_local_tensor", "broadcast_shapes", "local_block"]
+__all__ = ["align", "as_local_tensor", "broadcast_shapes", "local_block", "scalar_tensor"]
 
 Scalar = (bool, int, float, complex)
 
@@ -54,6 +54,19 @@ def _broadcast(shapes: tuple[tuple[int, ...], ...]) -> tuple[int, ...]:
             raise ValueError(f"operands could not be broadcast together with shapes {listed}")
         out.append(sizes.pop() if sizes else 1)
     return tuple(out)
+
+
+def scalar_tensor(value: Any, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """A Python scalar as a 0-d tensor of ``dtype`` filled on ``device``.
+
+    ``torch.tensor(value, device=...)`` copies from host memory, which synchronises a GPU;
+    a fill does not. A value out of ``dtype``'s range converts as ``torch.tensor`` converts
+    it (to infinity for a float dtype, or its error).
+    """
+    try:
+        return torch.full((), value, dtype=dtype, device=device)
+    except (RuntimeError, TypeError):
+        return torch.tensor(value, dtype=dtype, device=device)
 
 
 def as_local_tensor(x: Any, device: torch.device) -> torch.Tensor:

@@ -115,7 +115,8 @@ def _covariance(
     res = _result_dtype(m, ya, dtype)
     parts = [_oriented(m, rowvar, res, "m")]
     if parts[0][1].gshape[0] == 0:
-        return Array(torch.zeros((0, 0), dtype=torch.float64), Layout((0, 0), None, m.comm))
+        empty = torch.zeros((0, 0), dtype=torch.float64, device=m.larray.device)
+        return Array(empty, Layout((0, 0), None, m.comm))
     if ya is not None:
         parts.append(_oriented(ya, rowvar, res, "y"))
         if parts[1][1].gshape[1] != parts[0][1].gshape[1]:
@@ -161,8 +162,9 @@ Weights = tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor]
 def _weights(fweights: Any, aweights: Any, lay: Layout, device: torch.device) -> Weights:
     """(w = fweights * aweights, aweights, error flags) on the observations' blocks ``lay``.
 
-    The flags (fweights not integer, fweights negative, aweights negative) are local; they
-    travel with the collective the covariance needs anyway where the weights are split.
+    The flags (fweights not integer, fweights negative, aweights negative) are local and stay
+    on the device; they travel with the collective the covariance needs anyway where the
+    weights are split, and are read on the host once, with the sums of the weights.
     """
     w = aw = None
     flags = torch.zeros(3, dtype=torch.float64, device=device)
@@ -177,19 +179,20 @@ def _weights(fweights: Any, aweights: Any, lay: Layout, device: torch.device) ->
         t = wa.larray if lay.comm.size == 1 else local_block(wa, lay)
         t = t.to(device=device, dtype=torch.float64)
         if k == 0:
-            flags[0] = float(bool((t != torch.round(t)).any()))
-        flags[1 + k] = float(bool((t < 0).any()))
+            flags[0] = (t != torch.round(t)).any()
+        flags[1 + k] = (t < 0).any()
         w = t if w is None else w * t
         aw = t if k == 1 else aw
     return w, aw, flags
 
 
-def _check_weights(flags: torch.Tensor) -> None:
-    if float(flags[0]):
+def _check_weights(flags: list[float]) -> None:
+    """Raise NumPy's error for the first flag of :func:`_weights` that is set (read on the host)."""
+    if flags[0]:
         raise TypeError("fweights must be integer")
-    if float(flags[1]):
+    if flags[1]:
         raise ValueError("fweights cannot be negative")
-    if float(flags[2]):
+    if flags[2]:
         raise ValueError("aweights cannot be negative")
 
 
@@ -224,7 +227,8 @@ def _cov_obs_split(
     w, aw, flags = weights
     n = obs.gshape[1]
     xw = x if w is None else (x * w).to(x.dtype)
-    v1 = flags.new_tensor([x.shape[1], 0.0])  # local sums of the weights
+    v1 = flags.new_zeros(2)  # local sums of the weights
+    v1[0] = x.shape[1]
     if w is not None:
         v1[0] = w.sum()
     if aw is not None:
@@ -233,8 +237,8 @@ def _cov_obs_split(
     if obs.is_distributed:
         packet = comm.allreduce(packet)
     v = x.shape[0]
-    _check_weights(packet[v + 2 :].real)
-    s1, s2 = float(packet[v].real), float(packet[v + 1].real)
+    s1, s2, *bad = packet[v:].real.tolist()  # the one read on the host
+    _check_weights(bad)
     scale = _factor(n, ddof, weights, s1, s2)
     xc = x - (packet[:v] / s1)[:, None]
     c = xc @ (xc if w is None else (xc * w).to(x.dtype)).mH
@@ -249,11 +253,14 @@ def _cov_whole(
 ) -> tuple[torch.Tensor, Layout, torch.Tensor]:
     """Every observation local: centre locally, gather split variables, my rows of the product."""
     w, aw, flags = weights
-    _check_weights(flags)
     comm = parts[0][1].comm
     n = parts[0][1].gshape[1]
-    s1 = float(n if w is None else w.sum())
-    s2 = 0.0 if aw is None else float((w * aw).sum())
+    if w is None:  # no weights, no flags
+        s1, s2 = float(n), 0.0
+    else:
+        sums = torch.stack([w.sum(), w.new_zeros(()) if aw is None else (w * aw).sum()])
+        s1, s2, *bad = torch.cat([sums, flags]).tolist()  # the one read on the host
+        _check_weights(bad)
     scale = _factor(n, ddof, weights, s1, s2)
     full = []
     for t, lay in parts:

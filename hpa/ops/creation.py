@@ -19,6 +19,7 @@ from hpa.backends import resolve_device
 from hpa.comm import get_comm
 from hpa.comm.base import Communicator
 from hpa.core import dtypes
+from hpa.core.align import scalar_tensor
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
@@ -234,7 +235,7 @@ def linspace(
         else torch.full(idx.shape, start, dtype=work, device=tdev)
     )
     if endpoint and num > 1:
-        local = torch.where(idx == num - 1, torch.tensor(stop, dtype=work, device=tdev), local)
+        local = torch.where(idx == num - 1, scalar_tensor(stop, work, tdev), local)
     out_dtype = (
         dtypes.to_dtype(dtype) if dtype is not None else dtypes.result_type(float(0), start, stop)
     )
@@ -254,9 +255,7 @@ def logspace(
     exps = linspace(
         start, stop, num, endpoint, dtype=dtypes.float64, split=split, device=device, comm=comm
     )
-    values = torch.pow(
-        torch.tensor(base, dtype=torch.float64, device=exps.larray.device), exps.larray
-    )
+    values = torch.pow(scalar_tensor(base, torch.float64, exps.larray.device), exps.larray)
     out_dtype = dtypes.to_dtype(dtype) if dtype is not None else dtypes.float64
     return Array(values.to(out_dtype.torch), exps.layout)
 

@@ -433,5 +433,7 @@ def _upper(strip: torch.Tensor) -> torch.Tensor:
     """The entries right of the diagonal of a strip of the square matrix (its rows ``lo..`` and
     columns ``lo..``), in row-major order: the condensed vector's slice of those rows."""
     rows, cols = strip.shape
-    mask = torch.ones((rows, cols), dtype=torch.bool, device=strip.device).triu_(1)
-    return strip[mask]
+    # the entries' positions follow from the shape: no boolean mask, whose selection would
+    # read its count back to the host
+    r, c = torch.triu_indices(rows, cols, 1, device=strip.device)
+    return strip[r, c]

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from hpa.core import dtypes
-from hpa.core.align import align
+from hpa.core.align import align, scalar_tensor
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.dtypes import DType
@@ -108,7 +108,7 @@ def _scalar_operands(op: _Elementwise, blocks: list[Any], compute: torch.dtype) 
     return [
         _to(b, compute) if isinstance(b, torch.Tensor)
         else b if i and op.scalar_ok and not isinstance(b, bool)
-        else torch.tensor(b, dtype=compute, device=device)
+        else scalar_tensor(b, compute, device)
         for i, b in enumerate(blocks)
     ]  # fmt: skip
 
@@ -228,13 +228,15 @@ def _make_unary(
 
 
 def _integer_division(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
-    """NumPy gives 0 where an integer divisor is 0; torch raises (on that rank only)."""
+    """NumPy gives 0 where an integer divisor is 0; torch raises (on that rank only) on the
+    CPU and gives garbage on a GPU. On the CPU the divisor is checked first (cheap there); on
+    a GPU the zeros are always masked, which reads nothing back to the host."""
 
     def divide(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         if a.is_floating_point() or a.is_complex():
             return fn(a, b)
         zero = b == 0
-        if not bool(zero.any()):
+        if a.device.type == "cpu" and not bool(zero.any()):
             return fn(a, b)
         return torch.where(
             zero, torch.zeros((), dtype=a.dtype, device=a.device), fn(a, b.masked_fill(zero, 1))
@@ -273,7 +275,7 @@ def _ordered(
     def compare(a: torch.Tensor, b: Any) -> torch.Tensor:
         if not a.is_complex():
             return fn(a, b)
-        b = torch.as_tensor(b, dtype=a.dtype, device=a.device)
+        b = b.to(a.dtype) if isinstance(b, torch.Tensor) else scalar_tensor(b, a.dtype, a.device)
         return _complex_less(a, b, strict) if less else _complex_less(b, a, strict)
 
     return compare
@@ -515,11 +517,14 @@ def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
         _result_dtype(*values) if not all(map(_is_weak, values)) else dtypes.result_type(*values)
     )
     blocks, layout = align(operands)
-    cond = blocks[0] if isinstance(blocks[0], torch.Tensor) else torch.tensor(bool(blocks[0]))
+    device = next(b.device for b in blocks if isinstance(b, torch.Tensor))
+    cond = blocks[0]
+    if not isinstance(cond, torch.Tensor):
+        cond = scalar_tensor(bool(cond), torch.bool, device)
     vals = [
         _to(b, dtype.torch)
         if isinstance(b, torch.Tensor)
-        else torch.tensor(b, dtype=dtype.torch, device=cond.device)
+        else scalar_tensor(b, dtype.torch, device)
         for b in blocks[1:]
     ]
     return Array(torch.where(cond.to(torch.bool), vals[0], vals[1]), layout)
@@ -550,7 +555,7 @@ def clip(x: Any, /, min: Any = None, max: Any = None, out: Array | None = None) 
 def _bound(v: Any, like: torch.Tensor) -> torch.Tensor:
     if isinstance(v, torch.Tensor):
         return v.to(like.dtype)
-    return torch.tensor(v, dtype=like.dtype, device=like.device)
+    return scalar_tensor(v, like.dtype, like.device)
 
 
 @register()

@@ -61,16 +61,17 @@ def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> Array:
     )
     if x.layout.is_distributed:
         bounds = x.comm.allreduce(bounds, ReduceOp.MAX)
-    if int(bounds[1]) > 0:
+    top, negative = bounds.tolist()  # the result's length depends on the data: one read
+    if negative > 0:
         raise ValueError("'list' argument must have no negative elements")
-    length = builtins.max(int(bounds[0]) + 1, minlength)
+    length = builtins.max(top + 1, minlength)
     w = None
     if weights is not None:
         wa = _array(weights)
         if wa.shape != x.shape:
             raise ValueError("The weights and list don't have the same length.")
         w = local_block(wa, x.layout).to(torch.float64)
-    counts = torch.bincount(t, weights=w, minlength=length)
+    counts = _bin_counts(t, w, length)
     # float64 sums of weights, but int64 for an empty x (NumPy's quirk; torch's for empty blocks)
     counts = counts.to(torch.float64 if w is not None and x.size else torch.int64)
     if x.layout.is_distributed:
@@ -100,8 +101,8 @@ def digitize(x: Any, /, bins: Any, right: bool = False) -> Array:
         depth = "too deep" if b.ndim > 1 else "of too small depth"
         raise ValueError(f"object {depth} for desired array")
     steps = torch.diff(b.to(torch.float64)) if b.numel() > 1 else b.new_zeros(0)
-    increasing = bool((steps >= 0).all())
-    if not increasing and not bool((steps <= 0).all()):
+    increasing, decreasing = torch.stack([(steps >= 0).all(), (steps <= 0).all()]).tolist()
+    if not increasing and not decreasing:
         raise ValueError("bins must be monotonically increasing or decreasing")
     common = dtypes.promote(x.dtype, dtypes._BY_TORCH[b.dtype])
     common = dtypes.float64 if common.kind == "b" else common
@@ -160,9 +161,11 @@ def histogram(
     e = torch.as_tensor(edges, device=t.device)
     common = dtypes.promote(x.dtype, dtypes._BY_TORCH[e.dtype]).torch  # int edges, float data
     ec, vals = e.to(common), t.to(common)
+    nbins = e.numel() - 1
     keep = (vals >= ec[0]) & (vals <= ec[-1])
-    idx = (torch.searchsorted(ec, vals[keep], right=True) - 1).clamp(max=e.numel() - 2)
-    counts = torch.bincount(idx, weights=None if w is None else w[keep], minlength=e.numel() - 1)
+    idx = (torch.searchsorted(ec, vals, right=True) - 1).clamp(0, builtins.max(nbins - 1, 0))
+    idx = torch.where(keep, idx, nbins)  # outside the edges (and NaN): a spare bin, dropped
+    counts = _bin_counts(idx, w, nbins + 1)[:nbins]
     counts = counts if w is None else counts.to(torch.float64)  # torch gives int64 when empty
     if x.layout.is_distributed:
         counts = x.comm.allreduce(counts, ReduceOp.SUM)
@@ -171,6 +174,19 @@ def histogram(
         counts = counts.to(torch.float64) / widths / counts.sum()
     lay = Layout((e.numel() - 1,), None, x.comm)
     return Array(counts, lay), Array(e, Layout((e.numel(),), None, x.comm))
+
+
+def _bin_counts(idx: torch.Tensor, weights: torch.Tensor | None, length: int) -> torch.Tensor:
+    """Occurrences (or float64 sums of ``weights``) of each value of ``idx`` in ``[0, length)``.
+
+    ``torch.bincount`` on the CPU; on a GPU, where ``bincount`` reads the largest index on the
+    host first, an ``index_add_`` into the known length instead.
+    """
+    if idx.device.type == "cpu":
+        return torch.bincount(idx, weights=weights, minlength=length)
+    dtype = torch.int64 if weights is None else torch.float64
+    counts = torch.zeros(length, dtype=dtype, device=idx.device)
+    return counts.index_add_(0, idx, torch.ones_like(idx) if weights is None else weights)
 
 
 def _bin_edges(x: Array, bins: Any, range: tuple[float, float] | None) -> np.ndarray:
@@ -211,7 +227,8 @@ def _global_range(x: Array) -> tuple[Any, Any]:
         part = torch.full((2,), float("-inf"), dtype=torch.float64, device=t.device)
     if x.layout.is_distributed:
         part = red._allreduce_extreme(x, part, True)
-    lo, hi = -float(part[1]), float(part[0])
+    top, neg_bottom = part.tolist()  # NumPy computes the edges on the host: one read
+    lo, hi = -neg_bottom, top
     if not (np.isfinite(lo) and np.isfinite(hi)):
         raise ValueError(f"autodetected range of [{lo}, {hi}] is not finite")
     kind = x.dtype.numpy if x.dtype is not dtypes.bfloat16 else np.dtype(np.float32)
@@ -294,7 +311,7 @@ def histogramdd(
         for i, e in enumerate(edges):
             shape = [1] * d
             shape[i] = e.size - 1
-            hist = hist / torch.as_tensor(np.diff(e)).reshape(shape)
+            hist = hist / torch.as_tensor(np.diff(e), device=hist.device).reshape(shape)
         hist = hist / total
     comm = lay.comm
     out = Array(hist, Layout(tuple(hist.shape), None, comm))
@@ -354,7 +371,8 @@ def _joint_extrema(blocks: list[torch.Tensor], lay: Layout) -> list[tuple[float,
     part = torch.cat(parts)
     if lay.is_distributed:
         part = red._allreduce_extreme(Array(part, Layout(part.shape, None, lay.comm)), part, True)
-    return [(-float(part[2 * i + 1]), float(part[2 * i])) for i in builtins.range(len(blocks))]
+    found = part.tolist()  # NumPy computes the edges on the host: one read for all
+    return [(-found[2 * i + 1], found[2 * i]) for i in builtins.range(len(blocks))]
 
 
 def _outer_edges(c: Array, given: Any, found: tuple[float, float] | None) -> tuple[Any, Any]:
@@ -393,6 +411,6 @@ def _counts_dd(
         counts = torch.zeros(total, dtype=torch.float64, device=blocks[0].device)
     else:
         weights = None if w is None else w.reshape(-1).to(torch.float64)
-        counts = torch.bincount(flat, weights=weights, minlength=total).to(torch.float64)
+        counts = _bin_counts(flat, weights, total).to(torch.float64)
     core = tuple(slice(1, -1) for _ in sizes)
     return counts.reshape(sizes)[core].contiguous()

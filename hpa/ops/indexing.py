@@ -68,7 +68,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from hpa.core.align import as_local_tensor, local_block
+from hpa.core.align import as_local_tensor, local_block, scalar_tensor
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, chunk
@@ -324,7 +324,7 @@ def _fancy(x: Array, items: list[Any]) -> _Fancy:
         if k is None or k is Ellipsis or type(k) is slice:
             parsed.append(k)
         elif isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
-            parsed.append(torch.tensor(int(k), device=x.larray.device))
+            parsed.append(scalar_tensor(int(k), torch.int64, x.larray.device))
         elif isinstance(k, (torch.Tensor, Array)):
             t = k.gather() if isinstance(k, Array) else k  # one allgatherv for a split index
             if t.dtype == torch.bool and t.dim() == 0:
@@ -476,9 +476,10 @@ def _get_fancy(x: Array, f: _Fancy) -> Array:
         counts = tuple(torch.bincount(owner, minlength=p).tolist())
         return Array(_to_result(send, f), _result_layout(f, part, 0, counts))
     counts = chunk(f.bshape[0], p)
-    bounds = torch.tensor([0, *accumulate(c * inner for c in counts)], device=t.device)
+    starts = [0, *accumulate(c * inner for c in counts)]
+    bounds = torch.tensor(starts, device=t.device)
     send_counts = torch.searchsorted(served, bounds).diff().tolist()
-    plo, phi = int(bounds[me]), int(bounds[me + 1])
+    plo, phi = starts[me], starts[me + 1]
     mine = owner[plo:phi]
     recv_counts = torch.bincount(mine, minlength=p).tolist()
     got = comm.alltoallv(send.contiguous(), send_counts, recv_counts)
@@ -678,7 +679,7 @@ def _as_value(value: Any, dtype: Any, device: torch.device) -> torch.Tensor:
     """A NumPy-like value as a tensor, raising NumPy's errors for values ``dtype`` cannot hold."""
     if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
         _check_scalar(value, dtype)
-        return torch.tensor(value, dtype=dtype.torch, device=device)
+        return scalar_tensor(value, dtype.torch, device)
     return as_local_tensor(value, device)
 
 

@@ -179,12 +179,20 @@ def matrix_rank(
     if tol is None:
         scale = max(a.shape[-2:]) * torch.finfo(t.dtype).eps if rtol is None else rtol
         top = t.amax(-1, keepdim=True) if t.shape[-1] else t.new_zeros((*t.shape[:-1], 1))
-        limit = torch.as_tensor(scale, dtype=t.dtype)[..., None] * top
+        limit = _threshold(scale, t) * top
     else:
-        limit = torch.as_tensor(tol, dtype=t.dtype)[..., None]
-    ranks = (t > limit.to(t.device)).sum(-1)
+        limit = _threshold(tol, t)
+    ranks = (t > limit).sum(-1)
     shape = s.shape[:-1]
     return Array(ranks, Layout(shape, s.split, s.comm, s.counts))
+
+
+def _threshold(value: Any, like: torch.Tensor) -> Any:
+    """``value`` (a scalar, or per matrix of a stack) ready to broadcast against the trailing
+    axis of ``like``: a Python number stays one (no copy to the device)."""
+    if isinstance(value, (int, float)):
+        return value
+    return torch.as_tensor(value, dtype=like.dtype).to(like.device)[..., None]
 
 
 def cond(x: Any, p: Any = None) -> Array:

@@ -206,9 +206,11 @@ def _population(a: Any, comm: Communicator | None, device: Any) -> tuple[int, Ar
     return arr.shape[0], arr
 
 
-def _weights(p: Any, n: int, like: Array | None, comm: Communicator | None) -> Array:
-    """``p`` as a float64 array, checked on every rank alike (its reductions are shared)."""
-    w = p if isinstance(p, Array) else asarray(p, comm=like.comm if like is not None else comm)
+def _weights(p: Any, n: int, like: Array | None, comm: Communicator | None, device: Any) -> Array:
+    """``p`` as a float64 array on ``device``, checked on every rank alike (its reductions are
+    shared)."""
+    owner = like.comm if like is not None else comm
+    w = p if isinstance(p, Array) else asarray(p, device=device, comm=owner)
     if w.ndim != 1 or w.shape[0] != n:
         raise ValueError(f"p must be 1-dimensional with the population's length {n}")
     w = w.astype(dtypes.float64, copy=False)
@@ -279,11 +281,13 @@ def choice(
         ``p`` has the wrong length, a negative entry or does not sum to 1.
     """
     n, arr = _population(a, comm, device)
+    if arr is not None and device is None:  # the sample is drawn where the population lives
+        device = arr.larray.device
     shape = _size(size)
     m = math.prod(shape)
     if n < 0 or (n == 0 and m):
         raise ValueError("a cannot be empty unless no samples are taken")
-    w = None if p is None else _weights(p, n, arr, comm)
+    w = None if p is None else _weights(p, n, arr, comm, device)
     if not replace and m > n:
         raise ValueError("cannot take a larger sample than the population when replace=False")
     if not replace and w is not None and int(count_nonzero(w)) < m:
@@ -292,7 +296,8 @@ def choice(
     target = None if split is None or not shape else normalize_axis(split, len(shape))
     if m == 0:
         _next_key()
-        idx = Array(torch.empty(0, dtype=torch.int64), Layout((0,), None, comm))
+        empty = torch.empty(0, dtype=torch.int64, device=resolve_device(device).torch_device)
+        idx = Array(empty, Layout((0,), None, comm))
     elif replace:
         idx = _with_replacement(n, shape, w, target, device, comm)
     else:

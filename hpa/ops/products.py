@@ -32,7 +32,8 @@ No rank ever holds the whole of a split operand, and no result-sized buffer is a
 beyond the rank's own block of the result (partial sums are reduced window by window when the
 result is large). Operands split along ``k`` with different extents are first brought to the
 same extents (one ``alltoallv``). Products run in the result dtype with ``torch.matmul``; bool
-products are computed on integers and compared with zero, as NumPy's are logical.
+products are computed on integers and compared with zero, as NumPy's are logical. CUDA has no
+integer matrix product: integer blocks on a GPU are multiplied by :func:`exact_matmul`.
 """
 
 from __future__ import annotations
@@ -64,6 +65,113 @@ __all__ = [
 
 _REPLICATE_BYTES = 8 << 20  # partial sums up to this size are allreduced into a replicated result
 _WINDOW_BYTES = 32 << 20  # larger ones are reduce-scattered in windows of about this size
+_EXACT_BYTES = 64 << 20  # temporaries of exact_matmul stay below about this size
+
+
+# ---------------------------------------------------------------------------- local products
+def local_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``torch.matmul`` of two local blocks of one dtype, on any device.
+
+    CUDA implements no matrix product for integer and bool tensors, so those are computed
+    by :func:`exact_matmul` there; everything else (and every CPU block) by ``torch.matmul``.
+    """
+    if a.device.type == "cpu" or a.is_floating_point() or a.is_complex():
+        return torch.matmul(a, b)
+    return exact_matmul(a, b)
+
+
+def exact_matmul(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """``a @ b`` of integer or bool tensors without a matrix-product kernel, exactly.
+
+    The result has the operands' dtype: integers wrap around in it as ``torch.matmul``'s
+    (and NumPy's) do, bools give the logical product (``any(a[..., i, :] & b[..., :, j])``).
+    It is computed as broadcast products ``a[..., :, :, None] * b[..., None, :, :]`` summed
+    over the contracted axis, tile by tile (rows, columns, contracted axis and stack
+    entries), so that no temporary exceeds about 64 MiB.
+
+    Parameters
+    ----------
+    a, b : torch.Tensor
+        Of one dtype and device; 1-D operands and stacks broadcast as in ``torch.matmul``.
+
+    Returns
+    -------
+    torch.Tensor
+        The product, of ``torch.matmul``'s shape.
+
+    Raises
+    ------
+    TypeError
+        If the dtypes differ.
+    RuntimeError
+        If an operand is 0-d or the contracted lengths differ.
+    """
+    if a.dtype != b.dtype:
+        raise TypeError(f"exact_matmul: operands of dtypes {a.dtype} and {b.dtype} differ")
+    if a.dim() == 0 or b.dim() == 0:
+        raise RuntimeError("exact_matmul: both arguments need at least one dimension")
+    a2 = a.unsqueeze(0) if a.dim() == 1 else a
+    b2 = b.unsqueeze(-1) if b.dim() == 1 else b
+    if a2.shape[-1] != b2.shape[-2]:
+        raise RuntimeError(
+            f"exact_matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be multiplied"
+        )
+    batch = torch.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    out = torch.zeros((*batch, a2.shape[-2], b2.shape[-1]), dtype=a.dtype, device=a.device)
+    if out.numel() and a2.shape[-1]:
+        _exact_tiles(a2, b2, out, max(1, _EXACT_BYTES // a.element_size()))
+    if a.dim() == 1:
+        out = out.squeeze(-2)
+    return out.squeeze(-1) if b.dim() == 1 else out
+
+
+def _exact_tiles(a: torch.Tensor, b: torch.Tensor, out: torch.Tensor, budget: int) -> None:
+    """Accumulate ``a @ b`` into the zeroed ``out`` with temporaries of at most ``budget``
+    elements (more only when one stack entry times one element of each axis exceeds it)."""
+    m, k, n = a.shape[-2], a.shape[-1], b.shape[-1]
+    kc = min(k, budget)
+    nc = min(n, max(1, budget // kc))
+    mc = min(m, max(1, budget // (kc * nc)))
+    tile = mc * kc * nc
+    nd = out.dim()
+    if nd > 2 and math.prod(out.shape[:-2]) * tile > budget:  # cut the leading stack axis
+        lead = out.shape[0]
+        per = math.prod(out.shape[1:-2]) * tile
+        if per > budget:
+            for i in range(lead):
+                _exact_tiles(_stack_entry(a, nd, i), _stack_entry(b, nd, i), out[i], budget)
+            return
+        step = budget // per
+        for s in range(0, lead, step):
+            e = min(lead, s + step)
+            _exact_tiles(_stack_entries(a, nd, s, e), _stack_entries(b, nd, s, e), out[s:e], budget)
+        return
+    logical = out.dtype == torch.bool
+    for i in range(0, m, mc):
+        for j in range(0, n, nc):
+            acc = out[..., i : i + mc, j : j + nc]
+            for p in range(0, k, kc):
+                prod = a[..., i : i + mc, p : p + kc, None] * b[..., None, p : p + kc, j : j + nc]
+                if logical:
+                    acc |= prod.any(-2)
+                else:
+                    acc += prod.sum(-2, dtype=out.dtype)
+
+
+def _stack_entry(x: torch.Tensor, nd: int, i: int) -> torch.Tensor:
+    """Operand ``x`` for entry ``i`` of the leading stack axis of an ``nd``-dim result."""
+    axis = x.dim() - nd
+    if axis < 0:
+        return x
+    return x.select(axis, 0 if x.shape[axis] == 1 else i)
+
+
+def _stack_entries(x: torch.Tensor, nd: int, start: int, stop: int) -> torch.Tensor:
+    """Operand ``x`` for entries ``[start, stop)`` of the leading stack axis of the result."""
+    axis = x.dim() - nd
+    if axis < 0 or x.shape[axis] == 1:
+        return x
+    return x.narrow(axis, start, stop - start)
 
 
 # ---------------------------------------------------------------------------- matmul
@@ -137,8 +245,8 @@ def _matmul(a: Array, b: Array, batch: tuple[int, ...], res: dtypes.DType) -> Ar
 def _mm(a: torch.Tensor, b: torch.Tensor, res: dtypes.DType) -> torch.Tensor:
     """Local product in the result dtype (bool: counted in int64, then compared with zero)."""
     if res.kind == "b":
-        return torch.matmul(a.to(torch.int64), b.to(torch.int64)) != 0
-    return torch.matmul(a.to(res.torch), b.to(res.torch))
+        return local_matmul(a.to(torch.int64), b.to(torch.int64)) != 0
+    return local_matmul(a.to(res.torch), b.to(res.torch))
 
 
 def _batch_split(
@@ -248,13 +356,13 @@ def _ring(
         lo, hi = lay.range_of(owner)
         if contracted:
             if rows:
-                out += torch.matmul(mine.narrow(-1, lo, hi - lo), block)
+                out += local_matmul(mine.narrow(-1, lo, hi - lo), block)
             else:
-                out += torch.matmul(block, mine.narrow(-2, lo, hi - lo))
+                out += local_matmul(block, mine.narrow(-2, lo, hi - lo))
         elif rows:
-            out[..., lo:hi] = torch.matmul(mine, block)
+            out[..., lo:hi] = local_matmul(mine, block)
         else:
-            out[..., lo:hi, :] = torch.matmul(block, mine)
+            out[..., lo:hi, :] = local_matmul(block, mine)
         if pending is not None:
             block = pending()
     if res.kind == "b":

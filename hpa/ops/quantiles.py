@@ -142,7 +142,7 @@ def _positions(
     ``n`` holds the count of values of every slice; the results have shape ``(Q, *n.shape)``
     (int64 indices; gamma float64, ``None`` for the discrete methods), NumPy's formulas.
     """
-    q = req.q.reshape(-1, *[1] * n.ndim)
+    q = req.q.to(n.device).reshape(-1, *[1] * n.ndim)
     nf = n.to(_F64).unsqueeze(0)
     last = (n - 1).clamp(min=0).unsqueeze(0)
     if req.discrete:
@@ -239,11 +239,12 @@ def _local(t: torch.Tensor, axes: tuple[int, ...], req: _Request) -> torch.Tenso
     t = t.permute(*axes, *kept).reshape(math.prod(t.shape[a] for a in axes), *rest)
     values = torch.sort(t, dim=0).values  # NaN sorts last
     nan = torch.isnan(values) if values.is_floating_point() else None
-    has_nan = nan[-1] if nan is not None else torch.zeros(rest, dtype=torch.bool)
+    dev = values.device
+    has_nan = nan[-1] if nan is not None else torch.zeros(rest, dtype=torch.bool, device=dev)
     if req.skip_nan and nan is not None:
         n = (~nan).sum(0)
     else:
-        n = torch.full(rest, values.shape[0], dtype=torch.int64)
+        n = torch.full(rest, values.shape[0], dtype=torch.int64, device=dev)
     lo, hi, gamma = _positions(n, req)
     return _finish(values.gather(0, lo), values.gather(0, hi), gamma, has_nan, n, req)
 
@@ -268,16 +269,17 @@ def _distributed(flat: Array, req: _Request) -> torch.Tensor:
     ordered = sort(flat)
     total = flat.shape[0]
     floats = ordered.larray.is_floating_point()
-    n = torch.tensor(total, dtype=torch.int64)
+    dev = ordered.larray.device
+    n = torch.full((), total, dtype=torch.int64, device=dev)
     if req.skip_nan and floats:
         count = (~torch.isnan(ordered.larray)).sum().reshape(1)
         n = flat.comm.allreduce(count, ReduceOp.SUM)[0]
     lo, hi, gamma = _positions(n, req)
-    wanted = torch.unique(torch.cat([lo, hi, torch.tensor([total - 1])]))
+    wanted = torch.unique(torch.cat([lo, hi, lo.new_full((1,), total - 1)]))
     values = _fetch(ordered, wanted)
     a = values[torch.searchsorted(wanted, lo)]
     b = values[torch.searchsorted(wanted, hi)]
-    has_nan = torch.isnan(values[-1]) if floats else torch.tensor(False)
+    has_nan = torch.isnan(values[-1]) if floats else torch.zeros((), dtype=torch.bool, device=dev)
     return _finish(a, b, gamma, has_nan, n, req)
 
 
@@ -302,7 +304,9 @@ def _empty(x: Array, axes: tuple[int, ...], keepdims: bool, req: _Request) -> Ar
         warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=4)
     res = req.dtype if req.dtype.kind == "f" else dtypes.float64
     qshape = () if req.skip_nan and x.size == 0 else req.qshape  # NumPy: the nanmean's shape
-    block = torch.full((*qshape, *lay.lshape), float("nan"), dtype=res.torch)
+    block = torch.full(
+        (*qshape, *lay.lshape), float("nan"), dtype=res.torch, device=x.larray.device
+    )
     return Array(block, _with_q(lay, qshape))
 
 

@@ -80,6 +80,7 @@ _GAMMA = 0x9E3779B97F4A7C15  # SplitMix64's increment: 2**64 / golden ratio, odd
 _M1 = 0xBF58476D1CE4E5B9
 _M2 = 0x94D049BB133111EB
 _PIECE = 1 << 16  # elements per piece: the working buffers stay in cache
+_DEVICE_PIECE = 1 << 20  # on a GPU: pieces large enough that kernel launches do not dominate
 _POISSON_TABLE_MAX = 1e6  # up to this lam, invert with a CDF table
 _POISSON_MAX = 1e15  # above this, float64 no longer counts the values exactly
 
@@ -190,18 +191,24 @@ def set_state(state: tuple[str, int, int]) -> None:
 
 
 # ------------------------------------------------------------------------ the block, in pieces
+def _piece(device: torch.device) -> int:
+    """Elements per piece on ``device`` (the values do not depend on it)."""
+    return _PIECE if device.type == "cpu" else _DEVICE_PIECE
+
+
 class _Work:
-    """Scratch buffers of one piece, and the per-device ramp ``arange(_PIECE) * gamma``."""
+    """Scratch buffers of one piece, and the per-device ramp ``arange(piece) * gamma``."""
 
     _ramps: ClassVar[dict[torch.device, torch.Tensor]] = {}
 
     def __init__(self, device: torch.device) -> None:
+        size = _piece(device)
         if device not in self._ramps:
-            self._ramps[device] = torch.arange(_PIECE, dtype=torch.int64, device=device) * _GAMMA_S
+            self._ramps[device] = torch.arange(size, dtype=torch.int64, device=device) * _GAMMA_S
         self.ramp = self._ramps[device]
-        self.words = torch.empty(_PIECE, dtype=torch.int64, device=device)
-        self.tmp = torch.empty(_PIECE, dtype=torch.int64, device=device)
-        self.floats = [torch.empty(_PIECE, dtype=torch.float64, device=device) for _ in range(3)]
+        self.words = torch.empty(size, dtype=torch.int64, device=device)
+        self.tmp = torch.empty(size, dtype=torch.int64, device=device)
+        self.floats = [torch.empty(size, dtype=torch.float64, device=device) for _ in range(3)]
 
     def float_buffer(self, which: int, rows: int, cols: int) -> torch.Tensor:
         return self.floats[which][: rows * cols].view(rows, cols)
@@ -258,24 +265,26 @@ def _pieces(
 ) -> Iterator[tuple[slice, slice, torch.Tensor]]:
     """Cut ``outer`` rows of ``length`` (see :func:`_rows`) into pieces that fit the buffers.
 
-    Yields ``(rows, cols, starts)``: a piece ``block[rows, cols]`` of at most ``_PIECE - 2``
-    elements, contiguous in the block (room is left for the Box-Muller pairs), and the global
-    index of the first element of each of its rows as a ``(rows, 1)`` int64 tensor.
+    Yields ``(rows, cols, starts)``: a piece ``block[rows, cols]`` of at most ``piece - 2``
+    elements (:func:`_piece`), contiguous in the block (room is left for the Box-Muller
+    pairs), and the global index of the first element of each of its rows as a ``(rows, 1)``
+    int64 tensor (filled on the device: a copy from the host would synchronise a GPU).
     """
     if outer == 0 or length == 0:
         return
-    if length + 2 > _PIECE // 2:  # long rows: cut each row
-        step = _PIECE - 2
+    piece = _piece(device)
+    if length + 2 > piece // 2:  # long rows: cut each row
+        step = piece - 2
         for row in range(outer):
             for c0 in range(0, length, step):
                 start = first + row * stride + c0
                 yield (
                     slice(row, row + 1),
                     slice(c0, min(length, c0 + step)),
-                    torch.tensor([[start]], dtype=torch.int64, device=device),
+                    torch.full((1, 1), start, dtype=torch.int64, device=device),
                 )
     else:  # short rows: several whole rows per piece
-        per = _PIECE // (length + 2)
+        per = piece // (length + 2)
         for r0 in range(0, outer, per):
             r1 = min(outer, r0 + per)
             starts = torch.arange(r0, r1, dtype=torch.int64, device=device) * stride + first
@@ -554,7 +563,7 @@ def _poisson_search(u: torch.Tensor, lam: float) -> torch.Tensor:
     ``P(X <= k) = Q(k + 1, lam)`` (regularized upper incomplete gamma). The Cornish-Fisher
     guess is within a few steps for ``lam > 1e6``; the loops run until every value settles.
     """
-    lam_t = torch.tensor(lam, dtype=torch.float64, device=u.device)
+    lam_t = torch.full((), lam, dtype=torch.float64, device=u.device)
     z = torch.special.ndtri(u).clamp_(-9.0, 9.0)
     k = (lam + math.sqrt(lam) * z + (z * z - 1.0) / 6.0).floor_().clamp_(min=0.0)
 

@@ -214,7 +214,8 @@ def _moments(
     """Local (mean, M2) over ``axes``; M2 is the sum of squared deviations from the mean.
 
     Without ``with_mean`` the mean is returned as zeros (a single block needs none to be
-    merged). torch's ``var`` plus ``mean`` is several times faster than ``var_mean`` on CPU.
+    merged). torch's ``var`` plus ``mean`` is several times faster than ``var_mean`` on CPU; on
+    a GPU, where both are bound by memory bandwidth, ``var_mean`` reads the data once.
     """
     n = 1
     for a in axes:
@@ -222,6 +223,9 @@ def _moments(
     if t.numel() == 0:  # also when a kept axis is empty: torch would warn about 0/0
         zero = _filled(t, axes, keepdims, 0)
         return zero, (zero.real if zero.is_complex() else zero).clone()
+    if t.device.type != "cpu":
+        v, m = torch.var_mean(t, dim=axes, correction=0, keepdim=keepdims)
+        return (m if with_mean else torch.zeros_like(m)), v * n
     if _strided_rows(t, axes):
         m = torch.mean(t, dim=axes, keepdim=True)
         m2 = _m2_by_rows(t, m, axes)
@@ -420,15 +424,34 @@ def _arg_extreme(name: str, largest: bool) -> Callable[..., Array]:
         else:
             val = _filled(t, (ax,), True, 0)
             idx = torch.zeros_like(val, dtype=torch.int64)
-        owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
         vals, idxs = _gather_pairs(x, val, idx)
-        vals, idxs = vals[owners], idxs[owners]
-        # the first rank holding the extremum (or a NaN) holds its first global occurrence
-        res = torch.gather(idxs, 0, fn(vals, dim=0, keepdim=True)).squeeze(0)
+        res = first_best(x, vals, idxs, largest)
         return _deliver(Array(res if keepdims else res.squeeze(ax), lay), out)
 
     reduce.__name__ = reduce.__qualname__ = name
     return reduce
+
+
+def first_best(x: Array, vals: torch.Tensor, idxs: torch.Tensor, largest: bool) -> torch.Tensor:
+    """The smallest global index among every rank's candidates (leading axis) that hold the
+    extremum, or a NaN when there is one; ranks with an empty block never win.
+
+    All on the device: the ranks to skip are known from the layout, so nothing is read back
+    to the host (indexing with a list of ranks would copy it to the device, a GPU sync).
+    """
+    none = torch.iinfo(torch.int64).max
+    counts = x.counts
+    assert counts is not None
+    if 0 in counts:
+        first = next(r for r, c in enumerate(counts) if c)
+        vals, idxs = vals.clone(), idxs.clone()
+        for r, c in enumerate(counts):
+            if not c:  # the first owner's candidate again: it may tie, never win
+                vals[r] = vals[first]
+                idxs[r] = none
+    ext = torch.amax(vals, 0) if largest else torch.amin(vals, 0)  # NaN propagates
+    best = torch.isnan(vals) | (vals == ext)  # no NaN is equal to NaN: then only the NaNs
+    return torch.where(best, idxs, none).amin(0)
 
 
 def _gather_pairs(
@@ -465,42 +488,31 @@ def _flat_arg(
     if x.split is None:
         return Array(fn(t.reshape(-1)).reshape(shape), lay)
     val, flat = flat_candidate(x, t, fn)
-    owners = [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[arg-type]
     vals, idxs = _gather_pairs(x, val, flat)
-    vals, idxs = vals[owners], idxs[owners]
-    nan = torch.isnan(vals)  # all false for integers
-    best = nan if bool(nan.any()) else vals == (vals.max() if largest else vals.min())
-    return Array(idxs[best].min().reshape(shape), lay)
+    return Array(first_best(x, vals, idxs, largest).reshape(shape), lay)
 
 
 def flat_candidate(
     x: Array, t: torch.Tensor, fn: Callable[..., torch.Tensor]
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """This rank's candidate for a flat arg-reduction of split ``x``: the value ``fn`` picks in
-    the local block ``t`` and its index into the flattened global array (zeros when empty)."""
+    the local block ``t`` and its index into the flattened global array (zeros when empty).
+
+    The index is converted on the device, without reading it on the host.
+    """
     if not t.numel():
         zero = torch.zeros((), dtype=t.dtype, device=t.device)
         return zero, torch.zeros((), dtype=torch.int64, device=t.device)
-    local = int(fn(t.reshape(-1)))
-    multi = list(_unravel(local, t.shape))
-    multi[x.split] += x.layout.offsets[x.comm.rank]  # type: ignore[index]
-    flat = torch.tensor(_ravel(multi, x.shape), dtype=torch.int64, device=t.device)
-    return t.reshape(-1)[local], flat
-
-
-def _unravel(i: int, shape: Sequence[int]) -> tuple[int, ...]:
-    out = []
-    for s in reversed(shape):
-        out.append(i % s)
-        i //= s
-    return tuple(reversed(out))
-
-
-def _ravel(multi: Sequence[int], shape: Sequence[int]) -> int:
-    i = 0
-    for m, s in zip(multi, shape):
-        i = i * s + m
-    return i
+    local = fn(t.reshape(-1)).reshape(1)
+    rest, flat, stride = local, torch.zeros_like(local), 1
+    for axis in reversed(range(t.ndim)):
+        coord = rest % t.shape[axis]
+        rest = rest // t.shape[axis]
+        if axis == x.split:
+            coord = coord + x.layout.offsets[x.comm.rank]  # type: ignore[index]
+        flat = flat + coord * stride
+        stride *= x.shape[axis]
+    return t.reshape(-1).gather(0, local).reshape(()), flat.reshape(())
 
 
 argmax = register()(_arg_extreme("argmax", True))

@@ -121,7 +121,7 @@ def wrapped_indices(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:
     """Replicated ``idx`` with negative entries wrapped; ``IndexError`` (on every rank) if out
     of bounds."""
     if idx.numel():
-        lo, hi = int(idx.min()), int(idx.max())
+        lo, hi = torch.stack([idx.min(), idx.max()]).tolist()  # one read on the host
         if lo < -n or hi >= n:
             bad = hi if hi >= n else lo
             raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
@@ -130,9 +130,9 @@ def wrapped_indices(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:
 
 def _agreed(idx: torch.Tensor, n: int, axis: int, comm: Communicator) -> torch.Tensor:
     """Like :func:`wrapped_indices` for one rank's part of an index: one ``allreduce`` agrees."""
-    bad = bool(idx.numel()) and bool(((idx < -n) | (idx >= n)).any())
-    flag = comm.allreduce(torch.tensor([int(bad)], device=idx.device), ReduceOp.MAX)
-    if int(flag[0]):
+    bad = ((idx < -n) | (idx >= n)).any().to(torch.int64).reshape(1)
+    flag = comm.allreduce(bad, ReduceOp.MAX)
+    if flag.item():  # the one read on the host
         raise IndexError(f"index out of bounds for axis {axis} with size {n}")
     return torch.where(idx < 0, idx + n, idx)
 
@@ -149,7 +149,7 @@ def _range_counts(mask: torch.Tensor, layout: Layout) -> tuple[int, ...]:
     rows = rows.cumsum(0)
     ends = torch.cat([rows.new_zeros(1), rows])
     offsets = torch.tensor(layout.offsets, device=ends.device)
-    return tuple(int(c) for c in ends[offsets].diff())
+    return tuple(ends[offsets].diff().tolist())
 
 
 def last_occurrence(idx: torch.Tensor) -> torch.Tensor:

@@ -108,7 +108,8 @@ def sort_by_key(
     v, g = v[order], g[order]
     payload = None if payload is None else payload[order]
     lay = Layout((v.numel(),), None, comm)  # only its communicator is used for the samples
-    cuts = [int(_precedes(v, g, sv, sg, False).sum()) for sv, sg in _splitters(v, g, lay, False)]
+    before = [_precedes(v, g, sv, sg, False).sum() for sv, sg in _splitters(v, g, lay, False)]
+    cuts = torch.stack(before).tolist() if before else []  # one read on the host for all
     cuts = [0, *cuts, *[v.numel()] * (comm.size - len(cuts))]
     send = [b - a for a, b in pairwise(cuts)]
     matrix = comm.allgather(torch.tensor(send, dtype=_INDEX))
@@ -135,13 +136,14 @@ def _last_test_values(v: torch.Tensor, is_test: torch.Tensor, comm: Communicator
     """For each position of the sorted bucket, the value of the last test element at or
     before it in the global order (NaN or a never-equal mask where none is); one ``allgather``."""
     n = v.numel()
-    pos = torch.where(is_test, torch.arange(n, dtype=_INDEX), torch.full((n,), -1, dtype=_INDEX))
+    pos = torch.where(is_test, torch.arange(n, dtype=_INDEX, device=v.device), -1)
     last = torch.cummax(pos, 0)[0] if n else pos
-    has = bool(is_test.any())
-    mine = v[last[-1:]] if has else v.new_zeros(1)
-    rows = comm.allgather(_pack(mine, torch.tensor([int(has)], dtype=_INDEX)))
+    has = is_test.any().reshape(1)
+    mine = v[last[-1:].clamp(min=0)] if n else v.new_zeros(1)  # junk where ``has`` is false
+    rows = comm.allgather(_pack(mine, has.to(_INDEX)))
     before_v, before_has = _unpack(rows.reshape(comm.size, -1), v.dtype)
-    carry = [q for q in range(comm.rank) if before_has[q]]
+    flags = before_has.tolist()  # one read on the host
+    carry = [q for q in range(comm.rank) if flags[q]]
     found = v[last.clamp(min=0)]
     valid = last >= 0
     if carry:

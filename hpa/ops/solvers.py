@@ -266,7 +266,10 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNS
     u, s, vh = svd(arr, full_matrices=False)
     st = s.larray
     top = st.amax(-1, keepdim=True) if st.shape[-1] else st.new_zeros((*st.shape[:-1], 1))
-    large = st > torch.as_tensor(rcond, dtype=st.dtype, device=st.device)[..., None] * top
+    cut = rcond if isinstance(rcond, (int, float)) else torch.as_tensor(rcond, dtype=st.dtype)
+    if isinstance(cut, torch.Tensor):  # one per matrix of a stack
+        cut = cut.to(st.device)[..., None]
+    large = st > cut * top
     sinv = torch.where(large, 1 / st, torch.zeros_like(st))
     res = (vh.larray.mH * sinv[..., None, :]) @ u.larray.mH
     m, n = arr.shape[-2:]
@@ -323,7 +326,10 @@ def cg(
     tol = max(float(atol), float(rtol) * bnorm)
     if bnorm == 0:
         return _done(rhs.clone(), vec, 0, return_info)
-    x = rhs.new_zeros(rhs.shape) if x0 is None else _block(_array(x0), vec).to(rhs.dtype)
+    if x0 is None:
+        x = rhs.new_zeros(rhs.shape)
+    else:
+        x = _block(_array(x0), vec).to(device=rhs.device, dtype=rhs.dtype)
     r = rhs - matvec(x) if x0 is not None else rhs.clone()
     p, rho_prev = r, None
     limit = 10 * n if maxiter is None else maxiter
@@ -365,17 +371,20 @@ def lanczos(A: Any, m: int, v0: Any = None) -> tuple[Array, Array]:
     if v0 is None:
         v = _block(torch.randn(n, generator=gen, dtype=t.dtype).to(t.device), vec)
     else:
-        v = _block(_array(v0), vec).to(t.dtype)
+        v = _block(_array(v0), vec).to(device=t.device, dtype=t.dtype)
     V = t.new_zeros(v.shape[0], m)
     T = torch.zeros(m, m, dtype=t.real.dtype if t.is_complex() else t.dtype)
     v = v / _norm(v, vec)
     for i in range(m):
         V[:, i] = v
         w, coef = _orthogonalised(matvec(v), V[:, : i + 1], vec)
-        T[i, i] = coef[i].real
         if i + 1 == m:
+            T[i, i] = float(coef[i].real)
             break
-        beta = _norm(w, vec)
+        # the diagonal entry and the norm of w read on the host together: one sync per step
+        diag, beta2 = torch.stack([coef[i].real, _dot(w, w, vec).real.to(coef.real.dtype)]).tolist()
+        T[i, i] = diag
+        beta = math.sqrt(beta2)
         if beta <= 100 * n * torch.finfo(T.dtype).eps * float(T.abs().max()):  # invariant
             fresh = _block(torch.randn(n, generator=gen, dtype=t.dtype).to(t.device), vec)
             w, beta = _orthogonalised(fresh, V[:, : i + 1], vec)[0], 0.0

@@ -150,10 +150,10 @@ def _splitters(
     comm, n = lay.comm, v.numel()
     p = comm.size
     if n:
-        pos = torch.tensor([(i + 1) * n // p for i in range(p - 1)], dtype=_INDEX)
+        pos = torch.tensor([(i + 1) * n // p for i in range(p - 1)], dtype=_INDEX, device=v.device)
         sv, sg = v[pos], g[pos]
     else:  # an empty block offers no samples: index -1 marks them
-        sv, sg = v.new_zeros(p - 1), torch.full((p - 1,), -1, dtype=_INDEX)
+        sv, sg = v.new_zeros(p - 1), torch.full((p - 1,), -1, dtype=_INDEX, device=v.device)
     gathered = comm.allgather(_pack(sv, sg))
     av, ag = _unpack(gathered.reshape(p * (p - 1), -1), v.dtype)
     keep = ag >= 0
@@ -212,18 +212,20 @@ def _sample_splitters(
 
 
 def _not_before(
-    v: torch.Tensor, nan: torch.Tensor | None, sv: torch.Tensor, k: int, descending: bool
-) -> torch.Tensor:
+    v: torch.Tensor, nan: torch.Tensor | None, sv: torch.Tensor, k: int, descending: bool,
+    sv_nan: bool,
+) -> torch.Tensor:  # fmt: skip
     """Mask of the elements of the block ``v`` that do not come before a splitter.
 
     ``sv`` is the splitter's value, ``k`` its global index minus the block's start: an element
     equal to ``sv`` is at or after the splitter when its position in the block is ``>= k``.
-    ``nan`` is ``isnan(v)`` (None for dtypes without NaN). One comparison pass.
+    ``nan`` is ``isnan(v)`` (None for dtypes without NaN), ``sv_nan`` whether ``sv`` is NaN
+    (read on the host by the caller, once for all splitters). One comparison pass.
     """
     n = v.numel()
     k = min(max(k, 0), n)
     out = torch.empty(n, dtype=torch.bool, device=v.device)
-    if nan is not None and bool(torch.isnan(sv)):  # NaN: last ascending, first descending
+    if nan is not None and sv_nan:  # NaN: last ascending, first descending
         if descending:
             torch.logical_not(nan[:k], out=out[:k])
             out[k:] = True
@@ -259,9 +261,10 @@ def _cut_few(
         buf = values = torch.empty_like(t)
     sizes: list[int] = []
     prev: torch.Tensor | None = None
+    keys, nans = _splitters_on_host(sv, sg)
     for j in range(sv.numel() + 1):
         last = j == sv.numel()
-        after = None if last else _not_before(t, nan, sv[j], int(sg[j]) - start, descending)
+        after = None if last else _not_before(t, nan, sv[j], keys[j] - start, descending, nans[j])
         if prev is None:
             mask = ~after if after is not None else torch.ones(n, dtype=torch.bool, device=t.device)
         else:
@@ -276,6 +279,14 @@ def _cut_few(
     return buf, sizes
 
 
+def _splitters_on_host(sv: torch.Tensor, sg: torch.Tensor) -> tuple[list[int], list[bool]]:
+    """The splitters' global indices and whether each value is NaN, read on the host at once
+    (per splitter, each read would be one more device synchronisation)."""
+    nans = torch.isnan(sv) if sv.is_floating_point() else torch.zeros_like(sv, dtype=torch.bool)
+    both = torch.stack([sg, nans.to(_INDEX)]).tolist()
+    return both[0], [bool(f) for f in both[1]]
+
+
 def _bucket_ids(
     t: torch.Tensor, sv: torch.Tensor, sg: torch.Tensor, start: int, total: int, descending: bool
 ) -> torch.Tensor:
@@ -285,8 +296,9 @@ def _bucket_ids(
     if (m + 1) * total >= _KEY_LIMIT:  # the tie key would overflow: count comparisons
         nan = torch.isnan(t) if t.is_floating_point() else None
         ids = torch.zeros(n, dtype=_INDEX, device=t.device)
+        keys, nans = _splitters_on_host(sv, sg)
         for j in range(m):
-            ids += _not_before(t, nan, sv[j], int(sg[j]) - start, descending)
+            ids += _not_before(t, nan, sv[j], keys[j] - start, descending, nans[j])
         return ids
     wide = {torch.bool: torch.uint8, torch.float16: torch.float32, torch.bfloat16: torch.float32}
     if t.dtype in wide:
@@ -545,7 +557,7 @@ def _rank_summaries(v: torch.Tensor, new: torch.Tensor, start: int, lay: Layout)
     inner = torch.nonzero(new[1:]).reshape(-1)
     ends = v[[0, -1, -1]] if n else v.new_zeros(3)
     first_inner = start + 1 + int(inner[0]) if inner.numel() else -1
-    ints = torch.tensor([n, inner.numel(), first_inner], dtype=_INDEX)
+    ints = torch.tensor([n, inner.numel(), first_inner], dtype=_INDEX, device=v.device)
     row = _pack(ends, ints)
     return lay.comm.allgather(row) if lay.is_distributed else row.unsqueeze(0)
 
@@ -558,14 +570,16 @@ def _group_starts(
     ``next start`` is the global sorted position of the first group after this block (the
     total length when none follows).
     """
-    new = torch.ones(v.numel(), dtype=torch.bool)
+    new = torch.ones(v.numel(), dtype=torch.bool, device=v.device)
     new[1:] = ~_same(v[1:], v[:-1])
     me = lay.comm.rank if lay.is_distributed else 0
     ends, ints = _unpack(_rank_summaries(v, new, offset, lay), v.dtype)
-    sizes, inner, first_inner = ints[:, 0].tolist(), ints[:, 1].tolist(), ints[:, 2].tolist()
+    sizes, inner, first_inner = ints.T.tolist()
+    # joins[q][r]: rank q's first value equals rank r's last (one read on the host for all)
+    joins = _same(ends[:, 0, None], ends[None, :, 1]).tolist()
     uniques, starts, last, pos = [], [], None, 0
     for q, n in enumerate(sizes):
-        fresh = n > 0 and (last is None or not bool(_same(ends[last, 1], ends[q, 0])))
+        fresh = n > 0 and (last is None or not joins[q][last])
         uniques.append(inner[q] + int(fresh))
         starts.append(pos if fresh else first_inner[q])
         last, pos = (q if n else last), pos + n
@@ -579,13 +593,14 @@ def _inverse_home(ids: torch.Tensor, g: torch.Tensor, flat: Layout) -> torch.Ten
     """Send each group id to the rank holding its input element (one ``allgather`` of counts
     and one ``alltoallv``); the block of the flattened input's layout."""
     comm = flat.comm
-    owner = torch.bucketize(g, torch.tensor(flat.offsets[1:-1], dtype=_INDEX), right=True)  # type: ignore[index]
+    ends = torch.tensor(flat.offsets[1:-1], dtype=_INDEX, device=g.device)  # type: ignore[index]
+    owner = torch.bucketize(g, ends, right=True)
     order = torch.argsort(owner, stable=True)
     send = torch.bincount(owner, minlength=comm.size)
     matrix = comm.allgather(send)
     pairs = torch.stack([g[order], ids[order]], dim=1)
     got = comm.alltoallv(pairs, send.tolist(), matrix[:, comm.rank].tolist())
-    out = torch.empty(flat.lshape, dtype=_INDEX)
+    out = torch.empty(flat.lshape, dtype=_INDEX, device=g.device)
     out[got[:, 0] - flat.offsets[comm.rank]] = got[:, 1]  # type: ignore[index]
     return out
 
@@ -640,6 +655,6 @@ def unique(
         results.append(Array(home, lay).reshape(x.shape))
     if return_counts:
         starts = torch.nonzero(new).reshape(-1) + offset
-        stops = torch.cat([starts[1:], torch.tensor([next_start], dtype=_INDEX)])
+        stops = torch.cat([starts[1:], starts.new_full((1,), next_start)])
         results.append(Array(stops - starts, out_lay))
     return results[0] if len(results) == 1 else tuple(results)

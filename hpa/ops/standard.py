@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import torch
 
-from hpa.backends import Device, cpu, get_device, gpu
+from hpa.backends import Device, cpu, device_of, get_device, gpu
 from hpa.core import dtypes
 from hpa.core.array import Array
 from hpa.core.dispatch import register
@@ -233,15 +233,37 @@ def astype(x: Array, dtype: Any, /, *, copy: builtins.bool = True, device: Any =
     return out if device is None else out.to(device)
 
 
-def from_dlpack(x: Any, /, *, device: Any = None, copy: builtins.bool | None = None) -> Array:
-    """A replicated array from a DLPack-capable object (every rank passes the same data).
+def from_dlpack(
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    copy: builtins.bool | None = None,
+    split: int | None = None,
+    is_split: int | None = None,
+) -> Array:
+    """An array from a DLPack-capable object: a torch tensor, a CuPy, NumPy or JAX array.
 
-    No communication. ``copy=True`` copies; otherwise the data are shared where possible.
+    The data stay on the producer's device (a CuPy array gives a GPU array) and are shared,
+    not copied, unless ``copy=True``, ``device`` names another device, or ``split`` asks each
+    rank to keep a block of it.
+
+    Parameters
+    ----------
+    x : object with ``__dlpack__``
+        Without ``split``/``is_split``: the same data on every rank (a replicated array, no
+        communication); with ``split``: the global data, each rank keeps its block; with
+        ``is_split``: this rank's block, stacked along ``is_split`` in rank order.
+    device : optional
+        Move the data there (default: where they are).
+    copy : bool, optional
+        ``True`` always copies; ``None``/``False`` share the memory where possible.
+    split, is_split : int, optional
+        As for :func:`hpa.array`.
     """
     t = torch.from_dlpack(x)
-    if copy:
-        t = t.clone()
-    return asarray(t, device=device, copy=copy)
+    target = device if device is not None else device_of(t.device)
+    return asarray(t, device=target, copy=copy, split=split, is_split=is_split)
 
 
 # ---------------------------------------------------------------------------- sets

@@ -136,10 +136,6 @@ def _gather_fields(comm: Communicator, *fields: torch.Tensor) -> list[torch.Tens
     return out
 
 
-def _owners(x: Array) -> list[int]:
-    return [r for r, c in enumerate(x.counts) if c > 0]  # type: ignore[union-attr]
-
-
 # ---------------------------------------------------------------------------- sums and scans
 @register()
 def nansum(
@@ -365,11 +361,10 @@ def _nan_arg(name: str, largest: bool) -> Callable[..., Array]:
         else:
             val = _filled(t, (ax,), True, 0)
             idx = torch.zeros_like(val, dtype=torch.int64)
-        vals, idxs, flags = (f[_owners(x)] for f in _gather_fields(x.comm, val, idx, has))
+        vals, idxs, flags = _gather_fields(x.comm, val, idx, has)  # empty blocks: no flag
         if not bool(flags.any(0).all()):
             raise ValueError("All-NaN slice encountered")
-        # the first rank holding the extremum holds its first global occurrence
-        res = torch.gather(idxs, 0, fn(vals, dim=0, keepdim=True)).squeeze(0)
+        res = red.first_best(x, vals, idxs, largest)
         return _deliver(Array(res if keepdims else res.squeeze(ax), lay), out)
 
     reduce.__name__ = reduce.__qualname__ = name
@@ -403,12 +398,10 @@ def _nan_flat_arg(
             raise ValueError("All-NaN slice encountered")
         return Array(fn(filled.reshape(-1)).reshape(shape), lay)
     val, idx = red.flat_candidate(x, filled, fn)
-    fields = _gather_fields(x.comm, val, idx, valid.any())
-    vals, idxs, flags = (f[_owners(x)] for f in fields)
+    vals, idxs, flags = _gather_fields(x.comm, val, idx, valid.any())
     if not bool(flags.any()):
         raise ValueError("All-NaN slice encountered")
-    best = vals == (vals.max() if largest else vals.min())
-    return Array(idxs[best].min().reshape(shape), lay)
+    return Array(red.first_best(x, vals, idxs, largest).reshape(shape), lay)
 
 
 nanargmax = register()(_nan_arg("nanargmax", True))
@@ -433,7 +426,7 @@ def ptp(x: Any, /, axis: Axis = None, out: Any = None, keepdims: bool = False) -
     hi = _local_extreme(t, axes, keepdims, True)
     lo = _local_extreme(t, axes, keepdims, False)
     if across:
-        both = x.comm.allgather(torch.stack([hi, lo]))[_owners(x)]
+        both = x.comm.allgather(torch.stack([hi, lo]))  # empty blocks: the identities
         hi, lo = both[:, 0].amax(0), both[:, 1].amin(0)
     return _deliver(Array(hi - lo, lay), out)
 

@@ -35,7 +35,7 @@ import numpy as np
 import torch
 
 from hpa.core import dtypes
-from hpa.core.align import as_local_tensor, broadcast_shapes, local_block
+from hpa.core.align import as_local_tensor, broadcast_shapes, local_block, scalar_tensor
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
@@ -264,9 +264,9 @@ def _source_index(n: int, before: int, after: int, mode: str) -> torch.Tensor:
 def _fill(t: torch.Tensor, axis: int, rows: int, value: Any) -> torch.Tensor:
     shape = list(t.shape)
     shape[axis] = rows
-    return torch.full(shape, 0, dtype=t.dtype, device=t.device).fill_(
-        torch.tensor(value).to(t.dtype)
-    )
+    # NumPy's dtype for the value (float64 for a Python float), then t's: no float32 rounding
+    fill = torch.as_tensor(np.asarray(value)).to(t.dtype)
+    return torch.full(shape, 0, dtype=t.dtype, device=t.device).fill_(fill)
 
 
 def _pad_local(
@@ -432,8 +432,8 @@ def copyto(dst: Array, src: Any, casting: str = "same_kind", where: Any = True) 
     t = dst.larray
     if not isinstance(value, (bool, int, float, complex)):
         value = local_block(value, dst.layout).to(t.dtype)
-    else:
-        value = torch.tensor(value).to(t.dtype)
+    else:  # filled on the device, in dst's dtype (no float32 rounding on the way)
+        value = scalar_tensor(value, t.dtype, t.device)
     if mask is True:
         t.copy_(value.expand_as(t))
     elif mask is not False:

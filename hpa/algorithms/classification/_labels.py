@@ -74,5 +74,5 @@ def decode(codes: hpa.Array, classes: hpa.Array) -> hpa.Array:
 def one_hot(codes: hpa.Array, n_classes: int, dtype: Any) -> hpa.Array:
     """Indicator of the class indices ``codes`` along a new last axis of ``n_classes``,
     laid out like ``codes``."""
-    columns = hpa.arange(n_classes, dtype=hpa.int64)
+    columns = hpa.arange(n_classes, dtype=hpa.int64, device=codes.device)
     return (hpa.expand_dims(codes, codes.ndim) == columns).astype(dtype)

@@ -131,7 +131,7 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         first = refit or not hasattr(self, "classes_")
         labels = unique_labels(y)
         if first:
-            self._start(X, labels if refit else self._given_classes(classes))
+            self._start(X, labels if refit else self._given_classes(classes, X.device))
         else:
             self._check_continuation(X, classes)
         check_known(labels, self.classes_)
@@ -146,23 +146,23 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         return self
 
     @staticmethod
-    def _given_classes(classes: Any) -> hpa.Array:
+    def _given_classes(classes: Any, device: Any) -> hpa.Array:
         if classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         values = classes.numpy() if isinstance(classes, hpa.Array) else np.asarray(classes)
-        return unique_labels(hpa.array(np.unique(values)))
+        return unique_labels(hpa.array(np.unique(values), device=device))
 
     def _start(self, X: hpa.Array, classes: hpa.Array) -> None:
         """Zero statistics for ``classes`` and the priors, on the first call."""
         n_classes, n_features = classes.shape[0], X.shape[1]
         self.classes_ = classes
         self.n_features_in_ = n_features
-        self.theta_ = hpa.zeros((n_classes, n_features), dtype=X.dtype)
-        self.var_ = hpa.zeros((n_classes, n_features), dtype=X.dtype)
-        self.class_count_ = hpa.zeros((n_classes,), dtype=X.dtype)
+        self.theta_ = hpa.zeros((n_classes, n_features), dtype=X.dtype, device=X.device)
+        self.var_ = hpa.zeros((n_classes, n_features), dtype=X.dtype, device=X.device)
+        self.class_count_ = hpa.zeros((n_classes,), dtype=X.dtype, device=X.device)
         self.epsilon_ = 0.0
         if self.priors is None:
-            self.class_prior_ = hpa.zeros((n_classes,), dtype=X.dtype)
+            self.class_prior_ = hpa.zeros((n_classes,), dtype=X.dtype, device=X.device)
             return
         priors = np.asarray(
             self.priors.numpy() if isinstance(self.priors, hpa.Array) else self.priors,
@@ -174,7 +174,7 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
             raise ValueError("The sum of the priors should be 1.")
         if (priors < 0).any():
             raise ValueError("Priors must be non-negative.")
-        self.class_prior_ = hpa.array(priors, dtype=X.dtype)
+        self.class_prior_ = hpa.array(priors, dtype=X.dtype, device=X.device)
 
     def _check_continuation(self, X: hpa.Array, classes: Any) -> None:
         if X.shape[1] != self.theta_.shape[1]:

@@ -296,11 +296,11 @@ def _drop_self(dist: hpa.Array, ind: hpa.Array) -> tuple[hpa.Array, hpa.Array]:
     """Remove every query's own index from its ``k + 1`` neighbours (the training set queried
     with itself), or its first neighbour when duplicates push it out, as scikit-learn does."""
     n, k1 = ind.shape
-    rows = hpa.arange(n, dtype=hpa.int64, split=ind.split)
+    rows = hpa.arange(n, dtype=hpa.int64, split=ind.split, device=ind.device)
     if ind.split is not None and rows.counts != ind.counts:
         rows = rows.redistribute_(ind.counts)
     own = ind == hpa.expand_dims(rows, 1)
     at = hpa.argmax(own.astype(hpa.int8), axis=1)  # 0 when the own index is missing
-    columns = hpa.expand_dims(hpa.arange(k1 - 1, dtype=hpa.int64), 0)
+    columns = hpa.expand_dims(hpa.arange(k1 - 1, dtype=hpa.int64, device=ind.device), 0)
     keep = columns + (columns >= hpa.expand_dims(at, 1)).astype(hpa.int64)
     return hpa.take_along_axis(dist, keep, axis=1), hpa.take_along_axis(ind, keep, axis=1)

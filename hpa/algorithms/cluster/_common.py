@@ -122,14 +122,18 @@ def plusplus_indices(
 
 
 def check_centers(init: Any, n_clusters: int, X: hpa.Array) -> hpa.Array:
-    """Explicit initial centres as a replicated array of ``X``'s dtype (metadata checks only).
+    """Explicit initial centres as a replicated array of ``X``'s dtype on ``X``'s device
+    (one reduction: the check for NaN and infinity).
 
     Raises
     ------
     ValueError
         If ``init`` is not ``n_clusters x n_features``, or contains NaN or infinity.
     """
-    centers = init if isinstance(init, hpa.Array) else hpa.array(np.asarray(init))
+    if isinstance(init, hpa.Array):
+        centers = init.to(X.device)
+    else:
+        centers = hpa.array(np.asarray(init), device=X.device)
     centers = centers.astype(X.dtype)
     if centers.split is not None:
         centers = centers.resplit(None)

@@ -161,7 +161,7 @@ class DBSCAN(ClusterMixin, BaseEstimator):
 def _row_indices(like: hpa.Array) -> hpa.Array:
     """The global index of every row of ``like``, laid out like its rows."""
     n = like.shape[0]
-    rows = hpa.arange(n, dtype=hpa.int64, split=like.split)
+    rows = hpa.arange(n, dtype=hpa.int64, split=like.split, device=like.device)
     if like.split is not None and rows.counts != like.counts:
         rows.redistribute_(like.counts)
     return rows

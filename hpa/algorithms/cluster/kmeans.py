@@ -109,11 +109,14 @@ def _nearest(Xa: hpa.Array, centers: np.ndarray) -> hpa.Array:
 
 def _nearest_columns(XaT: hpa.Array, centers: np.ndarray) -> hpa.Array:
     """The nearest centre of every sample (as floats) from the scores laid out ``k x n``:
-    their product is twice as fast as ``n x k`` (the long axis is the product's output rows),
-    and a running minimum over the ``k`` rows beats ``argmin`` over short rows. Ties keep the
-    first centre, as ``argmin`` does. Local."""
+    their product is twice as fast as ``n x k`` (the long axis is the product's output rows).
+    On a CPU a running minimum over the ``k`` rows beats ``argmin`` over short rows; on a GPU,
+    where every elementwise pass costs a trip through memory, one ``argmin`` over the ``k``
+    rows reads the scores once. Ties keep the first centre either way. Local."""
     weights = np.concatenate([-2 * centers, (centers * centers).sum(axis=1)[:, None]], axis=1)
     scores = hpa.array(weights, device=XaT.device) @ XaT
+    if XaT.device.kind != "cpu":
+        return hpa.argmin(scores, axis=0).astype(XaT.dtype)
     best, nearest = scores[0], hpa.zeros_like(scores[0])
     for j in range(1, centers.shape[0]):
         closer = scores[j] < best

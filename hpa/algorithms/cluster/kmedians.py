@@ -48,18 +48,19 @@ def _medians(columns: hpa.Array, labels: np.ndarray, previous: np.ndarray) -> np
     """The feature-wise median of every cluster; an empty cluster keeps its centre.
 
     ``columns`` holds the samples split along the features (or replicated), so every
-    selection and sort is local; the result is replicated with one ``allgatherv``.
+    selection and sort is local. The samples are gathered once in the order of their
+    clusters (a stable order: each cluster's samples keep their order), so every cluster is a
+    slice of consecutive rows and the iteration's host round trips do not grow with the
+    number of clusters; the result is replicated with one ``allgatherv``.
     """
-    split = None if columns.split is None else 0  # the layout of one median row
-    rows = []
-    for j in range(previous.shape[0]):
-        members = np.flatnonzero(labels == j)
-        if members.size == 0:
-            rows.append(hpa.array(previous[j], split=split, device=columns.device))
-        else:
-            rows.append(hpa.median(columns[members], axis=0))
-    centers = hpa.stack(rows)
-    return (centers if centers.split is None else centers.resplit(None)).numpy()
+    sizes = np.bincount(labels, minlength=previous.shape[0])
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
+    grouped = columns[np.argsort(labels, kind="stable")]
+    filled = np.flatnonzero(sizes)
+    medians = hpa.stack([hpa.median(grouped[bounds[j] : bounds[j + 1]], axis=0) for j in filled])
+    centers = previous.copy()
+    centers[filled] = (medians if medians.split is None else medians.resplit(None)).numpy()
+    return centers
 
 
 class KMedians(KCentersBase):
@@ -100,7 +101,8 @@ class KMedians(KCentersBase):
     Notes
     -----
     Two collectives per iteration (see :mod:`hpa.algorithms.cluster.kmedians`); memory: a
-    second copy of the samples, split along the features.
+    second copy of the samples, split along the features, and during each iteration a third,
+    its rows ordered by cluster.
     """
 
     _metric = "cityblock"

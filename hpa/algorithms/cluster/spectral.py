@@ -216,7 +216,7 @@ def _connectivity(X: hpa.Array, k: int) -> hpa.Array:
     (itself included), split along the rows like ``X``."""
     n = X.shape[0]
     _, ind = hpa.topk(hpa.spatial.cdist(X), k, axis=1, largest=False)
-    columns = hpa.arange(n, dtype=hpa.int64)
+    columns = hpa.arange(n, dtype=hpa.int64, device=X.device)
     near = ind[:, 0:1] == columns
     for j in range(1, k):  # one neighbour rank at a time: n x n booleans, not n x k x n
         near = near | (ind[:, j : j + 1] == columns)
@@ -240,14 +240,14 @@ def _spectral_embedding(A: hpa.Array, k: int, tol: float, verbose: Any) -> hpa.A
     if block * (_STEPS + 1) >= n:
         vectors = _dense_top(A, a, dd, k)
     else:
-        start = hpa.random.randn(n, block, dtype=A.dtype, split=A.split)
+        start = hpa.random.randn(n, block, dtype=A.dtype, split=A.split, device=A.device)
         if A.split is not None and start.counts != A.counts:
             start.redistribute_(A.counts)
         vectors = _block_krylov_top(operator, start, k, tol, verbose)
     maps = vectors / dd2
     both = hpa.concatenate([maps, -maps], axis=1).max(axis=0).numpy()
     signs = [1.0 if both[i] >= both[k + i] else -1.0 for i in range(k)]
-    return maps * hpa.array(signs, dtype=maps.dtype)
+    return maps * hpa.array(signs, dtype=maps.dtype, device=maps.device)
 
 
 def _dense_top(A: hpa.Array, a: hpa.Array, dd: hpa.Array, k: int) -> hpa.Array:

@@ -104,7 +104,7 @@ class BasePCA(TransformerMixin, BaseEstimator):
             components = components * hpa.sqrt(exp_var)[:, None]
         diff = hpa.where(exp_var > self.noise_variance_, exp_var - self.noise_variance_, 0.0)
         cov = (components.T * diff) @ components
-        eye = hpa.eye(cov.shape[0], dtype=cov.dtype)
+        eye = hpa.eye(cov.shape[0], dtype=cov.dtype, device=cov.device)
         return cov + self.noise_variance_ * eye
 
     def get_precision(self) -> hpa.Array:

@@ -194,7 +194,7 @@ class PCA(BasePCA):
             if n_iter == "auto":
                 n_iter = 7 if n_components < 0.1 * min(n, d) else 4
             with random_state_scope(self.random_state):
-                seed = int(hpa.random.randint(0, 2**31 - 1, size=1).numpy()[0])
+                seed = int(hpa.random.randint(0, 2**31 - 1, size=1, device="cpu").numpy()[0])
             _, S, Vt = hpa.linalg.randomized_svd(
                 Xc, n_components, n_oversamples=self.n_oversamples, n_iter=n_iter,
                 random_state=seed,

@@ -113,7 +113,7 @@ class TruncatedSVD(TransformerMixin, BaseEstimator):
             if k > n:
                 raise ValueError(f"n_components({k}) must be <= n_samples({n}).")
             with random_state_scope(self.random_state):
-                seed = int(hpa.random.randint(0, 2**31 - 1, size=1).numpy()[0])
+                seed = int(hpa.random.randint(0, 2**31 - 1, size=1, device="cpu").numpy()[0])
             _, S, Vt = hpa.linalg.randomized_svd(
                 X, k, n_oversamples=self.n_oversamples, n_iter=self.n_iter,
                 random_state=seed,

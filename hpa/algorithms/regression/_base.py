@@ -148,12 +148,18 @@ class LinearModel:
         return hpa.matmul(X, coef.T if coef.ndim == 2 else coef) + self.intercept_.astype(X.dtype)
 
     def _set_coef(
-        self, coef: np.ndarray, x_offset: np.ndarray, y_offset: np.ndarray, y_ndim: int, dtype: Any
+        self,
+        coef: np.ndarray,
+        x_offset: np.ndarray,
+        y_offset: np.ndarray,
+        y_ndim: int,
+        like: hpa.Array,
     ) -> None:
         """Store ``coef`` (``n_targets x n_features``) and the intercept as replicated hpa
-        arrays of ``dtype``, 1-d and 0-d when ``y`` was 1-d."""
+        arrays of the dtype and on the device of ``like`` (the data), 1-d and 0-d when ``y``
+        was 1-d."""
         intercept = y_offset - coef @ x_offset
         if y_ndim == 1:
             coef, intercept = coef[0], intercept[0]
-        self.coef_ = hpa.array(coef, dtype=dtype)
-        self.intercept_ = hpa.array(intercept, dtype=dtype)
+        self.coef_ = hpa.array(coef, dtype=like.dtype, device=like.device)
+        self.intercept_ = hpa.array(intercept, dtype=like.dtype, device=like.device)

@@ -140,7 +140,8 @@ def enet_gram(
     """Minimise ``w^T Q w / 2 - q^T w + l1 |w|_1 + l2 |w|^2 / 2`` from ``w`` in place.
 
     scikit-learn's ``enet_coordinate_descent_gram`` step for step. ``random`` draws each
-    sweep's coordinates from hpa's generator (replicated, so every process draws the same).
+    sweep's coordinates from hpa's generator on the host, where the sweeps run (replicated,
+    so every process draws the same).
 
     Returns
     -------
@@ -161,7 +162,8 @@ def enet_gram(
     n_iter = 0
     for n_iter in range(max_iter):
         if random:
-            picks = hpa.random.randint(0, max(len(active), 1), size=(len(active),)).numpy()
+            size, high = (len(active),), max(len(active), 1)
+            picks = hpa.random.randint(0, high, size=size, device="cpu").numpy()
             order = active[picks].tolist()
         else:
             order = active.tolist()
@@ -326,9 +328,11 @@ class ElasticNet(LinearModel, RegressorMixin, BaseEstimator):
                 "input data may contain large values and need to be preprocessed."
             )
         self.n_iter_ = iters[0] if y.ndim == 1 else iters
-        self.dual_gap_ = float(gaps[0]) if y.ndim == 1 else hpa.array(gaps, dtype=X.dtype)
+        self.dual_gap_ = (
+            float(gaps[0]) if y.ndim == 1 else hpa.array(gaps, dtype=X.dtype, device=X.device)
+        )
         self.n_features_in_ = X.shape[1]
-        self._set_coef(coef, m.x_offset, m.y_offset, y.ndim, X.dtype)
+        self._set_coef(coef, m.x_offset, m.y_offset, y.ndim, X)
         return self
 
 

@@ -86,8 +86,8 @@ class LinearRegression(LinearModel, RegressorMixin, BaseEstimator):
         x_off, y_off = np.zeros(d), np.zeros(k)
         if self.fit_intercept:
             x_off, y_off = _weighted_means(X, Y, sw)
-            X = X - hpa.array(x_off, dtype=X.dtype)
-            Y = Y - hpa.array(y_off, dtype=X.dtype)
+            X = X - hpa.array(x_off, dtype=X.dtype, device=X.device)
+            Y = Y - hpa.array(y_off, dtype=X.dtype, device=X.device)
         if sw is not None:
             root = hpa.expand_dims(hpa.sqrt(sw), 1).astype(X.dtype)
             X, Y = X * root, Y * root
@@ -96,7 +96,7 @@ class LinearRegression(LinearModel, RegressorMixin, BaseEstimator):
         self.rank_ = int(rank)
         self.singular_ = singular.resplit(None)
         self.n_features_in_ = d
-        self._set_coef(coef, x_off, y_off, y.ndim, X.dtype)
+        self._set_coef(coef, x_off, y_off, y.ndim, X)
         return self
 
 
@@ -228,7 +228,7 @@ class Ridge(LinearModel, RegressorMixin, BaseEstimator):
         self.n_iter_ = None
         self.solver_ = "cholesky"
         self.n_features_in_ = X.shape[1]
-        self._set_coef(coef, m.x_offset, m.y_offset, y.ndim, X.dtype)
+        self._set_coef(coef, m.x_offset, m.y_offset, y.ndim, X)
         return self
 
 

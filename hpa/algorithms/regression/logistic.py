@@ -13,6 +13,8 @@ Distribution: the parameters (``(n_features + 1) x n_columns``) are replicated a
 identically on every process; each evaluation of the loss and its gradient is one matrix
 product over the local rows, ``[X 1]^T [s * (P - Y), s * loss]``, whose sum over the
 processes (one ``allreduce``) holds both the gradient and, in its last entry, the loss.
+The L-BFGS state is tiny and lives on the host (float64 CPU tensors): each evaluation copies
+the parameters to the data's device and the summed gradient back, one transfer each way.
 """
 
 from __future__ import annotations
@@ -241,7 +243,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if columns == 1:
             targets = hpa.expand_dims(index == 1, 1).astype(hpa.float64)
         else:
-            targets = (hpa.expand_dims(index, 1) == hpa.arange(columns)).astype(hpa.float64)
+            ids = hpa.arange(columns, device=X.device)
+            targets = (hpa.expand_dims(index, 1) == ids).astype(hpa.float64)
         C = self.C if self.penalty == "l2" else math.inf
         fun = _objective(Xa, targets, sw, C, self.fit_intercept)
         w0 = torch.zeros(Xa.shape[1] * columns, dtype=torch.float64)
@@ -256,9 +259,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         report(self.verbose, f"LogisticRegression: {n_iter} L-BFGS iteration(s)")
         W = w.reshape(Xa.shape[1], columns).T.numpy()
         self.classes_ = classes
-        self.coef_ = hpa.array(W[:, :-1], dtype=X.dtype)
-        self.intercept_ = hpa.array(W[:, -1], dtype=X.dtype)
-        self.n_iter_ = hpa.array(np.array([n_iter], dtype=np.int32))
+        self.coef_ = hpa.array(W[:, :-1], dtype=X.dtype, device=X.device)
+        self.intercept_ = hpa.array(W[:, -1], dtype=X.dtype, device=X.device)
+        self.n_iter_ = hpa.array(np.array([n_iter], dtype=np.int32), device=X.device)
         self.n_features_in_ = X.shape[1]
         return self
 
@@ -316,7 +319,7 @@ def _objective(
 
     def fun(w: torch.Tensor) -> tuple[float, torch.Tensor]:
         W = (w.reshape(rows, columns) * free).numpy()
-        z = hpa.matmul(Xa, hpa.array(W))
+        z = hpa.matmul(Xa, hpa.array(W, device=Xa.device))
         if columns == 1:  # log(1 + e^z) - t z and its derivative sigmoid(z) - t
             loss = hpa.logaddexp(z, 0.0) - targets * z
             resid = 1.0 / (1.0 + hpa.exp(-z)) - targets
