@@ -10,7 +10,8 @@ from the same centres as the torch loop); mean and standard deviation of 2^28 va
 
 hpa and torch run interleaved, each timed with the device synchronised before and after; the
 median of ``--repeats`` runs is reported. Every hpa result is first checked against torch's.
-Beside each hpa time: the silent host synchronisations one call made (``hpa.count_host_syncs``).
+Beside each hpa time: the host synchronisations one call made (``hpa.count_host_syncs``), which
+must be none except in KMeans (its convergence test is read every iteration).
 The reductions' bandwidth (bytes read once / time) is compared with the card's copy bandwidth
 (bytes read + written by a device-to-device copy of the same size). Targets: hpa / torch at
 most 1.1; mean and std at least 70% of the copy bandwidth. Ratios are printed last.
@@ -60,6 +61,8 @@ def side_by_side(
     with hpa.count_host_syncs() as syncs:
         f_hpa()
         sync()
+    if syncs.where:
+        print(f"  hpa's host synchronisations: {syncs.where}", flush=True)
     times: dict[str, list[float]] = {"hpa": [], "torch": []}
     for _ in range(repeats):
         times["hpa"].append(timed(f_hpa))
@@ -124,7 +127,8 @@ def bench_kmeans(dev: torch.device, scale: int, repeats: int, iters: int = 20) -
     if model.n_iter_ != iters:
         raise SystemExit(f"KMeans stopped after {model.n_iter_} iterations, expected {iters}")
     timing = side_by_side(lambda: model.fit(x), lambda: torch_lloyd(X, C0, iters), repeats)
-    return row(f"kmeans 10M x 16 k=8 ({iters} it) f32", *timing)
+    # an iterative fit reads its convergence test back every iteration: allowed, not silent
+    return row(f"kmeans 10M x 16 k=8 ({iters} it) f32", *timing, syncs_allowed=True)
 
 
 def bench_moments(dev: torch.device, scale: int, repeats: int) -> list[Row]:
@@ -158,17 +162,18 @@ def run(repeats: int, device: str, scale: int) -> list[Row]:
 def report(rows: list[Row], device: str) -> bool:
     card = torch.cuda.get_device_name() if device != "cpu" else "CPU (dry run)"
     print(f"\n{card}, torch {torch.__version__}, hpa {hpa.__version__}, 1 process")
-    print(f"{'case':34} {'hpa/torch':>9} {'target':>7} {'of copy bw':>11}  verdict")
+    print(f"{'case':34} {'hpa/torch':>9} {'target':>7} {'syncs':>6} {'of copy bw':>11}  verdict")
     ok = True
     for r in rows:
-        met = r["ratio"] <= TARGET_RATIO and r["syncs"] == 0
+        met = r["ratio"] <= TARGET_RATIO and (r["syncs"] == 0 or r.get("syncs_allowed", False))
         bw = ""
         if "bandwidth" in r:
             bw = f"{r['bandwidth']:10.0%} "
             met = met and r["bandwidth"] >= TARGET_BANDWIDTH
         ok = ok and met
         verdict = "met" if met else "MISSED"
-        print(f"{r['case']:34} {r['ratio']:9.2f} {TARGET_RATIO:7.2f} {bw:>11}  {verdict}")
+        line = f"{r['case']:34} {r['ratio']:9.2f} {TARGET_RATIO:7.2f} {r['syncs']:6d} {bw:>11}"
+        print(f"{line}  {verdict}")
     return ok
 
 

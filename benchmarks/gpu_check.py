@@ -44,6 +44,7 @@ OPTIONAL = {"zarr": "tests/test_io_zarr.py", "h5netcdf": "tests/test_io_netcdf.p
 def setup_report() -> str:
     import torch
 
+    sys.path.insert(0, str(ROOT))
     lines = [f"python {sys.version.split()[0]}, torch {torch.__version__}"]
     if torch.cuda.is_available():
         props = torch.cuda.get_device_properties(0)

@@ -12,15 +12,19 @@ they are tallied separately in :attr:`HostSyncs.staged`.
 
 from __future__ import annotations
 
+import os
+import traceback
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 
 __all__ = ["HostSyncs", "count_host_syncs", "deliberate", "note_staged"]
 
 _active: list[HostSyncs] = []
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class HostSyncs:
@@ -31,16 +35,34 @@ class HostSyncs:
     silent : int
         Synchronising CUDA operations issued outside the communicators' deliberate staging.
         Always 0 when CUDA is not initialised (a CPU-only run has no device to wait for).
+    where : list of str
+        For each silent synchronisation, the innermost line of hpa that caused it
+        (``path:line`` inside the package), or the caller's line outside hpa.
     staged : int
         Tensors a communicator copied through host memory on purpose.
     """
 
     def __init__(self) -> None:
         self.silent = 0
+        self.where: list[str] = []
         self.staged = 0
 
     def __repr__(self) -> str:
-        return f"HostSyncs(silent={self.silent}, staged={self.staged})"
+        return f"HostSyncs(silent={self.silent}, staged={self.staged}, where={self.where})"
+
+
+def _origin() -> str:
+    """The innermost line of hpa on the stack (outside this module and the warnings machinery),
+    else the innermost line outside them."""
+    stack = [
+        f
+        for f in traceback.extract_stack()
+        if f.filename != __file__ and os.path.basename(f.filename) != "warnings.py"
+    ]
+    for frame in reversed(stack):
+        if frame.filename.startswith(_PACKAGE):
+            return f"{os.path.relpath(frame.filename, os.path.dirname(_PACKAGE))}:{frame.lineno}"
+    return f"{stack[-1].filename}:{stack[-1].lineno}" if stack else "unknown"
 
 
 def _tracking() -> bool:
@@ -69,15 +91,24 @@ def count_host_syncs() -> Iterator[HostSyncs]:
             _active.remove(stats)
         return
     previous = torch.cuda.get_sync_debug_mode()
-    with warnings.catch_warnings(record=True) as caught:
+    show = warnings.showwarning
+
+    def record(message: Any, *args: Any, **kwargs: Any) -> None:
+        if "synchroniz" not in str(message):
+            show(message, *args, **kwargs)
+            return
+        stats.silent += 1
+        stats.where.append(_origin())
+
+    with warnings.catch_warnings():
         warnings.simplefilter("always")
+        warnings.showwarning = record
         torch.cuda.set_sync_debug_mode("warn")
         try:
             yield stats
         finally:
             torch.cuda.set_sync_debug_mode(previous)
             _active.remove(stats)
-    stats.silent = sum("synchroniz" in str(w.message) for w in caught)
 
 
 @contextmanager

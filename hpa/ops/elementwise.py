@@ -360,6 +360,18 @@ def _integer_safe(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor
     return rounded
 
 
+def _reciprocal(t: torch.Tensor) -> torch.Tensor:
+    """NumPy's reciprocal. For integers ``1/x`` truncates: ``x`` where ``x`` is 1 or -1, else 0,
+    computed exactly (torch's integer reciprocal goes through floats, which CPUs and GPUs
+    convert back to integers differently)."""
+    if t.is_floating_point() or t.is_complex():
+        return torch.reciprocal(t)
+    if t.dtype == torch.bool:
+        return t.clone()
+    unit = (t == 1) | (t == -1) if t.is_signed() else t == 1
+    return torch.where(unit, t, torch.zeros((), dtype=t.dtype, device=t.device))
+
+
 def _abs(t: torch.Tensor) -> torch.Tensor:
     return t.clone() if t.dtype is torch.bool else torch.abs(t)
 
@@ -377,7 +389,7 @@ _UNARY: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "log1p": (torch.log1p, np.log1p),
     "sqrt": (torch.sqrt, np.sqrt),
     "square": (_square, np.square),
-    "reciprocal": (torch.reciprocal, np.reciprocal),
+    "reciprocal": (_reciprocal, np.reciprocal),
     "sin": (torch.sin, np.sin),
     "cos": (torch.cos, np.cos),
     "tan": (torch.tan, np.tan),
