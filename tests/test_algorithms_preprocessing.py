@@ -100,11 +100,12 @@ def test_standard_scaler_partial_fit(layout: tuple[int | None, bool]) -> None:
 
 
 def test_standard_scaler_collectives() -> None:
-    """A fit costs two collectives (mean; merged moments); the finiteness check is free."""
+    """A fit costs two collectives (mean; merged moments, none at one process); the
+    finiteness check is free."""
     x = make(DATA["digits"], 0, ragged=True)
     with hpa.count_collectives() as stats:
         h = StandardScaler().fit(x)
-    assert stats.total == 2 and stats["allreduce"] == 1, stats
+    assert stats.total == (2 if P > 1 else 1) and stats["allreduce"] == 1, stats
     with hpa.count_collectives() as stats:
         h.transform(x)
     assert stats.total <= 1, stats  # as_data's finiteness check only

@@ -281,21 +281,32 @@ def var(
 
 
 def _variance(
-    x: Any, axis: Axis, dtype: Any, ddof: float, keepdims: bool
+    x: Any, axis: Axis, dtype: Any, ddof: float, keepdims: bool, root: bool = False
 ) -> tuple[torch.Tensor, Layout, dtypes.DType]:
-    """The variance in the accumulation precision, its layout and the (real) result dtype."""
+    """The variance (its square root with ``root``) in the accumulation precision, its layout
+    and the (real) result dtype.
+
+    Blocks are merged only when several processes hold parts of the reduced axes (one
+    ``allgather``); a single block needs none, and on a GPU takes one fused kernel
+    (``torch.var``/``std``): there every extra elementwise kernel is a launch of its own.
+    """
     x, axes, lay, across = _prepare(x, axis, keepdims)
     res = _float_dtype(x.dtype, dtype)
-    mean_, m2 = _moments(x.larray.to(_accumulate(res)), axes, keepdims, across and x.comm.size > 1)
+    real = dtypes.float32 if res == dtypes.complex64 else dtypes.float64 if res.kind == "c" else res
+    t = x.larray.to(_accumulate(res))
     n = _count(x, axes)
-    if across and n:
+    merged = across and x.comm.size > 1
+    if t.device.type != "cpu" and not merged and t.numel() and n - ddof > 0:
+        fused = torch.std if root else torch.var
+        return fused(t, dim=axes, correction=ddof, keepdim=keepdims), lay, real
+    mean_, m2 = _moments(t, axes, keepdims, merged)
+    if merged and n:
         per_slice = n // x.shape[x.split]  # type: ignore[index]
         m2 = _merge(x, mean_, m2, [c * per_slice for c in x.counts])  # type: ignore[union-attr]
     if n - ddof <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
     result = m2 / builtins.max(n - ddof, 0)
-    real = dtypes.float32 if res == dtypes.complex64 else dtypes.float64 if res.kind == "c" else res
-    return result, lay, real
+    return (torch.sqrt(result) if root else result), lay, real
 
 
 def _merge(x: Array, mean_: torch.Tensor, m2: torch.Tensor, counts: list[int]) -> torch.Tensor:
@@ -330,8 +341,8 @@ def std(
     The root is taken before float16/bfloat16 results are rounded, so they are rounded once.
     """
     ddof = correction if correction is not None else ddof
-    result, lay, real = _variance(x, axis, dtype, ddof, keepdims)
-    return _deliver(Array(torch.sqrt(result).to(real.torch), lay), out)
+    result, lay, real = _variance(x, axis, dtype, ddof, keepdims, root=True)
+    return _deliver(Array(result.to(real.torch), lay), out)
 
 
 def _ordered(x: Array, name: str) -> torch.Tensor:
@@ -443,12 +454,17 @@ def first_best(x: Array, vals: torch.Tensor, idxs: torch.Tensor, largest: bool) 
     counts = x.counts
     assert counts is not None
     if 0 in counts:
+        # an empty rank's candidate becomes the first owner's: it may tie, never win (a mask
+        # built by comparisons: assigning Python numbers into device tensors would copy them)
         first = next(r for r, c in enumerate(counts) if c)
-        vals, idxs = vals.clone(), idxs.clone()
+        ranks = torch.arange(len(counts), device=vals.device)
+        empty = torch.zeros_like(ranks, dtype=torch.bool)
         for r, c in enumerate(counts):
-            if not c:  # the first owner's candidate again: it may tie, never win
-                vals[r] = vals[first]
-                idxs[r] = none
+            if not c:
+                empty |= ranks == r
+        empty = empty.reshape(-1, *[1] * (vals.dim() - 1))
+        vals = torch.where(empty, vals[first], vals)
+        idxs = torch.where(empty, none, idxs)
     ext = torch.amax(vals, 0) if largest else torch.amin(vals, 0)  # NaN propagates
     best = torch.isnan(vals) | (vals == ext)  # no NaN is equal to NaN: then only the NaNs
     return torch.where(best, idxs, none).amin(0)
