@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/gpu_bench.py [--repeats 10] [--json FILE] [--scale S --device cpu]``
 (``--scale`` shrinks every size by S and ``--device cpu`` runs on the host: a dry run of the
-script on a machine without a GPU; the figures mean nothing there).
+script on a machine without a GPU, as CI does; results are checked, the figures mean nothing).
 
 Cases (float32): matmul 8192 x 8192; cdist of 100,000 x 64 samples against 10,000 x 64
 (a 100,000 x 10,000 result, 4 GB); KMeans with k=8 on 10,000,000 x 16 (20 Lloyd iterations
@@ -192,7 +192,8 @@ def main() -> int:
     rows = run(args.repeats, args.device, args.scale)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
-    return 0 if report(rows, args.device) else 2
+    met = report(rows, args.device)
+    return 0 if met or args.device == "cpu" else 2  # a dry run checks results, not targets
 
 
 if __name__ == "__main__":
