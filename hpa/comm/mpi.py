@@ -141,7 +141,7 @@ class MPICommunicator(Communicator):
     ) -> None:
         src = self._stage(t)
         row = math.prod(t.shape[1:]) * t.element_size()
-        recv = out if out.device.type == "cpu" else self._buffer(tuple(out.shape), out)
+        recv = self._buffer(tuple(out.shape), out) if self._staged(out) else self._stage(out)
         self.mpi_comm.Alltoallv(
             [self._raw(src), [c * row for c in send_counts]],
             [self._raw(recv), [c * row for c in recv_counts]],
