@@ -240,7 +240,7 @@ def test_var_std_ddof(name: str, case: tuple[tuple[int, ...], int | None], ragge
     a = data(shape, seed=5)
     x = make(a, split, ragged=ragged)
     fn = getattr(hpa, name)
-    for axis in [None, 0, -1]:
+    for axis in [None, 0, -1, ()]:  # (): nothing reduced, every element alone
         for ddof in (0, 1):
             expected, np_warned = numpy_call(name, a, axis=axis, ddof=ddof)
             got, warned = hpa_call(fn, x, axis=axis, ddof=ddof)

@@ -3,6 +3,7 @@ and ragged, with their communication."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -217,3 +218,16 @@ def test_copyto_dtypes_and_errors(dtype: hpa.DType) -> None:
     raised_everywhere(ValueError, lambda: hpa.copyto(dst, np.zeros((2, 4), dtype.numpy)))
     raised_everywhere(TypeError, lambda: hpa.copyto(dst, ref, where=np.ones((3, 4), np.int64)))
     raised_everywhere(TypeError, lambda: hpa.copyto(ref, dst))
+
+
+def test_copyto_scalar_unsafe_casts_like_numpy() -> None:
+    for dtype, value in ((np.float32, 0.1), (np.float64, 1 + 2j), (np.int32, 7.9), (np.bool_, 3)):
+        want = np.zeros(5, dtype)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", np.exceptions.ComplexWarning)
+            np.copyto(want, value, casting="unsafe")
+        got = make(np.zeros(5, dtype), 0, ragged=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            hpa.copyto(got, value, casting="unsafe")
+        assert_array(got, want)

@@ -103,7 +103,7 @@ def count_host_syncs() -> Iterator[HostSyncs]:
         stats.where.append(_origin())
 
     with warnings.catch_warnings():
-        warnings.simplefilter("always")
+        warnings.filterwarnings("always", message=f".*{_SYNC_WARNING}")
         warnings.showwarning = record
         torch.cuda.set_sync_debug_mode("warn")
         try:

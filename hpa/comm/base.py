@@ -11,6 +11,7 @@ subclasses implement the protected ``_``-methods for plain contiguous tensors on
 from __future__ import annotations
 
 import enum
+import os
 from abc import ABC, abstractmethod
 from collections import defaultdict, deque
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ import torch
 
 from hpa.comm.counting import record, suspended
 
-__all__ = ["Communicator", "ReduceOp", "Request", "raw_bytes"]
+__all__ = ["Communicator", "ReduceOp", "Request", "env_flag", "raw_bytes"]
 
 
 class ReduceOp(enum.Enum):
@@ -55,6 +56,14 @@ def raw_bytes(t: torch.Tensor) -> torch.Tensor:
     if flat.stride(0) != 1:
         flat = flat.as_strided((flat.numel(),), (1,))
     return flat.view(torch.uint8)
+
+
+def env_flag(name: str) -> bool | None:
+    """The yes/no setting in environment variable ``name``; ``None`` when unset or empty."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return None
+    return value not in ("0", "false", "no", "off")
 
 
 def _nbytes(t: torch.Tensor) -> int:

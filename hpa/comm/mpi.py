@@ -18,7 +18,7 @@ from typing import Any
 import torch
 from mpi4py import MPI
 
-from hpa.comm.base import Communicator, ReduceOp, Request, raw_bytes
+from hpa.comm.base import Communicator, ReduceOp, Request, env_flag, raw_bytes
 from hpa.comm.staging import host_buffer, to_device, to_host, wait_for_stream
 
 __all__ = ["MPICommunicator", "mpi_cuda_aware"]
@@ -47,9 +47,9 @@ def mpi_cuda_aware() -> bool:
     ``HPA_MPI_CUDA_AWARE`` (``1``/``0``) decides when set; otherwise the library is asked through
     ``MPIX_Query_cuda_support``, and a library without that extension counts as not CUDA-aware.
     """
-    forced = os.environ.get("HPA_MPI_CUDA_AWARE", "").strip()
-    if forced:
-        return forced.lower() not in ("0", "false", "no", "off")
+    forced = env_flag("HPA_MPI_CUDA_AWARE")
+    if forced is not None:
+        return forced
     for path in _loaded_mpi_libraries():
         try:
             query = ctypes.CDLL(path).MPIX_Query_cuda_support
@@ -141,7 +141,7 @@ class MPICommunicator(Communicator):
     ) -> None:
         src = self._stage(t)
         row = math.prod(t.shape[1:]) * t.element_size()
-        recv = self._buffer(tuple(out.shape), out) if self._staged(out) else self._stage(out)
+        recv = self._buffer(tuple(out.shape), out) if self._staged(out) else out
         self.mpi_comm.Alltoallv(
             [self._raw(src), [c * row for c in send_counts]],
             [self._raw(recv), [c * row for c in recv_counts]],
@@ -153,7 +153,7 @@ class MPICommunicator(Communicator):
         receives_staged = self.rank != root and self._staged(t)
         work = self._buffer(tuple(t.shape), t) if receives_staged else self._stage(t)
         self.mpi_comm.Bcast(self._raw(work), root=root)
-        return t if work is t else self._unstage(work, t, t)
+        return t if work is t or self.rank == root else self._unstage(work, t, t)
 
     def _isend(self, t: torch.Tensor, dest: int, tag: int) -> Request:
         src = self._stage(t)

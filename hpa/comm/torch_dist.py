@@ -19,7 +19,7 @@ import torch
 import torch.distributed as dist
 
 from hpa.backends import gpu
-from hpa.comm.base import Communicator, ReduceOp, Request, raw_bytes
+from hpa.comm.base import Communicator, ReduceOp, Request, env_flag, raw_bytes
 from hpa.comm.staging import host_buffer, to_device, to_host
 
 __all__ = ["TorchCommunicator"]
@@ -33,7 +33,14 @@ _OPS = {
 
 
 def _gpu_per_process() -> bool:
-    """Whether every process on this node can own a GPU (what NCCL requires)."""
+    """Whether every process on this node can own a GPU (what NCCL requires).
+
+    ``HPA_TORCH_NCCL=1`` or ``0`` decides when set: a launcher that hands each process one GPU
+    through ``CUDA_VISIBLE_DEVICES`` leaves every process seeing a single device.
+    """
+    forced = env_flag("HPA_TORCH_NCCL")
+    if forced is not None:
+        return forced
     if not torch.cuda.is_available():
         return False
     local = int(os.environ.get("LOCAL_WORLD_SIZE", os.environ.get("WORLD_SIZE", "1")))
@@ -132,8 +139,10 @@ class TorchCommunicator(Communicator):
 
     def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:
         if self._staged(t):
-            host = to_host(t) if self.rank == root else host_buffer(tuple(t.shape), t.dtype)
-            return to_device(self._bcast(host, root), t, t)
+            if self.rank == root:
+                self._bcast(to_host(t), root)
+                return t
+            return to_device(self._bcast(host_buffer(tuple(t.shape), t.dtype), root), t, t)
         dist.broadcast(raw_bytes(t), src=self._global_ranks[root], group=self.group)
         return t
 

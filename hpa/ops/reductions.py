@@ -220,6 +220,8 @@ def _moments(
     n = 1
     for a in axes:
         n *= t.shape[a]
+    if not axes:  # each element alone (torch reads dim=() as every axis)
+        return (t.clone() if with_mean else torch.zeros_like(t)), torch.zeros_like(t.real)
     if t.numel() == 0:  # also when a kept axis is empty: torch would warn about 0/0
         zero = _filled(t, axes, keepdims, 0)
         return zero, (zero.real if zero.is_complex() else zero).clone()
@@ -296,7 +298,7 @@ def _variance(
     t = x.larray.to(_accumulate(res))
     n = _count(x, axes)
     merged = across and x.comm.size > 1
-    if t.device.type != "cpu" and not merged and t.numel() and n - ddof > 0:
+    if t.device.type != "cpu" and axes and not merged and t.numel() and n - ddof > 0:
         fused = torch.std if root else torch.var
         return fused(t, dim=axes, correction=ddof, keepdim=keepdims), lay, real
     mean_, m2 = _moments(t, axes, keepdims, merged)

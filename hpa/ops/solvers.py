@@ -50,6 +50,7 @@ from hpa.ops.factorizations import (
     _whole,
     svd,
 )
+from hpa.ops.norms import _threshold
 from hpa.ops.statistics import _array
 
 __all__ = ["cg", "inv", "lanczos", "lstsq", "pinv", "solve", "solve_triangular"]
@@ -266,10 +267,7 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNS
     u, s, vh = svd(arr, full_matrices=False)
     st = s.larray
     top = st.amax(-1, keepdim=True) if st.shape[-1] else st.new_zeros((*st.shape[:-1], 1))
-    cut = rcond if isinstance(rcond, (int, float)) else torch.as_tensor(rcond, dtype=st.dtype)
-    if isinstance(cut, torch.Tensor):  # one per matrix of a stack
-        cut = cut.to(st.device)[..., None]
-    large = st > cut * top
+    large = st > _threshold(rcond, st) * top
     sinv = torch.where(large, 1 / st, torch.zeros_like(st))
     res = (vh.larray.mH * sinv[..., None, :]) @ u.larray.mH
     m, n = arr.shape[-2:]

@@ -257,7 +257,8 @@ def from_dlpack(
     device : optional
         Move the data there (default: where they are).
     copy : bool, optional
-        ``True`` always copies; ``None``/``False`` share the memory where possible.
+        ``True`` always copies; ``None``/``False`` share the memory where possible (moving to
+        another ``device`` or keeping a block of ``split`` data copies even then).
     split, is_split : int, optional
         As for :func:`hpa.array`.
     """

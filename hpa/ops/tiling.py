@@ -432,8 +432,8 @@ def copyto(dst: Array, src: Any, casting: str = "same_kind", where: Any = True) 
     t = dst.larray
     if not isinstance(value, (bool, int, float, complex)):
         value = local_block(value, dst.layout).to(t.dtype)
-    else:  # filled on the device, in dst's dtype (no float32 rounding on the way)
-        value = scalar_tensor(value, t.dtype, t.device)
+    else:  # filled on the device in NumPy's dtype for the scalar, then cast (as NumPy casts)
+        value = scalar_tensor(value, _scalar_dtype(value).torch, t.device).to(t.dtype)
     if mask is True:
         t.copy_(value.expand_as(t))
     elif mask is not False:

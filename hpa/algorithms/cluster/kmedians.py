@@ -50,8 +50,8 @@ def _medians(columns: hpa.Array, labels: np.ndarray, previous: np.ndarray) -> np
     ``columns`` holds the samples split along the features (or replicated), so every
     selection and sort is local. The samples are gathered once in the order of their
     clusters (a stable order: each cluster's samples keep their order), so every cluster is a
-    slice of consecutive rows and the iteration's host round trips do not grow with the
-    number of clusters; the result is replicated with one ``allgatherv``.
+    slice of consecutive rows: no per-cluster indexing (one ``hpa.median`` per non-empty
+    cluster remains); the result is replicated with one ``allgatherv``.
     """
     sizes = np.bincount(labels, minlength=previous.shape[0])
     bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
