@@ -7,7 +7,6 @@ each array as a torch tensor; see :class:`hpa.Array` and the user guide in ``doc
 
 from __future__ import annotations
 
-from hpa import linalg, spatial
 from hpa.backends import Device, count_host_syncs, cpu, get_device, gpu, use_device
 from hpa.comm import Communicator, ReduceOp, count_collectives, get_comm, init, print0
 from hpa.core.array import Array
@@ -31,7 +30,6 @@ from hpa.core.dtypes import (
 from hpa.core.errors import AxisError, SplitError
 from hpa.core.layout import Layout, chunk
 from hpa.io import *
-from hpa.ops import random
 from hpa.ops.covariance import *
 from hpa.ops.creation import *
 from hpa.ops.diagonals import *
@@ -39,15 +37,17 @@ from hpa.ops.elementwise import *
 from hpa.ops.histograms import *
 from hpa.ops.indexing import getitem, setitem
 from hpa.ops.manipulation import *
-from hpa.ops.products import *
+from hpa.linalg.products import *
 from hpa.ops.quantiles import *
 from hpa.ops.reductions import *
 from hpa.ops.selection import *
 from hpa.ops.sets import *
 from hpa.ops.sorting import *
-from hpa.ops.standard import *
+from hpa.ops.inspection import *
 from hpa.ops.statistics import *
 from hpa.ops.tiling import *
+from hpa import linalg, random, spatial
+from hpa.linalg.products import *
 
 __version__ = "0.1.0"
 

@@ -1,5 +1,5 @@
 """The Array API standard (2024.12) namespace: names, inspection, dtype queries, and the
-functions :mod:`hpa.ops.standard` adds, against NumPy.
+functions the Array API adds beyond NumPy (:mod:`hpa.ops.inspection` and others), against NumPy.
 
 Every rank runs the same calls in the same order, and every check compares gathered data (or
 metadata known on every rank), so all ranks reach the same verdict.

@@ -14,7 +14,7 @@ import pytest
 from helpers import P, assert_array, data, make, raised_everywhere, tolerance
 
 import hpa
-from hpa.ops import products
+from hpa.linalg import products
 
 MATRIX_SHAPES = [(5, 4, 3), (1, 7, 2), (2, 1, 6), (0, 3, 2), (4, 0, 3), (6, 6, 6), (2, 9, 1)]
 LAYOUTS = [(None, False), (0, False), (1, False), (0, True), (1, True)]

@@ -1,4 +1,4 @@
-"""The exact integer and bool matrix product (``hpa.ops.products.exact_matmul``), which CUDA
+"""The exact integer and bool matrix product (``hpa.linalg.products.exact_matmul``), which CUDA
 blocks use because CUDA has no integer ``matmul``, checked against NumPy on the CPU (and on a
 GPU when there is one): every integer dtype and bool, wrap-around at the dtype's range, ragged,
 empty, vector and batched shapes, tiling forced down to single elements, and hpa's distributed
@@ -15,8 +15,8 @@ import torch
 from helpers import assert_array, make
 
 import hpa
-from hpa.ops import products
-from hpa.ops.products import exact_matmul
+from hpa.linalg import products
+from hpa.linalg.products import exact_matmul
 
 DTYPES = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.bool_]
 DEVICES = ["cpu", *(["cuda"] if torch.cuda.is_available() else [])]

@@ -1,9 +1,9 @@
 """Generate ``docs/api.md``: every hpa function, its NumPy equivalent and what it communicates.
 
 Usage: ``python tools/gen_api_docs.py`` writes the page; ``--check`` only compares it with what
-the code gives now and exits 1 when it is stale. The page is built from the code alone: each
-``hpa.ops`` and ``hpa.io`` module's ``__all__`` and docstrings, so it stays true as functions
-are added. Only files are read and written (no communicator is used), so every rank may run it.
+the code gives now and exits 1 when it is stale. The page is built from the code alone: the
+``__all__`` and docstrings of each module of ``hpa.ops``, ``hpa.linalg``, ``hpa.random``,
+``hpa.spatial`` and ``hpa.io``, so it stays true as functions are added. Only files are read and written (no communicator is used), so every rank may run it.
 """
 
 from __future__ import annotations
@@ -73,9 +73,10 @@ def numpy_name(name: str, spelled: str) -> str:
 
 
 def ops_modules() -> list[types.ModuleType]:
-    """The modules of ``hpa.ops`` and ``hpa.io`` whose ``__all__`` the page lists."""
+    """The modules of ``hpa.ops``, ``hpa.linalg``, ``hpa.random``, ``hpa.spatial`` and ``hpa.io``
+    whose ``__all__`` the page lists."""
     found = []
-    for package in (hpa.ops, hpa.io):
+    for package in (hpa.ops, hpa.linalg, hpa.random, hpa.spatial, hpa.io):
         names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.ispkg)
         found += [
             importlib.import_module(f"{package.__name__}.{n}")

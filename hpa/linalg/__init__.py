@@ -1,6 +1,6 @@
 """``hpa.linalg``: NumPy's ``numpy.linalg`` and the Array API ``linalg`` extension for
-distributed arrays. The functions live in ``hpa.ops.products``, ``hpa.ops.norms``,
-``hpa.ops.factorizations`` and ``hpa.ops.solvers``; ``docs/linalg.md`` has the layout table.
+distributed arrays. The functions live in ``hpa.linalg.products``, ``hpa.linalg.norms``,
+``hpa.linalg.factorizations`` and ``hpa.linalg.solvers``; ``docs/linalg.md`` has the layout table.
 """
 
 from __future__ import annotations
@@ -9,12 +9,11 @@ from typing import Any
 
 from hpa.core.array import Array
 from hpa.ops import diagonals
-from hpa.ops.factorizations import *
+from hpa.linalg.factorizations import *
 from hpa.ops.manipulation import matrix_transpose
-from hpa.ops.norms import *
-from hpa.ops.products import *
-from hpa.ops.solvers import *
-from hpa.ops.standard import vecdot
+from hpa.linalg.norms import *
+from hpa.linalg.products import *
+from hpa.linalg.solvers import *
 
 
 def diagonal(x: Any, /, *, offset: int = 0) -> Array:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from hpa.backends import resolve_device
+from hpa.backends import device_of, resolve_device
 from hpa.comm import get_comm
 from hpa.comm.base import Communicator
 from hpa.core import dtypes
@@ -28,9 +28,11 @@ __all__ = [
     "arange",
     "array",
     "asarray",
+    "astype",
     "empty",
     "empty_like",
     "eye",
+    "from_dlpack",
     "full",
     "full_like",
     "identity",
@@ -409,3 +411,47 @@ def asarray(
     return array(
         obj, dtype=dtype, copy=bool(copy), split=split, is_split=is_split, device=device, comm=comm
     )
+
+
+# ---------------------------------------------------------------------------- conversion
+def astype(x: Array, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Array:
+    """``x`` converted to ``dtype`` (and moved to ``device``), keeping its layout.
+
+    With ``copy=False`` the array itself is returned when nothing changes.
+    """
+    out = x.astype(dtype, copy=copy)
+    return out if device is None else out.to(device)
+
+
+def from_dlpack(
+    x: Any,
+    /,
+    *,
+    device: Any = None,
+    copy: bool | None = None,
+    split: int | None = None,
+    is_split: int | None = None,
+) -> Array:
+    """An array from a DLPack-capable object: a torch tensor, a CuPy, NumPy or JAX array.
+
+    The data stay on the producer's device (a CuPy array gives a GPU array) and are shared,
+    not copied, unless ``copy=True``, ``device`` names another device, or ``split`` asks each
+    rank to keep a block of it.
+
+    Parameters
+    ----------
+    x : object with ``__dlpack__``
+        Without ``split``/``is_split``: the same data on every rank (a replicated array, no
+        communication); with ``split``: the global data, each rank keeps its block; with
+        ``is_split``: this rank's block, stacked along ``is_split`` in rank order.
+    device : optional
+        Move the data there (default: where they are).
+    copy : bool, optional
+        ``True`` always copies; ``None``/``False`` share the memory where possible (moving to
+        another ``device`` or keeping a block of ``split`` data copies even then).
+    split, is_split : int, optional
+        As for :func:`hpa.array`.
+    """
+    t = torch.from_dlpack(x)
+    target = device if device is not None else device_of(t.device)
+    return asarray(t, device=target, copy=copy, split=split, is_split=is_split)

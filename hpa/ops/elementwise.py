@@ -317,6 +317,7 @@ _BINARY: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
     "arctan2": (torch.atan2, np.arctan2),
     "hypot": (torch.hypot, np.hypot),
     "copysign": (torch.copysign, np.copysign),
+    "nextafter": (torch.nextafter, np.nextafter),
     "logaddexp": (torch.logaddexp, np.logaddexp),
     "equal": (torch.eq, np.equal),
     "not_equal": (torch.ne, np.not_equal),

@@ -32,7 +32,7 @@ from hpa.ops.creation import coerce
 __all__ = [
     "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays", "broadcast_to", "column_stack",
     "concat", "concatenate", "dstack", "expand_dims", "flatten", "flip", "fliplr", "flipud", "hstack",
-    "matrix_transpose", "moveaxis", "permute_dims", "ravel", "reshape", "roll", "squeeze",
+    "matrix_transpose", "meshgrid", "moveaxis", "permute_dims", "ravel", "reshape", "roll", "squeeze",
     "stack", "swapaxes", "transpose", "vstack",
 ]  # fmt: skip
 
@@ -686,3 +686,43 @@ def roll(x: Any, /, shift: int | Sequence[int], axis: int | Sequence[int] | None
     elif x.split is not None and total[x.split]:
         out = Array(t.roll(total[x.split], x.split), x.layout)
     return out
+
+
+# ---------------------------------------------------------------------------- coordinate grids
+def meshgrid(
+    *arrays: Any, indexing: str = "xy", sparse: bool = False
+) -> tuple[Array, ...]:
+    """Coordinate matrices from 1-D coordinate vectors, as :func:`numpy.meshgrid`.
+
+    Parameters
+    ----------
+    *arrays : Array
+        One-dimensional coordinate vectors.
+    indexing : {"xy", "ij"}
+        ``"xy"`` (Cartesian) swaps the first two output axes, ``"ij"`` (matrix) does not.
+    sparse : bool
+        Return arrays of size 1 along all axes but their own instead of full grids.
+
+    Returns
+    -------
+    tuple of Array
+        Output ``i`` is split along the axis that holds input ``i``'s values when that input
+        is split; no communication.
+    """
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"indexing must be 'xy' or 'ij', not {indexing!r}")
+    vectors = [coerce(a) for a in arrays]
+    for v in vectors:
+        if v.ndim != 1:
+            raise ValueError(f"meshgrid takes 1-D arrays, not {v.ndim}-D ones")
+    lengths = [v.shape[0] for v in vectors]
+    positions = list(range(len(vectors)))
+    if indexing == "xy" and len(vectors) > 1:
+        lengths[0], lengths[1] = lengths[1], lengths[0]
+        positions[0], positions[1] = 1, 0
+    grids = []
+    for v, pos in zip(vectors, positions):
+        shape = tuple(-1 if i == pos else 1 for i in range(len(vectors)))
+        g = reshape(v, shape)
+        grids.append(g if sparse else broadcast_to(g, tuple(lengths)).copy())
+    return tuple(grids)

@@ -38,8 +38,9 @@ from hpa.core import dtypes
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
-from hpa.ops.creation import asarray
+from hpa.ops.creation import asarray, zeros
 from hpa.ops.elementwise import write_out
+from hpa.ops.manipulation import concat
 
 __all__ = [
     "all",
@@ -50,6 +51,8 @@ __all__ = [
     "argmin",
     "cumprod",
     "cumsum",
+    "cumulative_prod",
+    "cumulative_sum",
     "max",
     "mean",
     "min",
@@ -573,3 +576,62 @@ cumsum = register()(_scan("cumsum", torch.cumsum, ReduceOp.SUM))
 cumsum.__doc__ = "Cumulative sum along ``axis``; one ``exscan`` of the block totals."
 cumprod = register()(_scan("cumprod", torch.cumprod, ReduceOp.PROD))
 cumprod.__doc__ = "Cumulative product along ``axis``; one ``exscan`` of the block totals."
+
+
+# ---------------------------------------------------------------------------- scans
+def _cumulative(
+    scan: Any, x: Any, axis: int | None, dtype: Any, include_initial: builtins.bool, initial: int
+) -> Array:
+    a = asarray(x)
+    if axis is None:
+        if a.ndim != 1:
+            raise ValueError("axis must be given for an array of more than one dimension")
+        axis = 0
+    axis = normalize_axis(axis, a.ndim)
+    out = scan(a, axis=axis, dtype=dtype)
+    if not include_initial:
+        return out
+    shape = tuple(1 if i == axis else n for i, n in enumerate(out.shape))
+    first = zeros(
+        shape,
+        dtype=out.dtype,
+        split=out.split if out.split != axis else None,
+        device=out.device,
+        comm=out.comm,
+    )
+    if initial:
+        first += initial
+    return concat([first, out], axis=axis)
+
+
+@register()
+def cumulative_sum(
+    x: Any,
+    /,
+    *,
+    axis: int | None = None,
+    dtype: Any = None,
+    include_initial: builtins.bool = False,
+) -> Array:
+    """Cumulative sum along ``axis`` (required unless ``x`` is 1-D), as :func:`hpa.cumsum`.
+
+    ``include_initial=True`` starts the result with the sum of no elements (zero), so the
+    result is one longer than ``x`` along ``axis``.
+    """
+    return _cumulative(cumsum, x, axis, dtype, include_initial, 0)
+
+
+@register()
+def cumulative_prod(
+    x: Any,
+    /,
+    *,
+    axis: int | None = None,
+    dtype: Any = None,
+    include_initial: builtins.bool = False,
+) -> Array:
+    """Cumulative product along ``axis`` (required unless ``x`` is 1-D), as :func:`hpa.cumprod`.
+
+    ``include_initial=True`` starts the result with the product of no elements (one).
+    """
+    return _cumulative(cumprod, x, axis, dtype, include_initial, 1)

@@ -42,7 +42,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
@@ -66,8 +66,9 @@ from hpa.ops.sorting import (
 )
 
 __all__ = [
-    "argpartition", "in1d", "intersect1d", "isin", "partition", "setdiff1d", "setxor1d",
-    "union1d",
+    "UniqueAllResult", "UniqueCountsResult", "UniqueInverseResult", "argpartition", "in1d",
+    "intersect1d", "isin", "partition", "setdiff1d", "setxor1d", "union1d", "unique_all",
+    "unique_counts", "unique_inverse", "unique_values",
 ]  # fmt: skip
 
 _INDEX = torch.int64
@@ -303,3 +304,45 @@ def argpartition(a: Any, kth: int | Sequence[int], axis: int | None = -1, **kwar
     :func:`hpa.argsort` (a full sort is a valid partition); its layout and communication."""
     x, axis = _partition_args(a, kth, axis)
     return argsort(x, axis=axis)
+
+
+# ---------------------------------------------------------------------------- sets
+class UniqueAllResult(NamedTuple):
+    values: Array
+    indices: Array
+    inverse_indices: Array
+    counts: Array
+
+
+class UniqueCountsResult(NamedTuple):
+    values: Array
+    counts: Array
+
+
+class UniqueInverseResult(NamedTuple):
+    values: Array
+    inverse_indices: Array
+
+
+@register()
+def unique_values(x: Any, /) -> Array:
+    """The sorted unique elements of the flattened ``x`` (see :func:`hpa.unique`)."""
+    return unique(x)  # type: ignore[return-value]
+
+
+@register()
+def unique_counts(x: Any, /) -> UniqueCountsResult:
+    """The unique elements of ``x`` and how often each occurs."""
+    return UniqueCountsResult(*unique(x, return_counts=True))
+
+
+@register()
+def unique_inverse(x: Any, /) -> UniqueInverseResult:
+    """The unique elements of ``x`` and, of ``x``'s shape, the index of each element in them."""
+    return UniqueInverseResult(*unique(x, return_inverse=True))
+
+
+@register()
+def unique_all(x: Any, /) -> UniqueAllResult:
+    """Unique elements, flat index of first occurrences, inverse indices and counts."""
+    return UniqueAllResult(*unique(x, return_index=True, return_inverse=True, return_counts=True))

@@ -40,10 +40,11 @@ from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, normalize_axis
 from hpa.ops.creation import coerce
-from hpa.ops.manipulation import _deliver_rows, expand_dims, ravel
+from hpa.ops.manipulation import _deliver_rows, expand_dims, ravel, squeeze
 
 __all__ = [
-    "array_split", "copyto", "dsplit", "hsplit", "pad", "repeat", "split", "tile", "vsplit",
+    "array_split", "copyto", "dsplit", "hsplit", "pad", "repeat", "split", "tile", "unstack",
+    "vsplit",
 ]  # fmt: skip
 
 _PAD_MODES = ("constant", "edge", "reflect")
@@ -438,3 +439,18 @@ def copyto(dst: Array, src: Any, casting: str = "same_kind", where: Any = True) 
         t.copy_(value.expand_as(t))
     elif mask is not False:
         t.copy_(torch.where(local_block(mask, dst.layout).to(t.device), value, t))
+
+
+# ---------------------------------------------------------------------------- unstack
+@register()
+def unstack(x: Any, /, *, axis: int = 0) -> tuple[Array, ...]:
+    """The slices of ``x`` along ``axis``, as a tuple of arrays with that axis removed.
+
+    No communication: slices of the split axis stay on the rank that holds them (their blocks
+    are ragged; :meth:`Array.balance` evens them out).
+    """
+    a = coerce(x)
+    axis = normalize_axis(axis, a.ndim)
+    if a.shape[axis] == 0:
+        return ()
+    return tuple(squeeze(p, axis=axis) for p in split(a, a.shape[axis], axis=axis))

@@ -30,7 +30,7 @@ Integer results and uniforms are bit-identical for every split and process count
 pass through ``log``/``sin``/``cos`` may differ in the last bit between splits, because torch
 evaluates the tail of each piece with the scalar libm routine and the rest with vector code.
 
-``permutation``, ``randperm``, ``shuffle`` and ``choice`` live in :mod:`hpa.ops.permutations`
+``permutation``, ``randperm``, ``shuffle`` and ``choice`` live in :mod:`hpa.random.permutations`
 (they sort random keys with the distributed sort) and are re-exported here.
 """
 
@@ -53,21 +53,17 @@ from hpa.core.layout import Layout
 from hpa.ops.creation import layout_for
 
 __all__ = [
-    "choice",
     "exponential",
     "get_state",
     "normal",
-    "permutation",
     "poisson",
     "rand",
     "randint",
     "randn",
     "random",
     "random_sample",
-    "randperm",
     "seed",
     "set_state",
-    "shuffle",
     "standard_normal",
     "uniform",
 ]
@@ -696,8 +692,3 @@ def randint(
         out.copy_(draw.add_(_signed(lo)))
 
     return _generate(lay, dt.torch, tdev, fill)
-
-
-# permutations sort random keys: they need hpa.ops.sorting, which this module must not import
-# before its own names exist
-from hpa.ops.permutations import choice, permutation, randperm, shuffle

@@ -60,7 +60,7 @@ from hpa.ops.reductions import sum as _sum
 
 __all__ = [
     "cross", "dot", "einsum", "inner", "kron", "matmul", "matrix_power", "outer", "tensordot",
-    "vdot",
+    "vdot", "vecdot",
 ]  # fmt: skip
 
 _REPLICATE_BYTES = 8 << 20  # partial sums up to this size are allreduced into a replicated result
@@ -182,7 +182,7 @@ def matmul(x1: Any, x2: Any, /) -> Array:
 
     Works for every pair of splits; the algorithm, the split of the result and what it
     communicates follow from the role of each split axis (see the table in the module
-    docstring of ``hpa.ops.products``): replicated or row/column splits that line up need no
+    docstring of ``hpa.linalg.products``): replicated or row/column splits that line up need no
     communication, a split contracted axis costs one ``allreduce`` (small results, replicated)
     or ``reduce_scatter`` windows (large results, split along rows), and otherwise blocks of
     one operand travel around a ring of ``p - 1`` point-to-point steps. No rank gathers a
@@ -670,3 +670,27 @@ def _finish(labels: str, x: Array, output: str) -> Array:
     if labels == output:
         return x
     return transpose(x, axes=[labels.index(c) for c in output])
+
+
+# ---------------------------------------------------------------------------- linear algebra
+@register()
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Array:
+    """Dot products of vectors along ``axis`` (``x1`` conjugated), broadcasting the rest.
+
+    Computed as ``sum(conj(x1) * x2, axis=axis)``: the product aligns the operands as any
+    elementwise operation; the sum does one ``allreduce`` when ``axis`` is the split axis.
+
+    Raises
+    ------
+    ValueError
+        If ``x1`` and ``x2`` differ in size along ``axis`` (it is not broadcast).
+    """
+    a, b = asarray(x1), asarray(x2)
+    ndim = builtins.max(a.ndim, b.ndim)
+    axis = normalize_axis(axis, ndim) - ndim  # counted from the end, as broadcasting aligns
+    if -axis > builtins.min(a.ndim, b.ndim) or a.shape[axis] != b.shape[axis]:
+        raise ValueError(f"vecdot: shapes {a.shape} and {b.shape} differ along axis {axis}")
+    if a.dtype.kind == "c":
+        a = conj(a)
+    product = multiply(a, b)
+    return _sum(product, axis=axis, dtype=product.dtype)  # no widening of small integers

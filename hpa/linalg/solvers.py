@@ -35,7 +35,7 @@ import torch
 from hpa.core.align import broadcast_shapes
 from hpa.core.array import Array
 from hpa.core.layout import Layout
-from hpa.ops.factorizations import (
+from hpa.linalg.factorizations import (
     LinAlgError,
     _agree,
     _block,
@@ -50,7 +50,7 @@ from hpa.ops.factorizations import (
     _whole,
     svd,
 )
-from hpa.ops.norms import _threshold
+from hpa.linalg.norms import _threshold
 from hpa.ops.statistics import _array
 
 __all__ = ["cg", "inv", "lanczos", "lstsq", "pinv", "solve", "solve_triangular"]

@@ -28,7 +28,7 @@ import torch
 from hpa.core.array import Array
 from hpa.core.layout import Layout, normalize_axis
 from hpa.ops import reductions
-from hpa.ops.factorizations import _floating, _matrix, _out, _square, _stack, svdvals
+from hpa.linalg.factorizations import _floating, _matrix, _out, _square, _stack, svdvals
 from hpa.ops.manipulation import expand_dims, moveaxis, squeeze
 from hpa.ops.statistics import _array
 

@@ -1,9 +1,9 @@
 """Random permutations and sampling: permutation, randperm, shuffle, choice (``hpa.random``).
 
-Like every generator of :mod:`hpa.ops.random`, the result is a function of the seed and the
+Like every generator of :mod:`hpa.random.generation`, the result is a function of the seed and the
 call counter only: the same at every process count and for every split. A permutation of
 ``n`` draws one random 64-bit key per global index ``i < n`` (the counter-based words of
-:mod:`hpa.ops.random`) and orders the indices by ``(key, i)``: a sort, so ties between equal
+:mod:`hpa.random.generation`) and orders the indices by ``(key, i)``: a sort, so ties between equal
 keys are broken by the index and the permutation is deterministic.
 
 Communication (``p > 1`` processes)
@@ -49,7 +49,7 @@ from hpa.core.redistribute import redistribute
 from hpa.ops.creation import asarray
 from hpa.ops.elementwise import minimum
 from hpa.ops.manipulation import reshape
-from hpa.ops.random import (
+from hpa.random.generation import (
     Size,
     _generate,
     _integer,
