@@ -78,7 +78,7 @@ def _gather(t: torch.Tensor, src: Layout) -> torch.Tensor:
     return full.movedim(0, axis).contiguous()
 
 
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
     """The intersection of ranges ``a`` and ``b``; empty at ``a``'s start when they are disjoint."""
     lo, hi = max(a[0], b[0]), min(a[1], b[1])
     return (lo, hi) if lo < hi else (a[0], a[0])
@@ -135,7 +135,7 @@ def _exchange_window(
     send_pieces = []
     for q in range(comm.size):
         if a == b:
-            lo, hi = _overlap(mine, dst.range_of(q))
+            lo, hi = overlap(mine, dst.range_of(q))
             send_pieces.append(t.narrow(a, lo - first, hi - lo))
         else:
             lo, hi = dst.range_of(q)
@@ -144,7 +144,7 @@ def _exchange_window(
     for q in range(comm.size):
         shape = list(dst.lshape)
         if a == b:
-            lo, hi = _overlap(window(q), mine_dst)
+            lo, hi = overlap(window(q), mine_dst)
             positions.append(lo - mine_dst[0])
         else:
             lo, hi = window(q)

@@ -1,0 +1,74 @@
+"""The exchange layer: every data-dependent communication of the operations, in one place.
+
+The redistribution planner (:mod:`hpa.core.redistribute`) moves an array between two layouts.
+Everything else an operation communicates goes through the primitives here, so that the ops,
+``hpa.linalg``, ``hpa.spatial``, ``hpa.random`` and the estimators never call a communicator
+themselves (a guard test checks it). Each primitive documents its collectives and volume:
+
+==================================  =========================  ===========================
+primitive (module)                  collectives                volume per rank
+==================================  =========================  ===========================
+:class:`Partial` ``.replicate()``   one ``allreduce``          the partial result
+:class:`Partial` ``.scatter()``     one ``reduce_scatter``     the partial result
+:func:`scatter_windows` (partial)   one ``reduce_scatter`` per  a ~32 MiB window at a time
+                                    window
+:func:`any_rank` (partial)          one ``allreduce``          one byte
+:func:`gather_records` (records)    one ``allgather``          the record
+:func:`gather_counts` (records)     one ``allgather``          ``k`` int64
+:func:`gather_blocks` (records)     one ``allgatherv``         the block (all receive all)
+:func:`gather_objects` (records)    one ``allgather_object``   a pickled object
+:func:`share`, :func:`share_object`  one ``bcast`` (``_object``)  the tensor / object
+:func:`route` (routing)             ``allgather`` of counts    the rows sent
+                                    (unless known) and one
+                                    ``alltoallv``
+:func:`route_by_owner` (routing)    as :func:`route`           the rows sent
+:func:`fetch` (routing)             one ``alltoallv``          the rows served
+:func:`fetch_replicated` (routing)  one ``allreduce``          the rows fetched
+:func:`assemble` (routing)          one ``alltoallv``          the pieces sent
+:func:`halo` (halo)                 one ``alltoallv``          the halo rows served
+:func:`ring` (ring)                 ``p - 1`` ``isend`` and    the other operand, once
+                                    ``irecv`` pairs
+==================================  =========================  ===========================
+
+``docs/architecture.md`` explains where a new operation's communication belongs.
+"""
+
+from hpa.core.exchange.halo import halo
+from hpa.core.exchange.partial import Partial, any_rank, scatter_windows
+from hpa.core.exchange.records import (
+    gather_blocks,
+    gather_counts,
+    gather_objects,
+    gather_records,
+    share,
+    share_object,
+)
+from hpa.core.exchange.ring import ring
+from hpa.core.exchange.routing import (
+    Routed,
+    assemble,
+    fetch,
+    fetch_replicated,
+    route,
+    route_by_owner,
+)
+
+__all__ = [
+    "Partial",
+    "Routed",
+    "any_rank",
+    "assemble",
+    "fetch",
+    "fetch_replicated",
+    "gather_blocks",
+    "gather_counts",
+    "gather_objects",
+    "gather_records",
+    "halo",
+    "ring",
+    "route",
+    "route_by_owner",
+    "scatter_windows",
+    "share",
+    "share_object",
+]
