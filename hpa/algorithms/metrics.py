@@ -174,7 +174,7 @@ def silhouette_score(
             picked = hpa.random.permutation(X.shape[0], device=X.device)[:sample_size]
         X, labels = X[picked], labels[picked]
         labels = as_targets(labels, X, "labels")
-    everyone = (labels if labels.split is None else labels.resplit(None)).numpy()
+    everyone = labels.resplit(None).numpy()
     names, codes, sizes = np.unique(everyone, return_inverse=True, return_counts=True)
     n = X.shape[0]
     if not 1 < len(names) < n:

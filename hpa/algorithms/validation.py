@@ -145,7 +145,7 @@ def as_targets(y: Any, X: hpa.Array, name: str = "y", dtype: Any = None) -> hpa.
     elif dtype is not None:
         y = y.astype(dtype, copy=False)
     if X.split is None:
-        return y if y.split is None else y.resplit(None)
+        return y.resplit(None)
     if y.split != 0:
         y = y.resplit(0)
     if y.counts != X.counts:

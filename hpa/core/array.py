@@ -103,7 +103,7 @@ class Array:
     @property
     def dtype(self) -> dtypes.DType:
         """The element type."""
-        return dtypes._BY_TORCH[self._t.dtype]
+        return dtypes.of_torch(self._t.dtype)
 
     @property
     def ndim(self) -> int:
@@ -157,13 +157,15 @@ class Array:
         return Array(redistribute(self._t, self._layout, layout), layout)
 
     def resplit(self, axis: int | None = None) -> Array:
-        """A copy split along ``axis`` (``None``: replicated on every process).
+        """The array split along ``axis`` (``None``: replicated on every process).
 
         Communicates one ``alltoallv`` between two split axes (one per 32 MiB window of a
-        large block), one ``allgatherv`` to ``None``,
-        nothing from ``None``.
+        large block), one ``allgatherv`` to ``None``, nothing from ``None``. The result is a
+        copy, except that a replicated array asked to be replicated is returned itself.
         """
         axis = None if axis is None else normalize_axis(axis, self.ndim, "split axis")
+        if axis is None and self.split is None:
+            return self
         if axis == self.split and self._layout.is_balanced:
             return self.copy()
         return self._relayout(self._layout.with_split(axis))

@@ -23,6 +23,7 @@ __all__ = [
     "complex128",
     "default_float",
     "default_int",
+    "of_torch",
     "float16",
     "float32",
     "float64",
@@ -119,6 +120,11 @@ default_float = float64
 default_int = int64
 
 _BY_TORCH = {d.torch: d for d in ALL}
+
+
+def of_torch(dtype: torch.dtype) -> DType:
+    """The hpa dtype of a torch dtype (``KeyError`` for one hpa does not have)."""
+    return _BY_TORCH[dtype]
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NUMPY = {d.numpy: d for d in ALL if d is not bfloat16}
 _BY_PYTYPE = {builtins.bool: bool_, int: int64, float: float64, complex: complex128}

@@ -56,7 +56,7 @@ row of ``C`` (split like ``X``)."""
 def rows_at(X: hpa.Array, indices: Sequence[int]) -> hpa.Array:
     """The rows of ``X`` at global ``indices``, replicated (two collectives if ``X`` is split)."""
     rows = X[list(indices)]
-    return rows if rows.split is None else rows.resplit(None)
+    return rows.resplit(None)
 
 
 def squared_euclidean(X: hpa.Array, C: hpa.Array) -> hpa.Array:
@@ -78,7 +78,7 @@ def random_indices(X: hpa.Array, n_clusters: int) -> list[int]:
     """
     keys = hpa.random.random(X.shape[0], split=_draw_split(X), device=X.device)
     picked = hpa.topk(keys, n_clusters, largest=False)[1]
-    picked = picked if picked.split is None else picked.resplit(None)
+    picked = picked.resplit(None)
     return [int(i) for i in picked.numpy()]
 
 

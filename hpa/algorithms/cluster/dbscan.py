@@ -139,9 +139,9 @@ class DBSCAN(ClusterMixin, BaseEstimator):
             w = as_targets(sample_weight, X, "sample_weight", dtype=hpa.float64)
             if w.ndim != 1:
                 raise ValueError(f"sample_weight must be 1-d, got shape {w.shape}")
-            counts = (near * (w if w.split is None else w.resplit(None))).sum(axis=1)
+            counts = (near * w.resplit(None)).sum(axis=1)
         core = counts >= self.min_samples
-        core_all = core if core.split is None else core.resplit(None)
+        core_all = core.resplit(None)
         components = _components(near, core, core_all)
         self.labels_ = _labels(near, core_all, components)
         self.core_sample_indices_ = hpa.nonzero(core_all)[0]
@@ -191,7 +191,7 @@ def _components(near: hpa.Array, core: hpa.Array, core_all: hpa.Array) -> hpa.Ar
     labels = hpa.where(core, _row_indices(near), n)
     previous = None
     while True:
-        gathered = _jump(labels if labels.split is None else labels.resplit(None))
+        gathered = _jumplabels.resplit(None)
         if previous is not None and bool((gathered == previous).all()):
             return gathered
         previous = gathered

@@ -147,10 +147,10 @@ def _relocate(
     C = hpa.array(centers, device=X.device)
     far = ((X - C[labels]) ** 2).sum(axis=1)
     picked = hpa.topk(far, len(empty))[1]
-    picked = [int(i) for i in (picked if picked.split is None else picked.resplit(None)).numpy()]
+    picked = [int(i) for i in picked.resplit(None).numpy()]
     rows = rows_at(X, picked).numpy()
     owners = labels[picked]
-    owners = (owners if owners.split is None else owners.resplit(None)).numpy()
+    owners = owners.resplit(None).numpy()
     for cluster, row, owner in zip(empty, rows, owners, strict=True):
         sums[owner] -= row
         counts[owner] -= 1

@@ -59,7 +59,7 @@ def _medians(columns: hpa.Array, labels: np.ndarray, previous: np.ndarray) -> np
     filled = np.flatnonzero(sizes)
     medians = hpa.stack([hpa.median(grouped[bounds[j] : bounds[j + 1]], axis=0) for j in filled])
     centers = previous.copy()
-    centers[filled] = (medians if medians.split is None else medians.resplit(None)).numpy()
+    centers[filled] = medians.resplit(None).numpy()
     return centers
 
 
@@ -158,7 +158,7 @@ class KMedians(KCentersBase):
         previous = None
         for n_iter in range(1, self.max_iter + 1):
             labels = self._nearest(Xw, centers)
-            everyone = (labels if labels.split is None else labels.resplit(None)).numpy()
+            everyone = labels.resplit(None).numpy()
             updated = _medians(columns, everyone, centers)
             shift = float(((updated - centers) ** 2).sum())
             centers = updated

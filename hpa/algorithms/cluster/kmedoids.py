@@ -56,7 +56,7 @@ def _update(D: hpa.Array, labels: hpa.Array, medoids: list[int]) -> list[int]:
     """One "alternate" step: every cluster's member with the least sum of distances to the
     members replaces the medoid if that sum is strictly smaller than the medoid's."""
     k = len(medoids)
-    everyone = labels if labels.split is None else labels.resplit(None)
+    everyone = labels.resplit(None)
     clusters = hpa.arange(k, dtype=hpa.int64, device=D.device)[None, :]
     to_cluster = D @ (everyone[:, None] == clusters).astype(D.dtype)  # n x k, local
     inside = hpa.where(labels[:, None] == clusters, to_cluster, hpa.inf)
@@ -150,7 +150,7 @@ class KMedoids(KCentersBase):
         if self.init == "heuristic":
             picked = hpa.topk(D.sum(axis=1), self.n_clusters, largest=False)[1]
             return [
-                int(i) for i in (picked if picked.split is None else picked.resplit(None)).numpy()
+                int(i) for i in picked.resplit(None).numpy()
             ]
         with random_state_scope(self.random_state):
             if self.init == "random":

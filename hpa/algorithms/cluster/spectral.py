@@ -252,7 +252,7 @@ def _spectral_embedding(A: hpa.Array, k: int, tol: float, verbose: Any) -> hpa.A
 
 def _dense_top(A: hpa.Array, a: hpa.Array, dd: hpa.Array, k: int) -> hpa.Array:
     """The ``k`` leading eigenvectors of the (small) ``D^-1 A0 D^-1``, densely."""
-    ddr = dd if dd.split is None else dd.resplit(None)
+    ddr = dd.resplit(None)
     B = A / hpa.expand_dims(dd, 1) / ddr - hpa.diag(a / (dd * dd))
     _, vectors = hpa.linalg.eigh(B)
     return hpa.flip(vectors[:, -k:], axis=1)

@@ -154,7 +154,7 @@ class PCA(BasePCA):
             eigvals, eigvecs = hpa.linalg.eigh((Xc.T @ Xc) / (n - 1))
             explained = hpa.clip(hpa.flip(eigvals, 0), 0.0, None)
             S, Vt = hpa.sqrt(explained * (n - 1)), hpa.flip(eigvecs, 1).T
-        components, _ = flip_signs(Vt if Vt.split is None else Vt.resplit(None))
+        components, _ = flip_signsVt.resplit(None)
         ratio = explained / hpa.sum(explained)
         if n_components == "mle":
             n_components = _infer_dimension(explained.numpy().astype(np.float64), n)
@@ -200,7 +200,7 @@ class PCA(BasePCA):
                 random_state=seed,
             )  # fmt: skip
         S, Vt = S[:n_components], Vt[:n_components]
-        components, _ = flip_signs(Vt if Vt.split is None else Vt.resplit(None))
+        components, _ = flip_signsVt.resplit(None)
         explained = S**2 / (n - 1)
         total = float(hpa.sum(Xc * Xc)) / (n - 1)
         if n_components < min(n, d):

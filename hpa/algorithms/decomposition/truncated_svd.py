@@ -118,7 +118,7 @@ class TruncatedSVD(TransformerMixin, BaseEstimator):
                 X, k, n_oversamples=self.n_oversamples, n_iter=self.n_iter,
                 random_state=seed,
             )  # fmt: skip
-        Vt = Vt[:k] if Vt.split is None else Vt[:k].resplit(None)
+        Vt = Vt[:k].resplit(None)
         self.components_, _ = flip_signs(Vt)
         self.singular_values_ = S[:k].copy()
         self.n_features_in_ = d
