@@ -125,6 +125,8 @@ _BY_TORCH = {d.torch: d for d in ALL}
 def of_torch(dtype: torch.dtype) -> DType:
     """The hpa dtype of a torch dtype (``KeyError`` for one hpa does not have)."""
     return _BY_TORCH[dtype]
+
+
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NUMPY = {d.numpy: d for d in ALL if d is not bfloat16}
 _BY_PYTYPE = {builtins.bool: bool_, int: int64, float: float64, complex: complex128}
