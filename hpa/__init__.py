@@ -60,5 +60,11 @@ inf = float("inf")
 nan = float("nan")
 
 # last: the estimators import the finished namespace above
-from hpa import algorithms
-from hpa.algorithms import classification, cluster, decomposition, preprocessing, regression
+from hpa import algorithms  # noqa: E402
+from hpa.algorithms import (  # noqa: E402
+    classification,
+    cluster,
+    decomposition,
+    preprocessing,
+    regression,
+)

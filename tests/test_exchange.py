@@ -165,6 +165,20 @@ def test_partial() -> None:
     assert dict(stats.counts) == {"allreduce": 2}
 
 
+def test_exclusive_scan() -> None:
+    part = torch.arange(6.0).reshape(2, 3) + RANK
+    with hpa.count_collectives() as stats:
+        carry = exchange.exclusive_scan(part, COMM)
+        prod = exchange.exclusive_scan(part + 1, COMM, ReduceOp.PROD)
+    before = torch.zeros(2, 3, dtype=torch.float64)
+    below = torch.ones(2, 3, dtype=torch.float64)
+    for r in range(RANK):
+        before += torch.arange(6.0).reshape(2, 3) + r
+        below *= torch.arange(6.0).reshape(2, 3) + r + 1
+    agree(torch.equal(carry, before.to(carry.dtype)) and torch.equal(prod, below.to(prod.dtype)))
+    assert dict(stats.counts) == {"exscan": 2}
+
+
 def test_scatter_windows() -> None:
     out = Layout((10, 2), 0, COMM, ragged_counts(10))
     total = torch.arange(20.0).reshape(10, 2) * (P * (P + 1) // 2)

@@ -7,6 +7,7 @@ split -> None one ``allgatherv``, None -> split and an unchanged layout nothing.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -437,7 +438,7 @@ def test_windowed_exchange(
             x.redistribute_(ragged_counts(shape[source]))
         move = x.balance
     else:
-        move = lambda: x.resplit(target)
+        move = functools.partial(x.resplit, target)
     with hpa.count_collectives() as stats:
         y = move()
     assert_array(y, values)

@@ -36,8 +36,8 @@ if str(BENCHMARKS) not in sys.path:
 _HERE = str(Path(__file__).resolve().parent)
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
-from suite import frameworks as fws
-from suite import report
+from suite import frameworks as fws  # noqa: E402 (needs the path set above)
+from suite import report  # noqa: E402
 
 WORKER = Path(__file__).resolve().with_name("worker.py")
 DEFAULT_OUT = BENCHMARKS / "results"

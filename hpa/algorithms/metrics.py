@@ -93,11 +93,11 @@ def r2_score(y_true: Any, y_pred: Any, sample_weight: Any = None) -> float:
     if y.ndim == 1:
         y, pred = hpa.expand_dims(y, 1), hpa.expand_dims(pred, 1)
     w = _weights(sample_weight, y_true)
-    w2 = None if w is None else hpa.expand_dims(w, 1)
-    if w2 is None:
+    if w is None:
         mean = y.mean(axis=0)
         both = hpa.stack([((y - pred) ** 2).sum(axis=0), ((y - mean) ** 2).sum(axis=0)])
     else:
+        w2 = hpa.expand_dims(w, 1)
         mean = (y * w2).sum(axis=0) / w.sum()
         both = hpa.stack([(w2 * (y - pred) ** 2).sum(axis=0), (w2 * (y - mean) ** 2).sum(axis=0)])
     residual, total = both.numpy()
@@ -191,7 +191,7 @@ def _silhouette_sum(
 ) -> float:
     """The sum of the silhouettes of all samples, block of rows by block of rows."""
     n, k = members.shape
-    local_rows = max(X.counts) if X.split is not None else n
+    local_rows = max(X.counts) if X.counts is not None else n
     blocks = max(1, math.ceil(local_rows * n * 8 / _SILHOUETTE_BLOCK_BYTES))
     sizes_f = hpa.array(sizes.astype(np.float64), device=X.device)
     clusters = hpa.arange(k, device=X.device)[None, :]

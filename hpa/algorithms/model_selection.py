@@ -17,7 +17,7 @@ def _sizes(n: int, test_size: Any, train_size: Any) -> tuple[int, int]:
     """scikit-learn's ``_validate_shuffle_split``: (n_train, n_test) for ``n`` samples."""
     if test_size is None and train_size is None:
         test_size = 0.25
-    kinds = []
+    kinds: list[str | None] = []
     for name, size in (("test_size", test_size), ("train_size", train_size)):
         if size is None:
             kinds.append(None)
@@ -25,7 +25,7 @@ def _sizes(n: int, test_size: Any, train_size: Any) -> tuple[int, int]:
         if isinstance(size, bool) or not isinstance(size, numbers.Real):
             raise ValueError(f"Invalid value for {name}: {size}")  # noqa: TRY004 (sklearn's)
         kind = "i" if isinstance(size, numbers.Integral) else "f"
-        if (kind == "i" and not 0 < size < n) or (kind == "f" and not 0 < size < 1):
+        if not 0 < size < (n if kind == "i" else 1):  # type: ignore[operator]
             raise ValueError(
                 f"{name}={size} should be either positive and smaller than the number of "
                 f"samples {n} or a float in the (0, 1) range"
@@ -122,6 +122,8 @@ def train_test_split(
     if len(set(lengths)) > 1:
         raise ValueError(f"Found input variables with inconsistent numbers of samples: {lengths}")
     n_train, n_test = _sizes(lengths[0], test_size, train_size)
+    train: Any
+    test: Any
     if not shuffle:
         train, test = slice(0, n_train), slice(n_train, n_train + n_test)
     else:

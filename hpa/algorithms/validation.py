@@ -199,8 +199,9 @@ def check_number(
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "an int" if kind is numbers.Integral else "a float"
         raise TypeError(f"The '{name}' parameter must be {what}, got {value!r}")
-    bad_low = low is not None and (value <= low if low_open else value < low)
-    bad_high = high is not None and (value >= high if high_open else value > high)
+    number: Any = value  # a number of ``kind`` (the checker sees only ``object``)
+    bad_low = low is not None and (number <= low if low_open else number < low)
+    bad_high = high is not None and (number >= high if high_open else number > high)
     if bad_low or bad_high:
         left = "(" if low_open else "["
         right = ")" if high_open else "]"

@@ -157,6 +157,7 @@ class TorchCommunicator(Communicator):
 
             return Request(complete)
         work = dist.isend(raw_bytes(t), dst=self._global_ranks[dest], group=self.group, tag=tag)
+        assert work is not None  # None only for ranks outside the group
         return Request(work.wait)
 
     def _irecv(self, buf: torch.Tensor, source: int, tag: int) -> Request:
@@ -173,6 +174,7 @@ class TorchCommunicator(Communicator):
         work = dist.irecv(
             raw_bytes(work_buf), src=self._global_ranks[source], group=self.group, tag=tag
         )
+        assert work is not None  # None only for ranks outside the group
 
         def complete() -> None:
             work.wait()

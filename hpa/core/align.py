@@ -103,13 +103,15 @@ def local_block(x: Array | torch.Tensor, out: Layout) -> torch.Tensor:
     against ``out``). A replicated operand, or a torch tensor, is sliced locally; a split
     operand is redistributed to the output's extents, or replicated when it broadcasts along
     the output's split axis."""
-    split_x = x.split if isinstance(x, Array) else None
-    t = x.larray if isinstance(x, Array) else x
+    if isinstance(x, Array):
+        t, shape, split_x = x.larray, x.shape, x.split
+    else:
+        t, shape, split_x = x, tuple(x.shape), None
     axis = None if out.split is None else out.split - (out.ndim - t.dim())
-    if axis is None or axis < 0 or x.shape[axis] != out.gshape[out.split]:  # type: ignore[index]
-        return t if split_x is None else x.gather()  # type: ignore[union-attr]
-    if split_x is not None:
-        return redistribute(t, x.layout, Layout(x.shape, axis, out.comm, out.counts))  # type: ignore[union-attr]
+    if axis is None or axis < 0 or shape[axis] != out.gshape[out.split]:  # type: ignore[index]
+        return x.gather() if isinstance(x, Array) and split_x is not None else t
+    if isinstance(x, Array) and split_x is not None:
+        return redistribute(t, x.layout, Layout(shape, axis, out.comm, out.counts))
     lo, hi = out.range_of(out.comm.rank)
     return t.narrow(axis, lo, hi - lo)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -22,13 +22,19 @@ from hpa.core.dispatch import OPS
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
 
+if TYPE_CHECKING:
+    # the operators and methods generated at the end of this module, declared for the checker
+    from hpa.core.array_methods import ArrayMethods
+else:
+    ArrayMethods = object
+
 __all__ = ["Array"]
 
 _SUMMARY_THRESHOLD = 1000
 _EDGE = 3
 
 
-class Array:
+class Array(ArrayMethods):
     """A NumPy-like array whose data are spread over the processes of a communicator.
 
     Every process holds one block of the array as a torch tensor (:attr:`larray`). The
@@ -409,7 +415,8 @@ class Array:
         """The elements NumPy's summarised printing shows, gathered on every rank."""
         summarise = self.size > _SUMMARY_THRESHOLD
         t, lay = self._t, self._layout
-        counts = list(lay.counts) if lay.split is not None else None
+        offsets = lay.offsets or (0, 0)
+        counts = [b - a for a, b in zip(offsets, offsets[1:])]
         for axis, n in enumerate(lay.gshape):
             if not summarise or n <= 2 * _EDGE:
                 continue
@@ -418,15 +425,13 @@ class Array:
             if axis == lay.split:
                 lo, hi = lay.range_of(lay.comm.rank)
                 local = [i - lo for i in keep if lo <= i < hi]
-                counts = [
-                    sum(1 for i in keep if a <= i < b) for a, b in zip(lay.offsets, lay.offsets[1:])
-                ]  # type: ignore[arg-type]
+                counts = [sum(1 for i in keep if a <= i < b) for a, b in zip(offsets, offsets[1:])]
             else:
                 local = keep
             t = t.index_select(axis, torch.tensor(local, dtype=torch.long, device=t.device))
         if lay.split is not None:
             small = Layout(
-                [c if a != lay.split else sum(counts) for a, c in enumerate(t.shape)],  # type: ignore[arg-type]
+                [c if a != lay.split else sum(counts) for a, c in enumerate(t.shape)],
                 lay.split,
                 lay.comm,
                 counts,
@@ -578,8 +583,8 @@ for _dunder, _name in _UNARY.items():
     setattr(Array, f"__{_dunder}__", _unary(_name))
 for _name in _METHODS:
     setattr(Array, _name, _method(_name))
-Array.__matmul__ = _operator("matmul")
-Array.__rmatmul__ = _operator("matmul", reflected=True)
+setattr(Array, "__matmul__", _operator("matmul"))
+setattr(Array, "__rmatmul__", _operator("matmul", reflected=True))
 
 
 def _imatmul(self: Array, other: Any) -> Array:
@@ -593,5 +598,5 @@ def _imatmul(self: Array, other: Any) -> Array:
     return self
 
 
-Array.__imatmul__ = _imatmul
+setattr(Array, "__imatmul__", _imatmul)
 Array.__hash__ = None  # type: ignore[assignment]

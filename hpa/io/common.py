@@ -23,6 +23,7 @@ from hpa.backends import resolve_device
 from hpa.comm import Communicator, get_comm
 from hpa.core.array import Array
 from hpa.core.dtypes import DType, to_dtype
+from hpa.core.exchange import gather_objects, share_object
 from hpa.core.layout import Layout, normalize_axis
 
 __all__ = [
@@ -117,7 +118,7 @@ def agreed_allgather(
     if error is not None:
         message = error.args[0] if len(error.args) == 1 else str(error)
         summary = (_portable(type(error)), str(message))
-    outcomes = comm.allgather_object((summary, shared))
+    outcomes = gather_objects(comm, (summary, shared))
     first = next((rank for rank, (f, _) in enumerate(outcomes) if f is not None), None)
     if first is not None and first != comm.rank:
         kind, message = outcomes[first][0]
@@ -177,7 +178,7 @@ def replaced_atomically(
                 shutil.copy2(target, temp)
         return temp
 
-    temp = comm.bcast_object(agreed(comm, prepare if comm.rank == 0 else lambda: None), 0)
+    temp = share_object(agreed(comm, prepare if comm.rank == 0 else lambda: None), 0, comm)
     error: Exception | None = None
     try:
         yield temp

@@ -11,6 +11,7 @@ import numpy as np
 
 from hpa.comm import Communicator
 from hpa.core.array import Array
+from hpa.core.exchange import share_object
 from hpa.io.common import (
     agreed,
     array_from_block,
@@ -95,7 +96,7 @@ def save_npy(x: Array, path: str | os.PathLike[str]) -> None:
     dtype = np.dtype(block.dtype)
     with replaced_atomically(os.fspath(path), comm) as temp:
         header = agreed(comm, lambda: _create(temp, x.shape, dtype) if comm.rank == 0 else 0)
-        header = comm.bcast_object(header, 0)
+        header = share_object(header, 0, comm)
         if x.split is None:
             agreed(comm, lambda: _write_at(temp, header, block) if comm.rank == 0 else None)
         elif all(n == 1 for n in x.shape[: x.split]):

@@ -35,19 +35,24 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import numpy as np
 import torch
 
-from hpa.comm.base import ReduceOp
-from hpa.core.align import local_block
 from hpa.core.array import Array
+from hpa.core.exchange import gather_blocks
 from hpa.core.layout import Layout
-from hpa.ops.statistics import _array
+from hpa.linalg.checks import (
+    LinAlgError,
+    agree,
+    as_matrix,
+    as_square,
+    block_of,
+    like_input,
+    local_stack,
+    stack_array,
+    summed,
+)
 
 __all__ = ["cholesky", "eigh", "eigvalsh", "qr", "randomized_svd", "svd", "svdvals"]
-
-LinAlgError = np.linalg.LinAlgError
-
 
 class QRResult(NamedTuple):
     Q: Array
@@ -65,97 +70,6 @@ class EighResult(NamedTuple):
     eigenvectors: Array
 
 
-# ---------------------------------------------------------------------- shared helpers
-def _floating(a: Array) -> Array:
-    """``a`` in a dtype LAPACK works in: integers and bools become float64, as in NumPy."""
-    t = a.larray
-    if t.dtype in (torch.float16, torch.bfloat16):
-        raise TypeError(f"array type {a.dtype} is unsupported in linalg")
-    if t.dtype.is_floating_point or t.dtype.is_complex:
-        return a
-    return Array(t.to(torch.float64), a.layout)
-
-
-def _matrix(x: Any) -> Array:
-    """``x`` as a floating array of at least two dimensions (raised on every rank otherwise)."""
-    a = _array(x)
-    if a.ndim < 2:
-        raise LinAlgError(
-            f"{a.ndim}-dimensional array given. Array must be at least two-dimensional"
-        )
-    return _floating(a)
-
-
-def _square(x: Any) -> Array:
-    a = _matrix(x)
-    if a.shape[-1] != a.shape[-2]:
-        raise LinAlgError("Last 2 dimensions of the array must be square")
-    return a
-
-
-def _stack(a: Array) -> tuple[torch.Tensor, Layout]:
-    """Whole matrices on every rank: the local stack and its layout (split None or a batch axis).
-
-    A 2-D matrix split along a matrix axis is gathered (one ``allgatherv``); a stack split along
-    a matrix axis is moved to split along axis 0 (one ``alltoallv``).
-    """
-    if a.split is None or a.split < a.ndim - 2:
-        return a.larray, a.layout
-    lay = a.layout.with_split(0 if a.ndim > 2 else None)
-    return _block(a, lay), lay
-
-
-def _block(x: Array | torch.Tensor, lay: Layout) -> torch.Tensor:
-    """This rank's block of ``x`` (an array or a replicated tensor) under ``lay``: a local slice,
-    or the redistribution planner (one ``alltoallv``, or ``allgatherv`` to replicated) when
-    ``x`` is split otherwise. At one process every block is the whole array: nothing moves."""
-    if lay.comm.size == 1:
-        return x.larray if isinstance(x, Array) else x
-    return local_block(x, lay)
-
-
-def _whole(x: Array) -> torch.Tensor:
-    """The whole of ``x`` on every rank (one ``allgatherv`` when it is split)."""
-    return _block(x, x.layout.with_split(None))
-
-
-def _out(t: torch.Tensor, lay: Layout) -> Array:
-    """``t``, computed from the local stack of ``lay``, as an array with the stack's batch split."""
-    batch = lay.gshape[: lay.ndim - 2]
-    shape = batch + tuple(t.shape[len(batch) :])
-    return Array(t, Layout(shape, lay.split, lay.comm, lay.counts))
-
-
-def _like(full: torch.Tensor, a: Array, lay: Layout) -> Array:
-    """A matrix-shaped result computed from ``_stack(a)``: sliced back to ``a``'s layout when a
-    2-D ``a`` was gathered (no communication), else on the stack's layout."""
-    if a.ndim > 2 or a.split is None:
-        return _out(full, lay)
-    return _sliced(full, a.split, a.counts, a.comm)
-
-
-def _sliced(full: torch.Tensor, split: int | None, counts: Any, comm: Any) -> Array:
-    """This rank's block of the replicated ``full`` cut along ``split`` (no communication)."""
-    lay = Layout(tuple(full.shape), split, comm, counts)
-    if split is None:
-        return Array(full, lay)
-    lo, hi = lay.range_of(comm.rank)
-    return Array(full.narrow(split, lo, hi - lo).clone(), lay)
-
-
-def _agree(bad: torch.Tensor, lay: Layout) -> bool:
-    """Whether any rank's local ``bad`` flags are set (one ``allreduce`` when ``lay`` is split)."""
-    flag = bad.any().to(torch.uint8).reshape(1)
-    if lay.is_distributed:
-        flag = lay.comm.allreduce(flag, ReduceOp.MAX)
-    return bool(flag[0])
-
-
-def _sum(t: torch.Tensor, lay: Layout) -> torch.Tensor:
-    """Sum the partial results of all blocks of ``lay`` (one ``allreduce`` when split)."""
-    return lay.comm.allreduce(t) if lay.is_distributed else t
-
-
 def _long_rows(a: Array) -> tuple[torch.Tensor, Layout, bool]:
     """A split 2-D ``a`` as a block of a matrix split along its longer axis, rows: (block,
     layout, transposed). Short-fat or columns-split ``A`` is seen as ``A^H`` (a local
@@ -163,7 +77,7 @@ def _long_rows(a: Array) -> tuple[torch.Tensor, Layout, bool]:
     m, n = a.shape
     want = a.split if m == n else (0 if m > n else 1)
     lay = a.layout if a.split == want else a.layout.with_split(want)
-    t = _block(a, lay)
+    t = block_of(a, lay)
     if want == 0:
         return t, lay, False
     return t.mH, Layout((n, m), 0, a.comm, lay.counts), True
@@ -186,7 +100,7 @@ def _tsqr(t: torch.Tensor, lay: Layout, mode: str) -> tuple[torch.Tensor | None,
     ks = [min(c, n) for c in lay.counts]  # type: ignore[union-attr]
     rank, rows = comm.rank, t.shape[0]
     k, off, total = ks[rank], sum(ks[:rank]), sum(ks)
-    stack = comm.allgatherv(refl[:k].triu(), ks)
+    stack = gather_blocks(refl[:k].triu(), ks, comm)
     if mode == "r":
         return None, torch.linalg.qr(stack, mode="r")[1]
     q2, r = torch.linalg.qr(stack, mode=mode)
@@ -233,17 +147,17 @@ def qr(a: Any, mode: str = "reduced") -> QRResult | Array:
     """
     if mode not in ("reduced", "complete", "r"):
         raise ValueError(f"unrecognized mode {mode!r}: hpa supports 'reduced', 'complete', 'r'")
-    a = _matrix(a)
+    a = as_matrix(a)
     if a.ndim > 2 or a.split is None or a.size == 0:
-        t, lay = _stack(a)
+        t, lay = local_stack(a)
         if mode == "r":
-            return _out(torch.linalg.qr(t, mode="r")[1], lay)
+            return stack_array(torch.linalg.qr(t, mode="r")[1], lay)
         q, r = torch.linalg.qr(t, mode=mode)
-        return QRResult(_out(q, lay), _out(r, lay))
+        return QRResult(stack_array(q, lay), stack_array(r, lay))
     m, n = a.shape
     if a.split == 1 and m >= n:
         lay = a.layout.with_split(0)
-        a = Array(_block(a, lay), lay)
+        a = Array(block_of(a, lay), lay)
     q, r = _qr_rows(a, mode) if a.split == 0 else _qr_columns(a)
     return r if mode == "r" else QRResult(q, r)
 
@@ -254,7 +168,7 @@ def _qr_rows(a: Array, mode: str) -> tuple[Array | None, Array]:
     k = min(m, n)
     q, r = _tsqr(t[:, :k], Layout((m, k), 0, comm, a.counts), "reduced" if n > m else mode)
     if n > m:
-        r = torch.cat([r, _sum(q.mH @ t[:, m:], a.layout)], 1)
+        r = torch.cat([r, summed(q.mH @ t[:, m:], a.layout)], 1)
     q_arr = None if q is None else Array(q, Layout((m, q.shape[1]), 0, comm, a.counts))
     if mode != "complete" or m <= n:
         return q_arr, Array(r, Layout(tuple(r.shape), None, comm))
@@ -272,7 +186,7 @@ def _qr_columns(a: Array) -> tuple[Array, Array]:
     mine = lead[comm.rank]
     block = t[:, :mine]
     if comm.size > 1:
-        block = comm.allgatherv(block.mT.contiguous(), lead).mT
+        block = gather_blocks(block.mT.contiguous(), lead, comm).mT
     q, r1 = torch.linalg.qr(block)
     r = q.mH @ t
     r[:, :mine] = r1[:, lo : lo + mine]
@@ -313,13 +227,13 @@ def svd(
     axis first moves to split 0, one ``alltoallv``). Signs and phases of the singular vectors
     may differ from LAPACK's.
     """
-    a = _matrix(a)
+    a = as_matrix(a)
     if not compute_uv:
         return svdvals(a)
     if a.ndim > 2 or a.split is None or a.size == 0:
-        t, lay = _stack(a)
+        t, lay = local_stack(a)
         u, s, vh = torch.linalg.svd(t, full_matrices=full_matrices)
-        return SVDResult(_out(u, lay), _out(s, lay), _out(vh, lay))
+        return SVDResult(stack_array(u, lay), stack_array(s, lay), stack_array(vh, lay))
     t, lay, flipped = _long_rows(a)
     m, n = lay.gshape
     if lay.is_distributed:
@@ -360,10 +274,10 @@ def svdvals(x: Any, /) -> Array:
     stack's batch axes; a stack split along a matrix axis first moves to split 0, one
     ``alltoallv``).
     """
-    a = _matrix(x)
+    a = as_matrix(x)
     if a.ndim > 2 or a.split is None or a.size == 0:
-        t, lay = _stack(a)
-        return _out(torch.linalg.svdvals(t), lay)
+        t, lay = local_stack(a)
+        return stack_array(torch.linalg.svdvals(t), lay)
     t, lay, _ = _long_rows(a)
     s = torch.linalg.svdvals(_tsqr(t, lay, "r")[1])
     return Array(s, Layout(tuple(s.shape), None, a.comm))
@@ -402,7 +316,7 @@ def randomized_svd(
     split 0 and ``Vh`` replicated for a tall matrix; ``U`` replicated and ``Vh`` split 1 for a
     short-fat one. A replicated matrix communicates nothing.
     """
-    a = _matrix(a)
+    a = as_matrix(a)
     if a.ndim != 2:
         raise ValueError("randomized_svd expects a 2-D matrix")
     if not 1 <= k <= min(a.shape):
@@ -419,9 +333,9 @@ def randomized_svd(
     y = t @ omega
     for _ in range(n_iter):
         q = _tsqr(y, y_lay, "reduced")[0]
-        y = t @ torch.linalg.qr(_sum(t.mH @ q, lay))[0]
+        y = t @ torch.linalg.qr(summed(t.mH @ q, lay))[0]
     q = _tsqr(y, y_lay, "reduced")[0]
-    ub, s, vh = torch.linalg.svd(_sum(q.mH @ t, lay), full_matrices=False)
+    ub, s, vh = torch.linalg.svd(summed(q.mH @ t, lay), full_matrices=False)
     u, s, vh = q @ ub[:, :k], s[:k], vh[:k]
     s = Array(s, Layout((k,), None, comm))
     if flipped:
@@ -441,10 +355,10 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
     communication. Stacks are local (no communication; a stack split along a matrix axis first
     moves to split 0, one ``alltoallv``). Eigenvector signs/phases may differ from LAPACK's.
     """
-    a = _square(a)
-    t, lay = _stack(a)
+    a = as_square(a)
+    t, lay = local_stack(a)
     w, v = torch.linalg.eigh(t, UPLO=_uplo(UPLO))
-    return EighResult(_out(w, lay), _like(v, a, lay))
+    return EighResult(stack_array(w, lay), like_input(v, a, lay))
 
 
 def eigvalsh(a: Any, UPLO: str = "L") -> Array:
@@ -454,9 +368,9 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Array:
     result is replicated. Stacks are local (no communication; a stack split along a matrix
     axis first moves to split 0, one ``alltoallv``).
     """
-    a = _square(a)
-    t, lay = _stack(a)
-    return _out(torch.linalg.eigvalsh(t, UPLO=_uplo(UPLO)), lay)
+    a = as_square(a)
+    t, lay = local_stack(a)
+    return stack_array(torch.linalg.eigvalsh(t, UPLO=_uplo(UPLO)), lay)
 
 
 def _uplo(uplo: str) -> str:
@@ -479,9 +393,9 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Array:
     numpy.linalg.LinAlgError
         On every rank, when a matrix is not positive definite.
     """
-    a = _square(a)
-    t, lay = _stack(a)
+    a = as_square(a)
+    t, lay = local_stack(a)
     c, info = torch.linalg.cholesky_ex(t, upper=upper)
-    if _agree(info != 0, lay):
+    if agree(info != 0, lay):
         raise LinAlgError("Matrix is not positive definite")
-    return _like(c, a, lay)
+    return like_input(c, a, lay)

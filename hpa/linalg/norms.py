@@ -28,9 +28,10 @@ import torch
 from hpa.core.array import Array
 from hpa.core.layout import Layout, normalize_axis
 from hpa.ops import reductions
-from hpa.linalg.factorizations import _floating, _matrix, _out, _square, _stack, svdvals
+from hpa.linalg.checks import as_floating, as_matrix, as_square, local_stack, stack_array, threshold
+from hpa.linalg.factorizations import svdvals
 from hpa.ops.manipulation import expand_dims, moveaxis, squeeze
-from hpa.ops.statistics import _array
+from hpa.ops.creation import coerce
 
 __all__ = ["cond", "det", "matrix_norm", "matrix_rank", "norm", "slogdet", "vector_norm"]
 
@@ -58,7 +59,7 @@ def vector_norm(
     communicate one ``allreduce`` when ``axis`` covers the split axis (then the result is
     replicated) and nothing otherwise (then the result keeps the split). The result is real.
     """
-    a = _floating(_array(x))
+    a = as_floating(coerce(x))
     mag = _local(a, torch.abs)
     if ord == math.inf:
         return reductions.max(mag, axis=axis, keepdims=keepdims)
@@ -81,7 +82,7 @@ def matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Array
     ``"nuc"`` come from :func:`hpa.linalg.svdvals`, which communicates one ``allgatherv``
     (TSQR) for a split matrix. Reducing over the split axis gives a replicated result.
     """
-    a = _matrix(x)
+    a = as_matrix(x)
     return _matrix_norm(a, ord, (a.ndim - 2, a.ndim - 1), keepdims)
 
 
@@ -96,7 +97,7 @@ def norm(
     those: one ``allreduce`` per reduction over the split axis, one ``allgatherv`` for the
     singular values of a split matrix (orders 2, -2, ``"nuc"``).
     """
-    a = _floating(_array(x))
+    a = as_floating(coerce(x))
     nd = a.ndim
     if axis is None:
         if ord is None or (ord in ("f", "fro") and nd == 2) or (ord == 2 and nd == 1):
@@ -144,8 +145,8 @@ def det(a: Any, /) -> Array:
     like the stack's batch axes; a stack split along a matrix axis first moves to split 0, one
     ``alltoallv``).
     """
-    t, lay = _stack(_square(a))
-    return _out(torch.linalg.det(t), lay)
+    t, lay = local_stack(as_square(a))
+    return stack_array(torch.linalg.det(t), lay)
 
 
 def slogdet(a: Any, /) -> SlogdetResult:
@@ -154,9 +155,9 @@ def slogdet(a: Any, /) -> SlogdetResult:
     Communicates as :func:`det`: one ``allgatherv`` of a split 2-D matrix (results
     replicated), nothing for stacks (results split like the batch).
     """
-    t, lay = _stack(_square(a))
+    t, lay = local_stack(as_square(a))
     sign, logabs = torch.linalg.slogdet(t)
-    return SlogdetResult(_out(sign, lay), _out(logabs, lay))
+    return SlogdetResult(stack_array(sign, lay), stack_array(logabs, lay))
 
 
 def matrix_rank(
@@ -170,7 +171,7 @@ def matrix_rank(
     :func:`hpa.linalg.svdvals`: one ``allgatherv`` (TSQR) for a split matrix. A 1-D input has
     rank 1 unless all zero (one ``allreduce`` when split). The result is an int64 array.
     """
-    a = _floating(_array(A))
+    a = as_floating(coerce(A))
     if a.ndim < 2:
         nonzero = reductions.any(_local(a, lambda t: t != 0))
         return Array(nonzero.larray.to(torch.int64), nonzero.layout)
@@ -179,20 +180,12 @@ def matrix_rank(
     if tol is None:
         scale = max(a.shape[-2:]) * torch.finfo(t.dtype).eps if rtol is None else rtol
         top = t.amax(-1, keepdim=True) if t.shape[-1] else t.new_zeros((*t.shape[:-1], 1))
-        limit = _threshold(scale, t) * top
+        limit = threshold(scale, t) * top
     else:
-        limit = _threshold(tol, t)
+        limit = threshold(tol, t)
     ranks = (t > limit).sum(-1)
     shape = s.shape[:-1]
     return Array(ranks, Layout(shape, s.split, s.comm, s.counts))
-
-
-def _threshold(value: Any, like: torch.Tensor) -> Any:
-    """``value`` (a scalar, or per matrix of a stack) ready to broadcast against the trailing
-    axis of ``like``: a Python number stays one (no copy to the device)."""
-    if isinstance(value, (int, float)):
-        return value
-    return torch.as_tensor(value, dtype=like.dtype).to(like.device)[..., None]
 
 
 def cond(x: Any, p: Any = None) -> Array:
@@ -203,15 +196,15 @@ def cond(x: Any, p: Any = None) -> Array:
     ``+-inf``): ``norm(A) * norm(inv(A))`` on the gathered square matrix (one ``allgatherv``
     when split; the result is replicated); a singular matrix gives ``inf``.
     """
-    a = _matrix(x)
+    a = as_matrix(x)
     if p in (None, 2, -2):
         s = svdvals(a)
         t = s.larray
         r = t[..., 0] / t[..., -1] if p != -2 else t[..., -1] / t[..., 0]
         return Array(r, Layout(s.shape[:-1], s.split, s.comm, s.counts))
-    a = _square(a)
-    t, lay = _stack(a)
+    a = as_square(a)
+    t, lay = local_stack(a)
     inv, info = torch.linalg.inv_ex(t)
     order = "fro" if p == "f" else p
     r = torch.linalg.matrix_norm(t, order) * torch.linalg.matrix_norm(inv, order)
-    return _out(r.masked_fill(info != 0, math.inf), lay)
+    return stack_array(r.masked_fill(info != 0, math.inf), lay)

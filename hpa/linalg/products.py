@@ -49,9 +49,11 @@ import torch
 from hpa.core import dtypes
 from hpa.core.align import broadcast_shapes
 from hpa.core.array import Array
-from hpa.core.dispatch import OPS, register
+from hpa.core.dispatch import register
+from hpa.core.exchange import Partial, ring, scatter_windows
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
+from hpa.linalg.checks import LinAlgError
 from hpa.ops.creation import asarray
 from hpa.ops.diagonals import diagonal
 from hpa.ops.elementwise import conj, multiply, subtract
@@ -290,7 +292,7 @@ def _contract_split(a: Array, b: Array, shape: tuple[int, ...], res: dtypes.DTyp
     comm = a.comm
     nbytes = math.prod(shape) * res.itemsize
     if nbytes <= _REPLICATE_BYTES:
-        return Array(comm.allreduce(_mm(ta, tb, res)), Layout(shape, None, comm))
+        return Array(Partial(_mm(ta, tb, res), comm).replicate(), Layout(shape, None, comm))
     out_lay = Layout(shape, len(shape) - 2, comm)
     return Array(_reduce_rows(ta, tb, out_lay, res), out_lay)
 
@@ -306,15 +308,16 @@ def _reduce_rows(
     ta: torch.Tensor, tb: torch.Tensor, out: Layout, res: dtypes.DType
 ) -> torch.Tensor:
     """My rows of ``sum over ranks of ta @ tb``, reduce-scattered in windows of partial rows."""
-    comm, nd = out.comm, out.ndim
+    nd = out.ndim
+    offsets = out.offsets
+    assert offsets is not None
     row_bytes = max(1, math.prod(out.gshape) // max(1, out.gshape[-2])) * res.itemsize
-    width = max(1, _WINDOW_BYTES // (row_bytes * comm.size))
-    pieces = []
-    for start in range(0, max(out.counts), width):
-        takes = [max(0, min(width, c - start)) for c in out.counts]
-        rows = [ta.narrow(-2, out.offsets[r] + start, n) for r, n in enumerate(takes) if n]
-        part = _mm(torch.cat(rows, dim=-2), tb, res).movedim(nd - 2, 0).contiguous()
-        pieces.append(comm.reduce_scatter(part, takes).movedim(0, nd - 2))
+
+    def window(start: int, takes: list[int]) -> torch.Tensor:
+        rows = [ta.narrow(-2, offsets[r] + start, n) for r, n in enumerate(takes) if n]
+        return _mm(torch.cat(rows, dim=-2), tb, res).movedim(nd - 2, 0).contiguous()
+
+    pieces = [p.movedim(0, nd - 2) for p in scatter_windows(out, row_bytes, window, _WINDOW_BYTES)]
     if not pieces:
         return _mm(ta.narrow(-2, 0, 0), tb, res)
     return torch.cat(pieces, dim=-2).contiguous()
@@ -337,7 +340,7 @@ def _ring(
     product of the block in hand.
     """
     comm, nd = moving.comm, len(shape)
-    rank, p = comm.rank, comm.size
+    rank = comm.rank
     lay = moving.layout
     s = lay.split  # role of the moving split: "k" (contracted) or the free axis of moving
     contracted = s == (moving.ndim - 2 if rows else moving.ndim - 1)
@@ -346,13 +349,7 @@ def _ring(
     out_lshape = list(shape)
     out_lshape[nd - 2 if rows else nd - 1] = counts[rank]
     out = torch.zeros(out_lshape, dtype=block.dtype, device=block.device)
-    for step in range(p):
-        owner = (rank + step) % p
-        pending = None
-        if step < p - 1:
-            nxt = (rank + step + 1) % p
-            buf = block.new_empty(lay.lshape_of(nxt))
-            pending = _shift(comm, block, buf, rank, p)
+    for owner, block in ring(block, lay.counts, comm, axis=s):  # type: ignore[arg-type]
         lo, hi = lay.range_of(owner)
         if contracted:
             if rows:
@@ -363,8 +360,6 @@ def _ring(
             out[..., lo:hi] = local_matmul(mine, block)
         else:
             out[..., lo:hi, :] = local_matmul(block, mine)
-        if pending is not None:
-            block = pending()
     if res.kind == "b":
         out = out != 0
     return Array(out, Layout(shape, nd - 2 if rows else nd - 1, comm, counts))
@@ -372,21 +367,6 @@ def _ring(
 
 def _compute_block(t: torch.Tensor, res: dtypes.DType) -> torch.Tensor:
     return t.to(torch.int64 if res.kind == "b" else res.torch).contiguous()
-
-
-def _shift(comm: Any, block: torch.Tensor, buf: torch.Tensor, rank: int, p: int) -> Any:
-    """Start sending ``block`` to the previous rank and receiving ``buf`` from the next one;
-    return a function that waits for both and gives the received block."""
-    sends = [comm.isend(block, (rank - 1) % p)] if block.numel() else []
-    recv = comm.irecv(buf, (rank + 1) % p) if buf.numel() else None
-
-    def wait() -> torch.Tensor:
-        got = buf if recv is None else recv.wait()
-        for req in sends:
-            req.wait()
-        return got if got is not None else buf
-
-    return wait
 
 
 # ---------------------------------------------------------------------------- built on matmul
@@ -507,18 +487,23 @@ def kron(a: Any, b: Any, /) -> Array:
 
 @register()
 def matrix_power(x: Any, n: int, /) -> Array:
-    """``x`` multiplied by itself ``n`` times (``n >= 0``) by repeated squaring with
-    :func:`matmul`; ``n < 0`` is not supported (needs :func:`hpa.linalg.inv`).
+    """``x`` multiplied by itself ``n`` times by repeated squaring with :func:`matmul`, like
+    ``numpy.linalg.matrix_power``; ``n < 0`` raises the inverse (:func:`hpa.linalg.inv`) to
+    ``-n``, ``n == 0`` gives identities laid out like ``x``.
 
-    Communicates what each :func:`matmul` of ``x``'s layout does, about ``2 log2(n)`` times.
+    Communicates what each :func:`matmul` of ``x``'s layout does, about ``2 log2(|n|)`` times,
+    plus what :func:`hpa.linalg.inv` does for ``n < 0`` (a singular matrix raises
+    ``LinAlgError`` on every rank).
     """
     a = asarray(x)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError("matrix_power needs a stack of square matrices")
+        raise LinAlgError("matrix_power needs a stack of square matrices")
     if not isinstance(n, int) or isinstance(n, bool):
         raise TypeError("exponent must be an integer")
     if n < 0:
-        a, n = OPS["inv"](a), -n
+        from hpa.linalg.solvers import inv  # solvers imports this module
+
+        a, n = inv(a), -n
     result: Array | None = None
     square = a
     while True:

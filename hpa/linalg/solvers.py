@@ -35,23 +35,24 @@ import torch
 from hpa.core.align import broadcast_shapes
 from hpa.core.array import Array
 from hpa.core.layout import Layout
-from hpa.linalg.factorizations import (
+from hpa.core.exchange import Partial, gather_blocks
+from hpa.linalg.checks import (
     LinAlgError,
-    _agree,
-    _block,
-    _floating,
-    _like,
-    _matrix,
-    _out,
-    _sliced,
-    _square,
-    _stack,
-    _sum,
-    _whole,
-    svd,
+    agree,
+    as_floating,
+    as_matrix,
+    as_square,
+    block_of,
+    like_input,
+    local_stack,
+    sliced,
+    stack_array,
+    summed,
+    threshold,
+    whole,
 )
-from hpa.linalg.norms import _threshold
-from hpa.ops.statistics import _array
+from hpa.linalg.factorizations import svd
+from hpa.ops.creation import coerce
 
 __all__ = ["cg", "inv", "lanczos", "lstsq", "pinv", "solve", "solve_triangular"]
 
@@ -84,7 +85,7 @@ def _direct(a: Any, b: Any, local: Local) -> Array:
     blocks; otherwise ``B`` is gathered (one ``allgatherv``) and ``X`` sliced back to ``B``'s
     layout.
     """
-    a, b = _common(_square(a), _floating(_array(b)))
+    a, b = _common(as_square(a), as_floating(coerce(b)))
     n, vector = a.shape[-1], b.ndim == 1
     if b.shape[0 if vector else -2] != n:
         raise ValueError(f"solve: right-hand side of shape {b.shape} does not fit {a.shape}")
@@ -92,16 +93,16 @@ def _direct(a: Any, b: Any, local: Local) -> Array:
     xshape = batch + b.shape[-1 if vector else -2 :]
     same_batch = b.ndim == a.ndim and b.shape[:-2] == a.shape[:-2]
     if a.ndim > 2 and a.split is not None and a.split < a.ndim - 2 and not same_batch:
-        a = Array(_whole(a), a.layout.with_split(None))
-    t, lay = _stack(a)
+        a = Array(whole(a), a.layout.with_split(None))
+    t, lay = local_stack(a)
     if lay.split is not None:  # a stack split along a batch axis: b's blocks follow
         target = Layout(b.shape, lay.split, b.comm, lay.counts)
-        return Array(local(t, _block(b, target), lay), target)
-    whole = b.split is None or b.split == b.ndim - 1 or (a.ndim == 2 and b.split < b.ndim - 2)
-    if xshape == b.shape and whole and not (vector and b.split is not None):
+        return Array(local(t, block_of(b, target), lay), target)
+    in_place = b.split is None or b.split == b.ndim - 1 or (a.ndim == 2 and b.split < b.ndim - 2)
+    if xshape == b.shape and in_place and not (vector and b.split is not None):
         return Array(_vec(local, t, b.larray, lay, vector), b.layout)
-    x = _vec(local, t, _whole(b), lay, vector)
-    return _sliced(x, b.split, b.counts, b.comm) if xshape == b.shape else _out_full(x, b)
+    x = _vec(local, t, whole(b), lay, vector)
+    return sliced(x, b.split, b.counts, b.comm) if xshape == b.shape else _out_full(x, b)
 
 
 def _vec(local: Local, a: torch.Tensor, b: torch.Tensor, lay: Layout, vector: bool) -> torch.Tensor:
@@ -134,7 +135,7 @@ def solve(a: Any, b: Any) -> Array:
 
 def _lu_solve(t: torch.Tensor, rhs: torch.Tensor, lay: Layout) -> torch.Tensor:
     lu, piv, info = torch.linalg.lu_factor_ex(t)
-    if _agree(info != 0, lay):
+    if agree(info != 0, lay):
         raise LinAlgError("Singular matrix")
     return torch.linalg.lu_solve(lu, piv, rhs)
 
@@ -161,7 +162,7 @@ def solve_triangular(
 
     def local(t: torch.Tensor, rhs: torch.Tensor, lay: Layout) -> torch.Tensor:
         zero = (t.diagonal(dim1=-2, dim2=-1) == 0).any(-1)
-        if not unit_diagonal and _agree(zero, lay):
+        if not unit_diagonal and agree(zero, lay):
             raise LinAlgError("singular matrix: resolution failed at a zero diagonal entry")
         t = t.tril() if lower else t.triu()
         t = t if mode == 0 else (t.mT if mode == 1 else t.mH)
@@ -184,12 +185,12 @@ def inv(a: Any) -> Array:
     numpy.linalg.LinAlgError
         On every rank, when a matrix is singular.
     """
-    a = _square(a)
-    t, lay = _stack(a)
+    a = as_square(a)
+    t, lay = local_stack(a)
     res, info = torch.linalg.inv_ex(t)
-    if _agree(info != 0, lay):
+    if agree(info != 0, lay):
         raise LinAlgError("Singular matrix")
-    return _like(res, a, lay)
+    return like_input(res, a, lay)
 
 
 # ---------------------------------------------------------------------- SVD-based
@@ -207,7 +208,7 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
     split: ``b`` is gathered (one ``allgatherv`` when split) and ``x`` comes back split 0 with
     ``Vh``'s column extents. Replicated ``A``: local, nothing communicated.
     """
-    a, b = _common(_matrix(a), _floating(_array(b)))
+    a, b = _common(as_matrix(a), as_floating(coerce(b)))
     if a.ndim != 2 or b.ndim > 2:
         raise LinAlgError("lstsq needs a 2-D matrix a and a 1-D or 2-D b")
     (m, n), vector, comm = a.shape, b.ndim == 1, a.comm
@@ -221,14 +222,14 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
     sinv = torch.where(large, 1 / st, torch.zeros_like(st))
     if u.split == 0:  # tall: U split along rows, Vh replicated
         rows = Layout(b.shape, 0, comm, u.counts)
-        bl = _block(b, rows)
+        bl = block_of(b, rows)
         bm = bl[:, None] if vector else bl
-        c = _sum(u.larray.mH @ bm, u.layout)
+        c = summed(u.larray.mH @ bm, u.layout)
         x = vh.larray.mH @ (sinv[:, None] * c)
         res = _residuals(bm - u.larray @ c, u.layout) if rank == n < m else None
         x_arr = _out_full(x[:, 0] if vector else x, b)
     else:  # U replicated; Vh split along columns or replicated
-        bm = _whole(b)
+        bm = whole(b)
         bm = bm[:, None] if vector else bm
         c = u.larray.mH @ bm
         x = vh.larray.mH @ (sinv[:, None] * c)
@@ -243,7 +244,7 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
 
 def _residuals(r: torch.Tensor, lay: Layout) -> torch.Tensor:
     """Column sums of ``|r|^2`` over all row blocks (one ``allreduce``)."""
-    return _sum(r.abs().square().sum(0), lay)
+    return summed(r.abs().square().sum(0), lay)
 
 
 def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNSET) -> Array:
@@ -261,18 +262,18 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNS
         rcond = 1e-15 if rtol is _UNSET else rtol
     elif rtol is not _UNSET:
         raise ValueError("`rtol` and `rcond` can't be both set.")
-    arr = _matrix(a)
+    arr = as_matrix(a)
     if rcond is None:
         rcond = max(arr.shape[-2:]) * torch.finfo(arr.larray.dtype).eps
     u, s, vh = svd(arr, full_matrices=False)
     st = s.larray
     top = st.amax(-1, keepdim=True) if st.shape[-1] else st.new_zeros((*st.shape[:-1], 1))
-    large = st > _threshold(rcond, st) * top
+    large = st > threshold(rcond, st) * top
     sinv = torch.where(large, 1 / st, torch.zeros_like(st))
     res = (vh.larray.mH * sinv[..., None, :]) @ u.larray.mH
     m, n = arr.shape[-2:]
     if arr.ndim > 2 or (u.split is None and vh.split is None):
-        return _out(res, Layout((*u.shape[:-2], m, n), u.split, u.comm, u.counts))
+        return stack_array(res, Layout((*u.shape[:-2], m, n), u.split, u.comm, u.counts))
     if u.split == 0:
         return Array(res, Layout((n, m), 1, u.comm, u.counts))
     return Array(res, Layout((n, m), 0, u.comm, vh.counts))
@@ -291,13 +292,13 @@ def _operator(a: Array) -> tuple[Callable[[torch.Tensor], torch.Tensor], Layout]
     if not lay.is_distributed:
         return (lambda p: t @ p), vec
     if lay.split == 0:
-        return (lambda p: t @ comm.allgatherv(p, vec.counts)), vec  # type: ignore[arg-type]
-    return (lambda p: comm.reduce_scatter(t @ p, vec.counts)), vec  # type: ignore[arg-type]
+        return (lambda p: t @ gather_blocks(p, vec.counts, comm)), vec  # type: ignore[arg-type]
+    return (lambda p: Partial(t @ p, comm).scatter(vec.counts)), vec  # type: ignore[arg-type]
 
 
 def _dot(x: torch.Tensor, y: torch.Tensor, lay: Layout) -> torch.Tensor:
     """``x^H y`` over all blocks (one ``allreduce`` when split)."""
-    return _sum(torch.vdot(x, y).reshape(1), lay)[0]
+    return summed(torch.vdot(x, y).reshape(1), lay)[0]
 
 
 def cg(
@@ -314,12 +315,12 @@ def cg(
     rows split, one ``reduce_scatter`` of the partial products for columns split) and two
     ``allreduce`` of the dot products.
     """
-    a, bb = _common(_square(A), _floating(_array(b)))
+    a, bb = _common(as_square(A), as_floating(coerce(b)))
     n = a.shape[0]
     if a.ndim != 2 or bb.shape != (n,):
         raise ValueError(f"cg needs a 2-D square A and b of shape ({n},), got {bb.shape}")
     matvec, vec = _operator(a)
-    rhs = _block(bb, vec)
+    rhs = block_of(bb, vec)
     bnorm = math.sqrt(float(_dot(rhs, rhs, vec).real))
     tol = max(float(atol), float(rtol) * bnorm)
     if bnorm == 0:
@@ -327,7 +328,7 @@ def cg(
     if x0 is None:
         x = rhs.new_zeros(rhs.shape)
     else:
-        x = _block(_array(x0), vec).to(device=rhs.device, dtype=rhs.dtype)
+        x = block_of(coerce(x0), vec).to(device=rhs.device, dtype=rhs.dtype)
     r = rhs - matvec(x) if x0 is not None else rhs.clone()
     p, rho_prev = r, None
     limit = 10 * n if maxiter is None else maxiter
@@ -359,7 +360,7 @@ def lanczos(A: Any, m: int, v0: Any = None) -> tuple[Array, Array]:
     Each step communicates the product as in :func:`cg` (one ``allgatherv`` or
     ``reduce_scatter``) and three ``allreduce`` (two projections, one norm); ``3 m`` in all.
     """
-    a = _square(A)
+    a = as_square(A)
     n = a.shape[0]
     if a.ndim != 2 or not 1 <= m <= n:
         raise ValueError(f"lanczos needs a 2-D square A and 1 <= m <= {n}, got m={m}")
@@ -367,9 +368,9 @@ def lanczos(A: Any, m: int, v0: Any = None) -> tuple[Array, Array]:
     t = a.larray
     gen = torch.Generator().manual_seed(0)
     if v0 is None:
-        v = _block(torch.randn(n, generator=gen, dtype=t.dtype).to(t.device), vec)
+        v = block_of(torch.randn(n, generator=gen, dtype=t.dtype).to(t.device), vec)
     else:
-        v = _block(_array(v0), vec).to(device=t.device, dtype=t.dtype)
+        v = block_of(coerce(v0), vec).to(device=t.device, dtype=t.dtype)
     V = t.new_zeros(v.shape[0], m)
     T = torch.zeros(m, m, dtype=t.real.dtype if t.is_complex() else t.dtype)
     v = v / _norm(v, vec)
@@ -384,7 +385,7 @@ def lanczos(A: Any, m: int, v0: Any = None) -> tuple[Array, Array]:
         T[i, i] = diag
         beta = math.sqrt(beta2)
         if beta <= 100 * n * torch.finfo(T.dtype).eps * float(T.abs().max()):  # invariant
-            fresh = _block(torch.randn(n, generator=gen, dtype=t.dtype).to(t.device), vec)
+            fresh = block_of(torch.randn(n, generator=gen, dtype=t.dtype).to(t.device), vec)
             w, beta = _orthogonalised(fresh, V[:, : i + 1], vec)[0], 0.0
             w = w / _norm(w, vec)
         else:
@@ -408,7 +409,7 @@ def _orthogonalised(
     ``allreduce``)."""
     total = None
     for _ in range(2):
-        c = _sum(basis.mH @ w, lay)
+        c = summed(basis.mH @ w, lay)
         w = w - basis @ c
         total = c if total is None else total + c
     return w, total  # type: ignore[return-value]

@@ -32,8 +32,9 @@ from hpa.core import dtypes
 from hpa.core.align import local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import Partial, gather_blocks
 from hpa.core.layout import Layout, chunk
-from hpa.ops.statistics import _array
+from hpa.ops.creation import coerce
 
 __all__ = ["corrcoef", "cov"]
 
@@ -110,8 +111,8 @@ def _covariance(
     """(local block, layout, whole diagonal) of the covariance, or an empty Array."""
     if ddof is not None and ddof != int(ddof):
         raise ValueError("ddof must be integer")
-    m = _array(m)
-    ya = None if y is None else _array(y)
+    m = coerce(m)
+    ya = None if y is None else coerce(y)
     res = _result_dtype(m, ya, dtype)
     parts = [_oriented(m, rowvar, res, "m")]
     if parts[0][1].gshape[0] == 0:
@@ -171,7 +172,7 @@ def _weights(fweights: Any, aweights: Any, lay: Layout, device: torch.device) ->
     for k, (given, name) in enumerate(((fweights, "fweights"), (aweights, "aweights"))):
         if given is None:
             continue
-        wa = _array(given)
+        wa = coerce(given)
         if wa.ndim > 1:
             raise RuntimeError(f"cannot handle multidimensional {name}")
         if wa.shape != lay.gshape:
@@ -235,7 +236,7 @@ def _cov_obs_split(
         v1[1] = (w * aw).sum()
     packet = torch.cat([xw.sum(1), v1.to(x.dtype), flags.to(x.dtype)])
     if obs.is_distributed:
-        packet = comm.allreduce(packet)
+        packet = Partial(packet, comm).replicate()
     v = x.shape[0]
     s1, s2, *bad = packet[v:].real.tolist()  # the one read on the host
     _check_weights(bad)
@@ -243,7 +244,7 @@ def _cov_obs_split(
     xc = x - (packet[:v] / s1)[:, None]
     c = xc @ (xc if w is None else (xc * w).to(x.dtype)).mH
     if obs.is_distributed:
-        c = comm.allreduce(c)
+        c = Partial(c, comm).replicate()
     c = c * scale
     return _squeezed(c, Layout((v, v), None, comm), c.diagonal())
 
@@ -265,7 +266,7 @@ def _cov_whole(
     full = []
     for t, lay in parts:
         xc = t - ((t if w is None else (t * w).to(t.dtype)).sum(1) / s1)[:, None]
-        full.append(comm.allgatherv(xc, lay.counts) if lay.is_distributed else xc)
+        full.append(gather_blocks(xc, lay.counts, comm) if lay.is_distributed else xc)
     x = torch.cat(full, 0)
     xw = x if w is None else (x * w).to(x.dtype)
     v = x.shape[0]

@@ -22,6 +22,7 @@ from hpa.core import dtypes
 from hpa.core.align import scalar_tensor
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import gather_objects
 from hpa.core.layout import Layout, normalize_axis
 
 __all__ = [
@@ -370,7 +371,7 @@ def array(
 
 
 def _from_blocks(t: torch.Tensor, is_split: int, comm: Communicator) -> Array:
-    shapes = comm.allgather_object((tuple(t.shape), str(t.dtype)))
+    shapes = gather_objects(comm, (tuple(t.shape), str(t.dtype)))
     ndims = {len(s) for s, _ in shapes}
     if len(ndims) != 1:
         raise ValueError(

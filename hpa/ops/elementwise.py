@@ -70,7 +70,7 @@ class _Elementwise:
         found = self.plans[dtype]
         if found is None:
             raise TypeError(
-                f"{self.name} is not supported for dtype {dtypes._BY_TORCH[dtype].name}"
+                f"{self.name} is not supported for dtype {dtypes.of_torch(dtype).name}"
             )
         return found
 
@@ -123,7 +123,7 @@ def _integer_scalar_dtype(op: _Elementwise, value: int, compute: torch.dtype) ->
         return compute
     if op.compares and torch.iinfo(torch.int64).min <= value <= torch.iinfo(torch.int64).max:
         return torch.int64
-    name = dtypes._BY_TORCH[compute].name
+    name = dtypes.of_torch(compute).name
     raise OverflowError(f"Python integer {value} out of bounds for {name}")
 
 
@@ -148,7 +148,7 @@ def _finish(result: torch.Tensor, plan: Plan, layout: Any, out: Array | None) ->
 
 
 def write_out(result: torch.Tensor, layout: Any, out: Array) -> Array:
-    src = dtypes._BY_TORCH[result.dtype]
+    src = dtypes.of_torch(result.dtype)
     if not dtypes.can_cast(src, out.dtype, "same_kind"):
         raise TypeError(f"cannot cast the result from {src.name} to {out.dtype.name} (same_kind)")
     if layout.gshape != out.shape:
@@ -519,9 +519,9 @@ def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
     With ``condition`` alone it is :func:`hpa.nonzero` (the coordinates of true elements).
     """
     if x1 is None and x2 is None:
-        from hpa.core.dispatch import OPS
+        from hpa.ops.selection import nonzero
 
-        return OPS["nonzero"](condition)
+        return nonzero(condition)
     if x1 is None or x2 is None:
         raise ValueError("either both or neither of x and y should be given")
     operands = _wrap_scalars((condition, x1, x2))
@@ -592,9 +592,9 @@ def allclose(
     a: Any, b: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
 ) -> bool:
     """Whether every element of ``a`` and ``b`` is close (one ``allreduce`` when distributed)."""
-    from hpa.core.dispatch import OPS
+    from hpa.ops.reductions import all as all_of
 
-    return bool(OPS["all"](isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+    return bool(all_of(isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)))
 
 
 around = round

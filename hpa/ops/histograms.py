@@ -27,9 +27,10 @@ from hpa.core import dtypes
 from hpa.core.align import align, local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import Partial
 from hpa.core.layout import Layout
-from hpa.ops import reductions as red
-from hpa.ops.statistics import _array
+from hpa.ops.creation import coerce
+from hpa.ops.reduction_rules import combine_extreme
 
 __all__ = ["bincount", "digitize", "histogram", "histogram2d", "histogramdd"]
 
@@ -44,7 +45,7 @@ def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> Array:
     negative value, then the local counts. ``weights`` of ``x``'s shape follow ``x``'s blocks
     (one ``alltoallv`` when their layout differs). A replicated ``x`` communicates nothing.
     """
-    x = _array(x)
+    x = coerce(x)
     if x.ndim != 1:
         depth = "too deep" if x.ndim > 1 else "of too small depth"
         raise ValueError(f"object {depth} for desired array")
@@ -60,14 +61,14 @@ def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> Array:
         torch.stack([t.max(), -t.min()]) if t.numel() else torch.tensor([-1, 0], device=t.device)
     )
     if x.layout.is_distributed:
-        bounds = x.comm.allreduce(bounds, ReduceOp.MAX)
+        bounds = Partial(bounds, x.comm, ReduceOp.MAX).replicate()
     top, negative = bounds.tolist()  # the result's length depends on the data: one read
     if negative > 0:
         raise ValueError("'list' argument must have no negative elements")
     length = builtins.max(top + 1, minlength)
     w = None
     if weights is not None:
-        wa = _array(weights)
+        wa = coerce(weights)
         if wa.shape != x.shape:
             raise ValueError("The weights and list don't have the same length.")
         w = local_block(wa, x.layout).to(torch.float64)
@@ -75,13 +76,13 @@ def bincount(x: Any, /, weights: Any = None, minlength: int = 0) -> Array:
     # float64 sums of weights, but int64 for an empty x (NumPy's quirk; torch's for empty blocks)
     counts = counts.to(torch.float64 if w is not None and x.size else torch.int64)
     if x.layout.is_distributed:
-        counts = x.comm.allreduce(counts, ReduceOp.SUM)
+        counts = Partial(counts, x.comm, ReduceOp.SUM).replicate()
     return Array(counts, Layout((length,), None, x.comm))
 
 
 def _replicated_tensor(v: Any, device: torch.device) -> torch.Tensor:
     """``v`` whole on every rank (an hpa array split somewhere is gathered: one allgatherv)."""
-    v = _array(v)
+    v = coerce(v)
     return (v.larray if v.split is None else v.gather()).to(device)
 
 
@@ -93,7 +94,7 @@ def digitize(x: Any, /, bins: Any, right: bool = False) -> Array:
     ``allgatherv``). The rest is elementwise: the result has ``x``'s layout and nothing else
     is communicated. NaN falls beyond the last bin, as in NumPy.
     """
-    x = _array(x)
+    x = coerce(x)
     if x.dtype.kind == "c":
         raise TypeError("x may not be complex")
     b = _replicated_tensor(bins, x.larray.device)
@@ -104,7 +105,7 @@ def digitize(x: Any, /, bins: Any, right: bool = False) -> Array:
     increasing, decreasing = torch.stack([(steps >= 0).all(), (steps <= 0).all()]).tolist()
     if not increasing and not decreasing:
         raise ValueError("bins must be monotonically increasing or decreasing")
-    common = dtypes.promote(x.dtype, dtypes._BY_TORCH[b.dtype])
+    common = dtypes.promote(x.dtype, dtypes.of_torch(b.dtype))
     common = dtypes.float64 if common.kind == "b" else common
     t, b = x.larray.to(common.torch), b.to(common.torch)
     if increasing:
@@ -147,19 +148,19 @@ def histogram(
     The local counts are combined with one ``allreduce`` when ``a`` is distributed, so the
     whole histogram costs one or two collectives.
     """
-    x = _array(a)
+    x = coerce(a)
     if x.dtype.kind == "c":
         raise TypeError("histogram is not supported for complex arrays")
     edges = _bin_edges(x, bins, range)
     t = x.larray.reshape(-1)
     w = None
     if weights is not None:
-        wa = _array(weights)
+        wa = coerce(weights)
         if wa.shape != x.shape:
             raise ValueError("weights should have the same shape as a.")
         w = local_block(wa, x.layout).reshape(-1).to(torch.float64)
     e = torch.as_tensor(edges, device=t.device)
-    common = dtypes.promote(x.dtype, dtypes._BY_TORCH[e.dtype]).torch  # int edges, float data
+    common = dtypes.promote(x.dtype, dtypes.of_torch(e.dtype)).torch  # int edges, float data
     ec, vals = e.to(common), t.to(common)
     nbins = e.numel() - 1
     keep = (vals >= ec[0]) & (vals <= ec[-1])
@@ -168,7 +169,7 @@ def histogram(
     counts = _bin_counts(idx, w, nbins + 1)[:nbins]
     counts = counts if w is None else counts.to(torch.float64)  # torch gives int64 when empty
     if x.layout.is_distributed:
-        counts = x.comm.allreduce(counts, ReduceOp.SUM)
+        counts = Partial(counts, x.comm, ReduceOp.SUM).replicate()
     if density:
         widths = torch.diff(e.to(torch.float64))
         counts = counts.to(torch.float64) / widths / counts.sum()
@@ -226,7 +227,7 @@ def _global_range(x: Array) -> tuple[Any, Any]:
     else:
         part = torch.full((2,), float("-inf"), dtype=torch.float64, device=t.device)
     if x.layout.is_distributed:
-        part = red._allreduce_extreme(x, part, True)
+        part = combine_extreme(part, x.comm, True)
     top, neg_bottom = part.tolist()  # NumPy computes the edges on the host: one read
     lo, hi = -neg_bottom, top
     if not (np.isfinite(lo) and np.isfinite(hi)):
@@ -298,14 +299,14 @@ def histogramdd(
         raise ValueError("all the input array dimensions must match exactly")
     if builtins.any(c.dtype.kind == "c" for c in coords):
         raise TypeError("histogramdd is not supported for complex arrays")
-    ops = coords if weights is None else [*coords, _array(weights)]
+    ops = coords if weights is None else [*coords, coerce(weights)]
     if ops[-1].shape != coords[0].shape:
         raise ValueError("weights should have the same length as the sample")
     blocks, lay = align(ops)
     edges = _edges_dd(coords, blocks[:d], bins, ranges, lay)
     hist = _counts_dd(blocks[:d], None if weights is None else blocks[d], edges)
     if lay.is_distributed:
-        hist = lay.comm.allreduce(hist, ReduceOp.SUM)
+        hist = Partial(hist, lay.comm, ReduceOp.SUM).replicate()
     if density:
         total = hist.sum()
         for i, e in enumerate(edges):
@@ -322,8 +323,8 @@ def histogramdd(
 def _coordinates(sample: Any) -> list[Array]:
     """``sample`` as a list of 1-D coordinate arrays (no communication unless split on axis 1)."""
     if isinstance(sample, (list, tuple)):
-        return [_array(c) for c in sample]
-    s = _array(sample)
+        return [coerce(c) for c in sample]
+    s = coerce(sample)
     if s.ndim != 2:
         raise ValueError("sample must be a 2-D array or a sequence of 1-D arrays")
     s = s.resplit(0) if s.split == 1 else s
@@ -370,7 +371,7 @@ def _joint_extrema(blocks: list[torch.Tensor], lay: Layout) -> list[tuple[float,
             parts.append(torch.full((2,), float("-inf"), dtype=torch.float64, device=t.device))
     part = torch.cat(parts)
     if lay.is_distributed:
-        part = red._allreduce_extreme(Array(part, Layout(part.shape, None, lay.comm)), part, True)
+        part = combine_extreme(part, lay.comm, True)
     found = part.tolist()  # NumPy computes the edges on the host: one read for all
     return [(-found[2 * i + 1], found[2 * i]) for i in builtins.range(len(blocks))]
 

@@ -71,6 +71,7 @@ import torch
 from hpa.core.align import as_local_tensor, local_block, scalar_tensor
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import route, route_by_owner, share
 from hpa.core.layout import Layout, chunk
 from hpa.ops.manipulation import flip
 from hpa.ops.selection import (
@@ -467,7 +468,7 @@ def _get_fancy(x: Array, f: _Fancy) -> Array:
             block = t[tuple(i[0] for i in flat)].clone(memory_format=torch.contiguous_format)
         else:
             block = t.new_empty(rest_shape)
-        block = _to_result(comm.bcast(block, root), f)
+        block = _to_result(share(block, root, comm), f)
         return Array(block, _result_layout(f, part, None, None))
     served = (owner == me).nonzero()[:, 0]
     send = t[tuple(i[served] for i in flat)]
@@ -482,7 +483,7 @@ def _get_fancy(x: Array, f: _Fancy) -> Array:
     plo, phi = starts[me], starts[me + 1]
     mine = owner[plo:phi]
     recv_counts = torch.bincount(mine, minlength=p).tolist()
-    got = comm.alltoallv(send.contiguous(), send_counts, recv_counts)
+    got = route(send, send_counts, comm, recv_counts).rows
     block = got.new_empty(got.shape)
     block[torch.argsort(mine, stable=True)] = got
     block = block.reshape(counts[me], *f.bshape[1:], *rest_shape)
@@ -525,14 +526,11 @@ def _set_fancy(x: Array, f: _Fancy, value: Array | torch.Tensor) -> None:
             plo, phi = (o * inner for o in sel.range_of(me))
             v = v.reshape(phi - plo, *rest_shape)
             held = keep[(keep >= plo) & (keep < phi)]
-            dest = owner[held]
-            order = torch.argsort(dest, stable=True)
-            send = v[(held - plo)[order]].to(t.dtype).contiguous()
-            send_counts = torch.bincount(dest, minlength=p).tolist()
+            send = v[held - plo].to(t.dtype)
             bounds = torch.tensor([o * inner for o in sel.offsets[1:]], device=t.device)  # type: ignore[union-attr]
             source = torch.searchsorted(bounds, owned, right=True)
             recv_counts = torch.bincount(source, minlength=p).tolist()
-            got = comm.alltoallv(send, send_counts, recv_counts)
+            got = route_by_owner(send, owner[held], comm, recv_counts).rows
         else:
             whole = _result_layout(f, part, None, None)
             v = _to_canonical(torch.broadcast_to(local_block(value, whole), shape), f)
@@ -606,7 +604,7 @@ def getitem(x: Array, key: Any) -> Array:
             block = _take(x.larray, plan.local_key).clone(memory_format=torch.contiguous_format)
         else:
             block = x.larray.new_empty(plan.shape)
-        return Array(comm.bcast(block, plan.owner), Layout(plan.shape, None, comm))
+        return Array(share(block, plan.owner, comm), Layout(plan.shape, None, comm))
     block = _take(x.larray, plan.local_key)  # a view unless a step is negative
     if plan.owner is not None or plan.split is None:
         return Array(block, Layout(plan.shape, None, x.comm))

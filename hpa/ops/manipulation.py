@@ -9,15 +9,16 @@ Every function says what it communicates. The rules:
   consecutive runs of the C-order flat array, and the elements move with one ``alltoallv``
   between those runs (nothing moves when the old blocks already end on rows of the result).
 - Data that must change rank (flipping or rolling the split axis, joining along it) travel in one
-  ``alltoallv`` that delivers row ranges to their owners (:func:`_deliver_rows`). Large blocks
-  moved through :func:`hpa.core.redistribute.redistribute` go one ``alltoallv`` per 32 MiB window.
+  ``alltoallv`` that delivers row ranges to their owners (:func:`hpa.core.exchange.assemble`).
+  Large blocks moved through :func:`hpa.core.redistribute.redistribute` go one ``alltoallv`` per
+  32 MiB window.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -26,7 +27,8 @@ from hpa.core import dtypes
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.layout import Layout, chunk, normalize_axis
-from hpa.core.redistribute import redistribute
+from hpa.core.exchange import assemble
+from hpa.core.redistribute import overlap, redistribute
 from hpa.ops.creation import coerce
 
 __all__ = [
@@ -46,63 +48,6 @@ def _axes(axis: int | Sequence[int], ndim: int) -> tuple[int, ...]:
     if len(set(out)) != len(out):
         raise ValueError(f"repeated axis in {tuple(seq)}")
     return out
-
-
-def _intersect(a: Range, b: Range) -> Range:
-    """The rows ``a`` and ``b`` share; empty at ``a``'s start when they are disjoint."""
-    lo, hi = max(a[0], b[0]), min(a[1], b[1])
-    return (lo, hi) if lo < hi else (a[0], a[0])
-
-
-def _deliver_rows(
-    local: Sequence[torch.Tensor], pieces_of: Callable[[int], list[Range]], out: Layout
-) -> torch.Tensor:
-    """This rank's block of ``out`` from row pieces held by the ranks (one ``alltoallv``).
-
-    Parameters
-    ----------
-    local : sequence of torch.Tensor
-        This rank's pieces: blocks of the output's shape except along ``out.split``.
-    pieces_of : callable
-        ``pieces_of(q)`` lists rank ``q``'s pieces as ``(first, stop)`` output rows along
-        ``out.split``, in the order of ``local`` on that rank. Every rank evaluates it for every
-        rank, so the plan needs no communication; together the pieces cover the axis once.
-    out : Layout
-        The output layout, split along some axis.
-    """
-    a = out.split
-    assert a is not None and local
-    comm, like = out.comm, local[0]
-    mine = out.range_of(comm.rank)
-    rest = [n for i, n in enumerate(out.gshape) if i != a]
-    row = math.prod(rest)
-    send, send_counts = [], []
-    for q in range(comm.size):
-        dest = out.range_of(q)
-        for piece, t in zip(pieces_of(comm.rank), local):
-            lo, hi = _intersect(piece, dest)
-            send.append(t.narrow(a, lo - piece[0], hi - lo).movedim(a, 0))
-        send_counts.append(sum(p.numel() for p in send) - sum(send_counts))
-    buf = like.new_empty(sum(send_counts))
-    start = 0
-    for p in send:
-        buf[start : start + p.numel()].view(p.shape).copy_(p)
-        start += p.numel()
-    recv_counts, places = [], []
-    for q in range(comm.size):
-        ranges = [_intersect(piece, mine) for piece in pieces_of(q)]
-        places += ranges
-        recv_counts.append(sum(hi - lo for lo, hi in ranges) * row)
-    flat = buf if comm.size == 1 else comm.alltoallv(buf, send_counts, recv_counts)
-    block = like.new_empty((mine[1] - mine[0], *rest))
-    start = 0
-    for lo, hi in places:
-        if hi == lo:
-            continue
-        n = (hi - lo) * row
-        block[lo - mine[0] : hi - mine[0]] = flat[start : start + n].view(hi - lo, *rest)
-        start += n
-    return block.movedim(0, a).contiguous()
 
 
 # ---------------------------------------------------------------------------------- axes only
@@ -498,7 +443,7 @@ def _join_split_axis(blocks: list[Array], out: Layout) -> torch.Tensor:
         ranges = []
         for x, s in zip(blocks, starts):
             if x.split is None:
-                ranges.append(_intersect((s, s + x.shape[a]), out.range_of(q)))
+                ranges.append(overlap((s, s + x.shape[a]), out.range_of(q)))
             else:
                 lo, hi = x.layout.range_of(q)
                 ranges.append((s + lo, s + hi))
@@ -507,7 +452,7 @@ def _join_split_axis(blocks: list[Array], out: Layout) -> torch.Tensor:
     local = []
     for x, (lo, hi), s in zip(blocks, pieces_of(out.comm.rank), starts):
         local.append(x.larray if x.split is not None else x.larray.narrow(a, lo - s, hi - lo))
-    return _deliver_rows(local, pieces_of, out)
+    return assemble(local, pieces_of, out)
 
 
 @register("concat")
@@ -611,7 +556,7 @@ def flip(x: Any, /, axis: int | Sequence[int] | None = None) -> Array:
         lo, hi = lay.range_of(q)
         return [(n - hi, n - lo)]
 
-    return Array(_deliver_rows([t], pieces_of, lay), lay)
+    return Array(assemble([t], pieces_of, lay), lay)
 
 
 @register()
@@ -650,7 +595,7 @@ def _roll_split(x: Array, shift: int) -> Array:
     mid = min(max(cut - lo, 0), hi - lo)
     t = x.larray
     local = [t.narrow(a, 0, mid), t.narrow(a, mid, hi - lo - mid)]
-    return Array(_deliver_rows(local, pieces_of, lay), lay)
+    return Array(assemble(local, pieces_of, lay), lay)
 
 
 @register()
@@ -689,9 +634,7 @@ def roll(x: Any, /, shift: int | Sequence[int], axis: int | Sequence[int] | None
 
 
 # ---------------------------------------------------------------------------- coordinate grids
-def meshgrid(
-    *arrays: Any, indexing: str = "xy", sparse: bool = False
-) -> tuple[Array, ...]:
+def meshgrid(*arrays: Any, indexing: str = "xy", sparse: bool = False) -> tuple[Array, ...]:
     """Coordinate matrices from 1-D coordinate vectors, as :func:`numpy.meshgrid`.
 
     Parameters

@@ -57,10 +57,11 @@ from hpa.comm.base import ReduceOp
 from hpa.core import dtypes
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import Partial, fetch_replicated
 from hpa.core.layout import Layout
 from hpa.core.redistribute import redistribute
 from hpa.ops.creation import asarray
-from hpa.ops.reductions import Axis, _accumulate, _axes, _reduced_layout
+from hpa.ops.reduction_rules import Axis, accumulate, reduce_axes, reduced_layout
 from hpa.ops.sorting import sort
 
 __all__ = ["median", "nanmedian", "nanpercentile", "nanquantile", "percentile", "quantile"]
@@ -201,7 +202,7 @@ def _combine(
     """The result from the lower and upper order statistics (NumPy's ``_lerp``)."""
     if gamma is None:
         return a
-    acc = _accumulate(req.dtype)
+    acc = accumulate(req.dtype)
     a, b = a.to(acc), b.to(acc)
     if req.method == "median":
         return (a + b) / 2
@@ -249,21 +250,6 @@ def _local(t: torch.Tensor, axes: tuple[int, ...], req: _Request) -> torch.Tenso
     return _finish(values.gather(0, lo), values.gather(0, hi), gamma, has_nan, n, req)
 
 
-def _fetch(block: Array, positions: torch.Tensor) -> torch.Tensor:
-    """The elements at sorted global ``positions`` of a 1-D split array: one ``allreduce``.
-
-    The owner of each position (known from the layout) writes it, every other rank zero.
-    """
-    lay = block.layout
-    lo, hi = lay.range_of(lay.comm.rank)
-    t = block.larray
-    wire = {torch.bool: torch.uint8, torch.float16: torch.float32, torch.bfloat16: torch.float32}
-    buf = torch.zeros(positions.numel(), dtype=wire.get(t.dtype, t.dtype), device=t.device)
-    mine = (positions >= lo) & (positions < hi)
-    buf[mine] = t[positions[mine] - lo].to(buf.dtype)
-    return lay.comm.allreduce(buf, ReduceOp.SUM).to(t.dtype)
-
-
 def _distributed(flat: Array, req: _Request) -> torch.Tensor:
     """Quantiles of a distributed 1-D array: sample sort, then one ``allreduce`` (shape (Q,))."""
     ordered = sort(flat)
@@ -273,10 +259,10 @@ def _distributed(flat: Array, req: _Request) -> torch.Tensor:
     n = torch.full((), total, dtype=torch.int64, device=dev)
     if req.skip_nan and floats:
         count = (~torch.isnan(ordered.larray)).sum().reshape(1)
-        n = flat.comm.allreduce(count, ReduceOp.SUM)[0]
+        n = Partial(count, flat.comm, ReduceOp.SUM).replicate()[0]
     lo, hi, gamma = _positions(n, req)
     wanted = torch.unique(torch.cat([lo, hi, lo.new_full((1,), total - 1)]))
-    values = _fetch(ordered, wanted)
+    values = fetch_replicated(ordered.larray, ordered.layout, wanted)
     a = values[torch.searchsorted(wanted, lo)]
     b = values[torch.searchsorted(wanted, hi)]
     has_nan = torch.isnan(values[-1]) if floats else torch.zeros((), dtype=torch.bool, device=dev)
@@ -297,7 +283,7 @@ def _empty(x: Array, axes: tuple[int, ...], keepdims: bool, req: _Request) -> Ar
 
     As NumPy, the nan-functions of an empty array return ``nanmean``'s result (no q axis).
     """
-    lay = _reduced_layout(x, axes, keepdims)
+    lay = reduced_layout(x, axes, keepdims)
     if math.prod(lay.gshape) and not req.skip_nan and req.method != "median":
         raise IndexError("index -1 is out of bounds for axis 0 with size 0")
     if math.prod(lay.gshape):
@@ -320,19 +306,19 @@ def _quantiles(a: Any, axis: Axis, keepdims: bool, make: Any) -> Array:
     """The common driver: ``make(x)`` builds the request once ``a`` is an array."""
     x = a if isinstance(a, Array) else asarray(a)
     req = make(x)
-    axes = _axes(axis, x.ndim)
+    axes = reduce_axes(axis, x.ndim)
     if x.size == 0 or any(x.shape[ax] == 0 for ax in axes):
         return _empty(x, axes, keepdims, req)
     lay = x.layout
     if lay.is_distributed and len(axes) == x.ndim:
-        out = _reduced_layout(x, axes, keepdims)
+        out = reduced_layout(x, axes, keepdims)
         flat = _distributed(_locally_flat(x), req)
         return Array(flat.reshape((*req.qshape, *out.lshape)), _with_q(out, req.qshape))
     if lay.is_distributed and lay.split in axes:
         kept = [ax for ax in range(x.ndim) if ax not in axes]
         mid = lay.with_split(max(kept, key=lambda ax: x.shape[ax]))
         x = Array(redistribute(x.larray, lay, mid), mid)
-    out = _reduced_layout(x, axes, keepdims)
+    out = reduced_layout(x, axes, keepdims)
     block = _local(x.larray, axes, req)
     return Array(block.reshape((*req.qshape, *out.lshape)), _with_q(out, req.qshape))
 

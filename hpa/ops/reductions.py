@@ -19,6 +19,10 @@ cumsum, cumprod     local scan, then the exclusive scan     one ``exscan``
                     of the block totals
 ==================  ======================================  =============================
 
+sum, prod, all, any, max and min (and statistics' nansum, nanprod, nanmax, nanmin) are generated
+from the table :data:`hpa.ops.reduction_rules.REDUCTIONS`; var and std merge their blocks'
+moments with :mod:`hpa.ops.moments`.
+
 Result dtypes follow NumPy: integer and bool sums and products accumulate in int64, the mean
 of integers is float64, float16 and bfloat16 accumulate in float32 and are rounded once.
 """
@@ -26,21 +30,35 @@ of integers is float64, float16 and bfloat16 accumulate in float32 and are round
 from __future__ import annotations
 
 import builtins
-import functools
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import torch
 
-from hpa.comm.base import ReduceOp, identity_of
+from hpa.comm.base import ReduceOp
 from hpa.core import dtypes
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import Partial, exclusive_scan, gather_records
 from hpa.core.layout import Layout, normalize_axis
+from hpa.ops import moments
 from hpa.ops.creation import asarray, zeros
-from hpa.ops.elementwise import write_out
-from hpa.ops.manipulation import concat
+from hpa.ops.manipulation import concat, ravel
+from hpa.ops.reduction_rules import (
+    Axis,
+    accumulate,
+    count,
+    deliver,
+    filled,
+    float_dtype,
+    ordered,
+    prepare,
+    real_dtype,
+    reduced_layout,
+    reduction,
+    sum_dtype,
+)
 
 __all__ = [
     "all",
@@ -62,131 +80,15 @@ __all__ = [
     "var",
 ]
 
-Axis = int | Sequence[int] | None
-_LOW = (torch.float16, torch.bfloat16)
-
-
-def _axes(axis: Axis, ndim: int) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    items = (axis,) if isinstance(axis, int) else tuple(axis)
-    out = tuple(normalize_axis(a, ndim) for a in items)
-    if len(set(out)) != len(out):
-        raise ValueError(f"duplicate value in axis {axis}")
-    return out
-
-
-def _reduced_layout(x: Array, axes: tuple[int, ...], keepdims: bool) -> Layout:
-    return _reduce_layout(x.layout, axes, keepdims)
-
-
-@functools.lru_cache(maxsize=512)
-def _reduce_layout(lay: Layout, axes: tuple[int, ...], keepdims: bool) -> Layout:
-    """The layout of a reduction of ``lay`` over ``axes`` (cached: layouts are values)."""
-    shape = (
-        tuple(1 if a in axes else n for a, n in enumerate(lay.gshape))
-        if keepdims
-        else tuple(n for a, n in enumerate(lay.gshape) if a not in axes)
-    )
-    if lay.split is None or lay.split in axes:
-        return Layout(shape, None, lay.comm)
-    split = lay.split if keepdims else lay.split - builtins.sum(1 for a in axes if a < lay.split)
-    return Layout(shape, split, lay.comm, lay.counts)
-
-
-def _prepare(x: Any, axis: Axis, keepdims: bool) -> tuple[Array, tuple[int, ...], Layout, bool]:
-    x = x if isinstance(x, Array) else asarray(x)
-    axes = _axes(axis, x.ndim)
-    out = _reduced_layout(x, axes, keepdims)
-    return x, axes, out, x.split is not None and x.split in axes
-
-
-def _sum_dtype(dtype: dtypes.DType, requested: Any) -> dtypes.DType:
-    if requested is not None:
-        return dtypes.to_dtype(requested)
-    if dtype.kind in "biu":
-        return dtypes.int64
-    return dtype
-
-
-def _accumulate(dtype: dtypes.DType) -> torch.dtype:
-    return torch.float32 if dtype.torch in _LOW else dtype.torch
-
-
-def _arithmetic(
-    name: str, local: Callable[..., torch.Tensor], op: ReduceOp
-) -> Callable[..., Array]:
-    def reduce(
-        x: Any, /, axis: Axis = None, dtype: Any = None, keepdims: bool = False, out: Any = None
-    ) -> Array:
-        x, axes, lay, across = _prepare(x, axis, keepdims)
-        res_dtype = _sum_dtype(x.dtype, dtype)
-        acc = _accumulate(res_dtype)
-        part = local(x.larray, axes, keepdims, acc) if axes else x.larray.to(acc, copy=True)
-        if across:
-            part = x.comm.allreduce(part, op)
-        return _deliver(Array(part.to(res_dtype.torch), lay), out)
-
-    reduce.__name__ = reduce.__qualname__ = name
-    return reduce
-
-
-def _deliver(result: Array, out: Any) -> Array:
-    return result if out is None else write_out(result.larray, result.layout, out)
-
-
-def _local_sum(
-    t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, acc: torch.dtype
-) -> torch.Tensor:
-    return torch.sum(t, dim=axes, keepdim=keepdims, dtype=acc)
-
-
-def _local_prod(
-    t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, acc: torch.dtype
-) -> torch.Tensor:
-    for a in sorted(axes, reverse=True):
-        t = torch.prod(t, dim=a, keepdim=keepdims, dtype=acc)
-    return t
-
-
-sum = register()(_arithmetic("sum", _local_sum, ReduceOp.SUM))
-sum.__doc__ = "Sum over ``axis`` (NumPy's ``sum``); one ``allreduce`` if the split axis is reduced."
-prod = register()(_arithmetic("prod", _local_prod, ReduceOp.PROD))
-prod.__doc__ = "Product over ``axis``; one ``allreduce`` if the split axis is reduced."
-
-
-def _logical(name: str, local: Callable[..., torch.Tensor], op: ReduceOp) -> Callable[..., Array]:
-    def reduce(x: Any, /, axis: Axis = None, keepdims: bool = False, out: Any = None) -> Array:
-        x, axes, lay, across = _prepare(x, axis, keepdims)
-        part = x.larray != 0 if x.larray.is_complex() or not axes else x.larray
-        for a in sorted(axes, reverse=True):
-            part = local(part, dim=a, keepdim=keepdims)
-        part = part.to(torch.bool)  # torch keeps uint8 for uint8 input
-        if across:
-            part = x.comm.allreduce(part, op)
-        return _deliver(Array(part, lay), out)
-
-    reduce.__name__ = reduce.__qualname__ = name
-    return reduce
-
-
-all = register()(_logical("all", torch.all, ReduceOp.LAND))
-all.__doc__ = "Whether all elements along ``axis`` are true; one ``allreduce`` over the split axis."
-any = register()(_logical("any", torch.any, ReduceOp.LOR))
-any.__doc__ = "Whether any element along ``axis`` is true; one ``allreduce`` over the split axis."
-
-
-def _count(x: Array, axes: tuple[int, ...]) -> int:
-    n = 1
-    for a in axes:
-        n *= x.shape[a]
-    return n
-
-
-def _float_dtype(dtype: dtypes.DType, requested: Any) -> dtypes.DType:
-    if requested is not None:
-        return dtypes.to_dtype(requested)
-    return dtype if dtype.kind in "fc" else dtypes.float64
+# sum, prod, all, any, max and min: generated from the table of hpa.ops.reduction_rules
+sum = register()(reduction("sum"))
+prod = register()(reduction("prod"))
+all = register()(reduction("all"))
+any = register()(reduction("any"))
+max = register("amax")(reduction("max"))
+min = register("amin")(reduction("min"))
+amax = max
+amin = min
 
 
 @register()
@@ -197,75 +99,18 @@ def mean(
 
     Integers average in float64; float16/bfloat16 accumulate in float32.
     """
-    x, axes, lay, across = _prepare(x, axis, keepdims)
-    res = _float_dtype(x.dtype, dtype)
-    acc = _accumulate(res)
+    x, axes, lay, across = prepare(x, axis, keepdims)
+    res = float_dtype(x.dtype, dtype)
+    acc = accumulate(res)
     t = x.larray
     part = torch.sum(t, dim=axes, keepdim=keepdims, dtype=acc) if axes else t.to(acc, copy=True)
     if across:
-        part = x.comm.allreduce(part, ReduceOp.SUM)
-    n = _count(x, axes)
+        part = Partial(part, x.comm, ReduceOp.SUM).replicate()
+    n = count(x, axes)
     if n == 0:
         warnings.warn("Mean of empty slice.", RuntimeWarning, stacklevel=2)
     part = part / n if n else part * float("nan")
-    return _deliver(Array(part.to(res.torch), lay), out)
-
-
-def _moments(
-    t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, with_mean: bool
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Local (mean, M2) over ``axes``; M2 is the sum of squared deviations from the mean.
-
-    Without ``with_mean`` the mean is returned as zeros (a single block needs none to be
-    merged). torch's ``var`` plus ``mean`` is several times faster than ``var_mean`` on CPU; on
-    a GPU, where both are bound by memory bandwidth, ``var_mean`` reads the data once.
-    """
-    n = 1
-    for a in axes:
-        n *= t.shape[a]
-    if not axes:  # each element alone (torch reads dim=() as every axis)
-        return (t.clone() if with_mean else torch.zeros_like(t)), torch.zeros_like(t.real)
-    if t.numel() == 0:  # also when a kept axis is empty: torch would warn about 0/0
-        zero = _filled(t, axes, keepdims, 0)
-        return zero, (zero.real if zero.is_complex() else zero).clone()
-    if t.device.type != "cpu":
-        v, m = torch.var_mean(t, dim=axes, correction=0, keepdim=keepdims)
-        return (m if with_mean else torch.zeros_like(m)), v * n
-    if _strided_rows(t, axes):
-        m = torch.mean(t, dim=axes, keepdim=True)
-        m2 = _m2_by_rows(t, m, axes)
-        if not keepdims:
-            m, m2 = m.squeeze(axes), m2.squeeze(axes)
-        return (m if with_mean else torch.zeros_like(m)), m2
-    v = torch.var(t, dim=axes, correction=0, keepdim=keepdims)
-    if with_mean:
-        m = torch.mean(t, dim=axes, keepdim=keepdims)
-    else:
-        m = torch.zeros_like(v, dtype=t.dtype)
-    return m, v * n
-
-
-def _strided_rows(t: torch.Tensor, axes: tuple[int, ...]) -> bool:
-    """Whether ``var`` over ``axes`` reduces across rows but keeps the last axis: torch's
-    ``var`` walks such data with a stride and is ~5x slower than two passes by row chunks."""
-    return (
-        0 in axes
-        and t.ndim - 1 not in axes
-        and t.dtype.is_floating_point
-        and t.is_contiguous()
-        and t.numel() >= 1 << 16
-    )
-
-
-def _m2_by_rows(t: torch.Tensor, mean: torch.Tensor, axes: tuple[int, ...]) -> torch.Tensor:
-    """Sum of squared deviations from ``mean`` (kept dims) over ``axes``, in chunks of rows of
-    about 2 MiB so that the deviations stay in cache (as accurate as a two-pass variance)."""
-    rows = builtins.max(1, (2 << 20) // (t[0].numel() * t.element_size()))
-    m2 = torch.zeros_like(mean)
-    for part in t.split(rows, dim=0):
-        d = part - mean
-        m2 += (d * d).sum(dim=axes, keepdim=True)
-    return m2
+    return deliver(Array(part.to(res.torch), lay), out)
 
 
 @register()
@@ -282,7 +127,7 @@ def var(
     """
     ddof = correction if correction is not None else ddof
     result, lay, real = _variance(x, axis, dtype, ddof, keepdims)
-    return _deliver(Array(result.to(real.torch), lay), out)
+    return deliver(Array(result.to(real.torch), lay), out)
 
 
 def _variance(
@@ -292,48 +137,28 @@ def _variance(
     and the (real) result dtype.
 
     Blocks are merged only when several processes hold parts of the reduced axes (one
-    ``allgather``); a single block needs none, and on a GPU takes one fused kernel
-    (``torch.var``/``std``): there every extra elementwise kernel is a launch of its own.
+    ``allgather``, :func:`hpa.ops.moments.merge_ranks`); a single block needs none, and on a
+    GPU takes one fused kernel (``torch.var``/``std``): there every extra elementwise kernel is
+    a launch of its own.
     """
-    x, axes, lay, across = _prepare(x, axis, keepdims)
-    res = _float_dtype(x.dtype, dtype)
-    real = dtypes.float32 if res == dtypes.complex64 else dtypes.float64 if res.kind == "c" else res
-    t = x.larray.to(_accumulate(res))
-    n = _count(x, axes)
+    x, axes, lay, across = prepare(x, axis, keepdims)
+    res = float_dtype(x.dtype, dtype)
+    real = real_dtype(res)
+    t = x.larray.to(accumulate(res))
+    n = count(x, axes)
     merged = across and x.comm.size > 1
     if t.device.type != "cpu" and axes and not merged and t.numel() and n - ddof > 0:
         fused = torch.std if root else torch.var
         return fused(t, dim=axes, correction=ddof, keepdim=keepdims), lay, real
-    mean_, m2 = _moments(t, axes, keepdims, merged)
+    mean_, m2 = moments.local(t, axes, keepdims, merged)
     if merged and n:
         per_slice = n // x.shape[x.split]  # type: ignore[index]
-        m2 = _merge(x, mean_, m2, [c * per_slice for c in x.counts])  # type: ignore[union-attr]
+        counts = [c * per_slice for c in x.counts]  # type: ignore[union-attr]
+        m2 = moments.merge_ranks(x.comm, counts, mean_, m2)[2]
     if n - ddof <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
     result = m2 / builtins.max(n - ddof, 0)
     return (torch.sqrt(result) if root else result), lay, real
-
-
-def _merge(x: Array, mean_: torch.Tensor, m2: torch.Tensor, counts: list[int]) -> torch.Tensor:
-    """Global M2 from every rank's (count, mean, M2), merged pairwise (one ``allgather``)."""
-    cplx = mean_.is_complex()
-    parts = [mean_.real, mean_.imag, m2] if cplx else [mean_, m2]
-    gathered = x.comm.allgather(torch.stack(parts))
-    total_n, total_mean, total_m2 = 0, None, None
-    for r, c in enumerate(counts):
-        if c == 0:
-            continue
-        g = gathered[r]
-        m_r = torch.complex(g[0], g[1]) if cplx else g[0]
-        if total_mean is None:
-            total_n, total_mean, total_m2 = c, m_r, g[-1]
-            continue
-        n_new = total_n + c
-        delta = m_r - total_mean
-        total_mean = total_mean + delta * (c / n_new)
-        total_m2 = total_m2 + g[-1] + delta.abs() ** 2 * (total_n * c / n_new)
-        total_n = n_new
-    return total_m2 if total_m2 is not None else m2
 
 
 @register()
@@ -347,74 +172,7 @@ def std(
     """
     ddof = correction if correction is not None else ddof
     result, lay, real = _variance(x, axis, dtype, ddof, keepdims, root=True)
-    return _deliver(Array(result.to(real.torch), lay), out)
-
-
-def _ordered(x: Array, name: str) -> torch.Tensor:
-    """The local block in a dtype torch can order; complex numbers raise on every rank."""
-    if x.dtype.kind == "c":
-        raise TypeError(f"{name} is not supported for complex arrays (hpa does not order them)")
-    return x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
-
-
-def _extreme(name: str, largest: bool) -> Callable[..., Array]:
-    fn = torch.amax if largest else torch.amin
-
-    def reduce(x: Any, /, axis: Axis = None, keepdims: bool = False, out: Any = None) -> Array:
-        x, axes, lay, across = _prepare(x, axis, keepdims)
-        t = _ordered(x, name)
-        if x.size == 0 and (not axes or builtins.any(x.shape[a] == 0 for a in axes)):
-            raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-        if not axes:
-            part = t.clone()
-        elif builtins.any(t.shape[a] == 0 for a in axes):
-            part = _filled(
-                t, axes, keepdims, identity_of(ReduceOp.MAX if largest else ReduceOp.MIN, t.dtype)
-            )
-        else:
-            part = fn(t, dim=axes, keepdim=keepdims)
-        if across:
-            part = _allreduce_extreme(x, part, largest)
-        return _deliver(Array(part.to(x.dtype.torch), lay), out)
-
-    reduce.__name__ = reduce.__qualname__ = name
-    return reduce
-
-
-def _allreduce_extreme(x: Array, part: torch.Tensor, largest: bool) -> torch.Tensor:
-    """The extremum over all ranks' partial results in one ``allreduce``; NaN propagates.
-
-    MPI and gloo compare NaN like any number, so a float partial result travels with a NaN
-    flag in the same buffer (max of 0/1 flags, or min of 0/-1 flags, says whether any rank
-    saw NaN) and its NaNs replaced by the identity. Empty blocks contribute the identity.
-    """
-    op = ReduceOp.MAX if largest else ReduceOp.MIN
-    if not part.is_floating_point():
-        return x.comm.allreduce(part, op)
-    nan = torch.isnan(part)
-    flag = nan.to(part.dtype) if largest else -nan.to(part.dtype)
-    both = x.comm.allreduce(
-        torch.stack([part.masked_fill(nan, identity_of(op, part.dtype)), flag]), op
-    )
-    return both[0].masked_fill(both[1] != 0, float("nan"))
-
-
-def _filled(t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, fill: Any) -> torch.Tensor:
-    """The shape ``t`` reduces to over ``axes``, filled with ``fill``."""
-    shape = (
-        [1 if a in axes else s for a, s in enumerate(t.shape)]
-        if keepdims
-        else [s for a, s in enumerate(t.shape) if a not in axes]
-    )
-    return torch.full(shape, fill, dtype=t.dtype, device=t.device)
-
-
-max = register("amax")(_extreme("max", True))
-max.__doc__ = "Maximum over ``axis`` (NaN propagates); one ``allreduce`` over the split axis."
-min = register("amin")(_extreme("min", False))
-min.__doc__ = "Minimum over ``axis`` (NaN propagates); one ``allreduce`` over the split axis."
-amax = max
-amin = min
+    return deliver(Array(result.to(real.torch), lay), out)
 
 
 def _arg_extreme(name: str, largest: bool) -> Callable[..., Array]:
@@ -424,25 +182,25 @@ def _arg_extreme(name: str, largest: bool) -> Callable[..., Array]:
         x: Any, /, axis: int | None = None, keepdims: bool = False, out: Any = None
     ) -> Array:
         x = x if isinstance(x, Array) else asarray(x)
-        t = _ordered(x, name)
+        t = ordered(x, name)
         if axis is None:
-            return _deliver(_flat_arg(x, t, fn, largest, keepdims, name), out)
+            return deliver(_flat_arg(x, t, fn, largest, keepdims, name), out)
         ax = normalize_axis(axis, x.ndim)
         if x.shape[ax] == 0:
             raise ValueError(f"attempt to get {name} of an empty sequence")
-        lay = _reduced_layout(x, (ax,), keepdims)
+        lay = reduced_layout(x, (ax,), keepdims)
         if x.split != ax:
-            return _deliver(Array(fn(t, dim=ax, keepdim=keepdims), lay), out)
+            return deliver(Array(fn(t, dim=ax, keepdim=keepdims), lay), out)
         if t.shape[ax]:
             idx = fn(t, dim=ax, keepdim=True)
             val = torch.gather(t, ax, idx)
             idx = idx + x.layout.offsets[x.comm.rank]  # type: ignore[index]
         else:
-            val = _filled(t, (ax,), True, 0)
+            val = filled(t, (ax,), True, 0)
             idx = torch.zeros_like(val, dtype=torch.int64)
-        vals, idxs = _gather_pairs(x, val, idx)
+        vals, idxs = gather_records(x.comm, val, idx)
         res = first_best(x, vals, idxs, largest)
-        return _deliver(Array(res if keepdims else res.squeeze(ax), lay), out)
+        return deliver(Array(res if keepdims else res.squeeze(ax), lay), out)
 
     reduce.__name__ = reduce.__qualname__ = name
     return reduce
@@ -475,24 +233,6 @@ def first_best(x: Array, vals: torch.Tensor, idxs: torch.Tensor, largest: bool) 
     return torch.where(best, idxs, none).amin(0)
 
 
-def _gather_pairs(
-    x: Array, val: torch.Tensor, idx: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Every rank's candidate values and int64 indices, through one ``allgather`` of their bytes."""
-    width = val.element_size()
-    raw = torch.cat([_bytes(val), _bytes(idx)], dim=-1)
-    both = x.comm.allgather(raw)
-    # clone: a slice can be "contiguous" at an odd byte offset, which view() rejects
-    vals = both[..., :width].clone(memory_format=torch.contiguous_format).view(val.dtype)
-    idxs = both[..., width:].clone(memory_format=torch.contiguous_format).view(torch.int64)
-    return vals.squeeze(-1), idxs.squeeze(-1)
-
-
-def _bytes(t: torch.Tensor) -> torch.Tensor:
-    """The bytes of every element of ``t`` along a new last axis."""
-    return t.contiguous().unsqueeze(-1).view(torch.uint8)
-
-
 def _flat_arg(
     x: Array,
     t: torch.Tensor,
@@ -509,7 +249,7 @@ def _flat_arg(
     if x.split is None:
         return Array(fn(t.reshape(-1)).reshape(shape), lay)
     val, flat = flat_candidate(x, t, fn)
-    vals, idxs = _gather_pairs(x, val, flat)
+    vals, idxs = gather_records(x.comm, val, flat)
     return Array(first_best(x, vals, idxs, largest).reshape(shape), lay)
 
 
@@ -553,20 +293,18 @@ def _scan(name: str, local: Callable[..., torch.Tensor], op: ReduceOp) -> Callab
         x = x if isinstance(x, Array) else asarray(x)
         if axis is None:
             if x.ndim != 1:
-                from hpa.core.dispatch import OPS
-
-                x = OPS["ravel"](x)
+                x = ravel(x)
             axis = 0
         ax = normalize_axis(axis, x.ndim)
-        res_dtype = _sum_dtype(x.dtype, dtype)
-        t = local(x.larray.to(_accumulate(res_dtype)), dim=ax)
+        res_dtype = sum_dtype(x.dtype, dtype)
+        t = local(x.larray.to(accumulate(res_dtype)), dim=ax)
         if x.split == ax:
             n = t.shape[ax]
             ident = 0 if op is ReduceOp.SUM else 1
-            last = t.narrow(ax, n - 1, 1) if n else _filled(t, (ax,), True, ident)
-            carry = x.comm.exscan(last, op)
+            last = t.narrow(ax, n - 1, 1) if n else filled(t, (ax,), True, ident)
+            carry = exclusive_scan(last, x.comm, op)
             t = t + carry if op is ReduceOp.SUM else t * carry
-        return _deliver(Array(t.to(res_dtype.torch), x.layout), out)
+        return deliver(Array(t.to(res_dtype.torch), x.layout), out)
 
     scan.__name__ = scan.__qualname__ = name
     return scan

@@ -53,10 +53,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from hpa.comm.base import Communicator, ReduceOp
+from hpa.comm.base import Communicator
 from hpa.core.align import as_local_tensor, broadcast_shapes, local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import any_rank, fetch, gather_counts, route_by_owner
 from hpa.core.layout import Layout, normalize_axis
 from hpa.ops.creation import coerce
 from hpa.ops.manipulation import ravel, reshape
@@ -130,17 +131,15 @@ def wrapped_indices(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:
 
 def _agreed(idx: torch.Tensor, n: int, axis: int, comm: Communicator) -> torch.Tensor:
     """Like :func:`wrapped_indices` for one rank's part of an index: one ``allreduce`` agrees."""
-    bad = ((idx < -n) | (idx >= n)).any().to(torch.int64).reshape(1)
-    flag = comm.allreduce(bad, ReduceOp.MAX)
-    if flag.item():  # the one read on the host
+    bad = ((idx < -n) | (idx >= n)).any()
+    if any_rank(bad, comm):  # the one read on the host
         raise IndexError(f"index out of bounds for axis {axis} with size {n}")
     return torch.where(idx < 0, idx + n, idx)
 
 
 def _gathered_counts(k: int, comm: Communicator) -> tuple[int, ...]:
     """Every rank's ``k`` (one ``allgather``)."""
-    got = comm.allgather(torch.tensor([k], dtype=torch.int64))
-    return tuple(int(c) for c in got.reshape(-1))
+    return tuple(gather_counts(comm, [k]).reshape(-1).tolist())
 
 
 def _range_counts(mask: torch.Tensor, layout: Layout) -> tuple[int, ...]:
@@ -207,21 +206,9 @@ def take_axis(x: Array, index: Index, axis: int) -> Array:
 def _fetch_rows(x: Array, idx: torch.Tensor, out: Layout) -> torch.Tensor:
     """This rank's block of ``out``: rows ``idx`` of ``x`` along its split axis (one
     ``alltoallv``; every rank knows the whole ``idx``, so owners know what to send)."""
-    lay, comm, axis = x.layout, x.comm, out.split
-    assert axis is not None
-    me, dev = comm.rank, idx.device
-    owner = torch.searchsorted(torch.tensor(lay.offsets[1:], device=dev), idx, right=True)
-    served = (owner == me).nonzero()[:, 0]  # ascending positions, so grouped by destination
-    rows = x.larray.movedim(axis, 0)
-    send = rows.index_select(0, idx[served] - lay.offsets[me])  # type: ignore[index]
-    bounds = torch.tensor(out.offsets, device=dev)
-    send_counts = torch.searchsorted(served, bounds).diff().tolist()
-    lo, hi = out.range_of(me)
-    mine = owner[lo:hi]
-    recv_counts = torch.bincount(mine, minlength=comm.size).tolist()
-    got = comm.alltoallv(send.contiguous(), send_counts, recv_counts)
-    block = got.new_empty(got.shape)
-    block[torch.argsort(mine, stable=True)] = got
+    axis = out.split
+    assert axis is not None and out.counts is not None
+    block = fetch(x.larray.movedim(axis, 0), x.layout, idx, out.counts)
     return block.movedim(0, axis).contiguous()
 
 
@@ -262,13 +249,11 @@ def _send_rows(
     ends = torch.tensor(lay.offsets[1:], device=dev)
     held = keep[(keep >= plo) & (keep < phi)]
     dest = torch.searchsorted(ends, idx[held], right=True)
-    order = torch.argsort(dest, stable=True)
-    send = v.index_select(0, (held - plo)[order]).to(x.dtype.torch).contiguous()
-    send_counts = torch.bincount(dest, minlength=comm.size).tolist()
+    send = v.index_select(0, held - plo).to(x.dtype.torch)
     owned = keep[torch.searchsorted(ends, idx[keep], right=True) == me]
     source = torch.searchsorted(torch.tensor(sel.offsets[1:], device=dev), owned, right=True)
     recv_counts = torch.bincount(source, minlength=comm.size).tolist()
-    got = comm.alltoallv(send, send_counts, recv_counts)
+    got = route_by_owner(send, dest, comm, recv_counts).rows
     rows = idx[owned] - lay.offsets[me]  # type: ignore[index]
     x.larray.index_copy_(axis, rows, got.movedim(0, axis))
 

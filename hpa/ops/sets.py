@@ -46,24 +46,16 @@ from typing import Any, NamedTuple
 
 import torch
 
-from hpa.comm.base import Communicator, ReduceOp
+from hpa.comm.base import Communicator
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import Partial, gather_records, route
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
+from hpa.ops import sort_keys
 from hpa.ops.creation import coerce
 from hpa.ops.manipulation import concatenate, ravel
-from hpa.ops.sorting import (
-    _check_orderable,
-    _inverse_home,
-    _pack,
-    _precedes,
-    _splitters,
-    _unpack,
-    argsort,
-    sort,
-    unique,
-)
+from hpa.ops.sorting import argsort, sort, unique
 
 __all__ = [
     "UniqueAllResult", "UniqueCountsResult", "UniqueInverseResult", "argpartition", "in1d",
@@ -71,16 +63,10 @@ __all__ = [
     "unique_counts", "unique_inverse", "unique_values",
 ]  # fmt: skip
 
-_INDEX = torch.int64
+_INDEX = sort_keys.INDEX
 
 
 # ------------------------------------------------------------------------- keyed sample sort
-
-
-def _order(v: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-    """Local permutation that sorts by ``(v, g)`` ascending (NaN last)."""
-    by_key = torch.argsort(g)
-    return by_key[torch.sort(v[by_key], stable=True)[1]]
 
 
 def sort_by_key(
@@ -105,23 +91,23 @@ def sort_by_key(
         This rank's bucket of the global ``(value, key)`` order and the bucket sizes of all
         ranks. Two ``allgather`` (samples, send counts) and one ``alltoallv``.
     """
-    order = _order(v, g)
+    order = sort_keys.order(v, g)
     v, g = v[order], g[order]
     payload = None if payload is None else payload[order]
     lay = Layout((v.numel(),), None, comm)  # only its communicator is used for the samples
-    before = [_precedes(v, g, sv, sg, False).sum() for sv, sg in _splitters(v, g, lay, False)]
+    splitters = sort_keys.splitters(v, g, lay, False)
+    before = [sort_keys.precedes(v, g, sv, sg, False).sum() for sv, sg in splitters]
     cuts = torch.stack(before).tolist() if before else []  # one read on the host for all
     cuts = [0, *cuts, *[v.numel()] * (comm.size - len(cuts))]
     send = [b - a for a, b in pairwise(cuts)]
-    matrix = comm.allgather(torch.tensor(send, dtype=_INDEX))
-    recv = matrix[:, comm.rank].tolist()
-    packed = _pack(v, g)
+    packed = sort_keys.pack(v, g)
     if payload is not None:
         packed = torch.cat([packed, payload], dim=1)
-    got = comm.alltoallv(packed, send, recv)
+    got, _, matrix = route(packed, torch.tensor(send, dtype=_INDEX), comm)
+    assert matrix is not None
     width = packed.shape[1] - (0 if payload is None else payload.shape[1])
-    rv, rg = _unpack(got[:, :width], v.dtype)
-    order = _order(rv, rg)
+    rv, rg = sort_keys.unpack(got[:, :width], v.dtype)
+    order = sort_keys.order(rv, rg)
     rest = None if payload is None else got[order, width:]
     return rv[order], rg[order], rest, matrix.sum(0).tolist()
 
@@ -141,8 +127,9 @@ def _last_test_values(v: torch.Tensor, is_test: torch.Tensor, comm: Communicator
     last = torch.cummax(pos, 0)[0] if n else pos
     has = is_test.any().reshape(1)
     mine = v[last[-1:].clamp(min=0)] if n else v.new_zeros(1)  # junk where ``has`` is false
-    rows = comm.allgather(_pack(mine, has.to(_INDEX)))
-    before_v, before_has = _unpack(rows.reshape(comm.size, -1), v.dtype)
+    before_v, before_has = (
+        f.reshape(comm.size) for f in gather_records(comm, mine, has.to(_INDEX))
+    )
     flags = before_has.tolist()  # one read on the host
     carry = [q for q in range(comm.rank) if flags[q]]
     found = v[last.clamp(min=0)]
@@ -161,7 +148,7 @@ def _isin_both_split(e: Array, t: Array, dtype: torch.dtype) -> torch.Tensor:
     rv, rg, _, _ = sort_by_key(v, g, e.comm)
     hit = _last_test_values(rv, rg < m, e.comm)
     mine = rg >= m
-    return _inverse_home(hit[mine].to(_INDEX), rg[mine] - m, e.layout).bool()
+    return sort_keys.send_home(hit[mine].to(_INDEX), rg[mine] - m, e.layout).bool()
 
 
 def _like(flat: torch.Tensor, x: Array) -> Array:
@@ -189,8 +176,8 @@ def isin(
     """
     x = coerce(element)
     t = coerce(test_elements, like=x)
-    _check_orderable(x)
-    _check_orderable(t)
+    sort_keys.check_orderable(x)
+    sort_keys.check_orderable(t)
     dtype = torch.promote_types(x.larray.dtype, t.larray.dtype)
     dtype = torch.uint8 if dtype == torch.bool else dtype  # torch.isin has no bool kernel
     if not t.is_distributed():
@@ -199,7 +186,7 @@ def isin(
     ft = ravel(t)
     if not x.is_distributed():
         local = torch.isin(x.larray.to(dtype), ft.larray.to(dtype))
-        hit = t.comm.allreduce(local.to(torch.int32), ReduceOp.SUM) > 0
+        hit = Partial(local.to(torch.int32), t.comm).replicate() > 0
         return Array(hit != invert, x.layout)
     hit = _isin_both_split(ravel(x), ft, dtype)
     return _like(hit != invert, x)
@@ -276,7 +263,7 @@ def _check_kth(kth: int | Sequence[int], n: int) -> None:
 
 def _partition_args(a: Any, kth: Any, axis: int | None) -> tuple[Array, int | None]:
     x = coerce(a)
-    _check_orderable(x)
+    sort_keys.check_orderable(x)
     n = x.size if axis is None else x.shape[normalize_axis(axis, x.ndim)]
     _check_kth(kth, n)
     return x, axis

@@ -60,63 +60,17 @@ import torch
 
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import Partial, gather_blocks, gather_records, route
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
 from hpa.ops.creation import coerce
 from hpa.ops.manipulation import ravel
+from hpa.ops.sort_keys import INDEX, check_orderable, pack, send_home, stable_sort, unpack
 
 __all__ = ["argsort", "searchsorted", "sort", "topk", "unique"]
 
-_KINDS = (None, "stable", "quicksort", "mergesort", "heapsort")
-_INDEX = torch.int64
-
 
 # ------------------------------------------------------------------------- small helpers
-
-
-def _check_orderable(x: Array, kind: Any = None) -> None:
-    """Raise (from metadata, on every rank alike) for unordered dtypes and unknown kinds."""
-    if x.larray.is_complex():
-        raise TypeError("hpa does not sort complex values (NumPy's lexicographic order)")
-    if kind not in _KINDS:
-        raise ValueError(f"kind must be one of {_KINDS[1:]} or None, not {kind!r}")
-
-
-def _pack(values: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
-    """Values and int64 indices of the same shape as one uint8 tensor (bytes on a last axis)."""
-    vb = values.contiguous().unsqueeze(-1).view(torch.uint8)
-    ib = index.contiguous().unsqueeze(-1).view(torch.uint8)
-    return torch.cat([vb, ib], dim=-1)
-
-
-def _unpack(buf: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """Inverse of :func:`_pack`; copies, so a one-row buffer of 1-byte values (whose index
-    bytes start at an odd offset, which ``contiguous()`` would keep) can be viewed as int64."""
-    size = torch.empty((), dtype=dtype).element_size()
-    values = buf[..., :size].clone(memory_format=torch.contiguous_format).view(dtype)
-    indices = buf[..., size:].clone(memory_format=torch.contiguous_format).view(_INDEX)
-    return values.squeeze(-1), indices.squeeze(-1)
-
-
-def _precedes(
-    v: torch.Tensor, g: torch.Tensor, sv: torch.Tensor, sg: torch.Tensor, descending: bool
-) -> torch.Tensor:
-    """Mask of the elements ``(v, g)`` that come before ``(sv, sg)`` in the sort order."""
-    if v.dtype == torch.bool:
-        v, sv = v.to(torch.uint8), sv.to(torch.uint8)
-    first = v > sv if descending else v < sv
-    tie = v == sv
-    if v.is_floating_point():
-        vn, sn = torch.isnan(v), torch.isnan(sv)
-        first = first | (vn & ~sn if descending else ~vn & sn)
-        tie = tie | (vn & sn)
-    return first | (tie & (g < sg))
-
-
-def _stable_sort(t: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Tensor, torch.Tensor]:
-    return torch.sort(t, dim=dim, stable=True, descending=descending)
-
-
 def _lexsort_complex(t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """1-D complex ``t`` sorted by real, then imaginary part (NumPy's order), and the indices."""
     order = torch.sort(t.imag, stable=True).indices
@@ -125,12 +79,12 @@ def _lexsort_complex(t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _sorted_values(t: torch.Tensor, dim: int, descending: bool) -> torch.Tensor:
-    """The values of :func:`_stable_sort`. Equal integers (and bools) are indistinguishable,
+    """The values of :func:`~hpa.ops.sort_keys.stable_sort`. Equal integers (and bools) are indistinguishable,
     so these sort descending as the reverse of the ascending sort (torch's stable descending
     sort is slower, and misses the radix sort of small integers)."""
     if descending and not t.is_floating_point():
         return torch.sort(t, dim=dim).values.flip(dim)
-    return _stable_sort(t, dim, descending)[0]
+    return stable_sort(t, dim, descending)[0]
 
 
 def _pair_views(buf: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
@@ -141,32 +95,6 @@ def _pair_views(buf: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, to
 
 
 # ------------------------------------------------------------------------- sample sort
-def _splitters(
-    v: torch.Tensor, g: torch.Tensor, lay: Layout, descending: bool
-) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """``p - 1`` splitters ``(value, index)`` by regular sampling of the *sorted* block ``v``
-    (global indices ``g``), the same on every rank (one ``allgather``); for callers that sort
-    their blocks anyway (:mod:`hpa.ops.sets`)."""
-    comm, n = lay.comm, v.numel()
-    p = comm.size
-    if n:
-        pos = torch.tensor([(i + 1) * n // p for i in range(p - 1)], dtype=_INDEX, device=v.device)
-        sv, sg = v[pos], g[pos]
-    else:  # an empty block offers no samples: index -1 marks them
-        sv, sg = v.new_zeros(p - 1), torch.full((p - 1,), -1, dtype=_INDEX, device=v.device)
-    gathered = comm.allgather(_pack(sv, sg))
-    av, ag = _unpack(gathered.reshape(p * (p - 1), -1), v.dtype)
-    keep = ag >= 0
-    av, ag = av[keep], ag[keep]
-    order = torch.argsort(ag)
-    av, ag = av[order], ag[order]
-    order = _stable_sort(av, 0, descending)[1]
-    av, ag = av[order], ag[order]
-    m = av.numel()
-    picks = [(j + 1) * m // p for j in range(p - 1)] if m else []
-    return [(av[i], ag[i]) for i in picks]
-
-
 # Tuning of the sample sort (module attributes, so tests can force every code path):
 _FEW_BUCKETS = 48  # up to this many ranks: one comparison pass per splitter cuts the buckets
 _SAMPLES_PER_BUCKET = 4096  # sample size over all ranks per bucket ...
@@ -193,21 +121,21 @@ def _sample_splitters(
     sizes = [-(-want * c // total) for c in counts]  # type: ignore[union-attr]
     width, mine = max(sizes), min(sizes[rank], n)
     if mine == n:
-        pos = torch.arange(n, dtype=_INDEX, device=t.device)
+        pos = torch.arange(n, dtype=INDEX, device=t.device)
     else:
         gen = torch.Generator(device=t.device).manual_seed(_SAMPLE_SEED + start)
         pos = torch.randint(n, (mine,), generator=gen, device=t.device)
     sv = t.new_zeros(width)
-    sg = torch.full((width,), -1, dtype=_INDEX, device=t.device)  # -1: no sample
+    sg = torch.full((width,), -1, dtype=INDEX, device=t.device)  # -1: no sample
     sv[:mine], sg[:mine] = t[pos], pos + start
-    av, ag = _unpack(comm.allgather(_pack(sv, sg)).reshape(p * width, -1), t.dtype)
+    av, ag = (f.reshape(-1) for f in gather_records(comm, sv, sg))
     keep = ag >= 0
     av, ag = av[keep], ag[keep]
     order = torch.argsort(ag, stable=True)
     av, ag = av[order], ag[order]
-    order = _stable_sort(av, 0, descending)[1]
+    order = stable_sort(av, 0, descending)[1]
     m = av.numel()
-    picks = torch.tensor([(j + 1) * m // p for j in range(p - 1)], dtype=_INDEX, device=t.device)
+    picks = torch.tensor([(j + 1) * m // p for j in range(p - 1)], dtype=INDEX, device=t.device)
     return av[order[picks]], ag[order[picks]]
 
 
@@ -255,7 +183,7 @@ def _cut_few(
     n = t.numel()
     nan = torch.isnan(t) if t.is_floating_point() else None
     if with_index:
-        buf = torch.empty((n, 2), dtype=_INDEX, device=t.device)
+        buf = torch.empty((n, 2), dtype=INDEX, device=t.device)
         values, index = _pair_views(buf, t.dtype)
     else:
         buf = values = torch.empty_like(t)
@@ -283,7 +211,7 @@ def _splitters_on_host(sv: torch.Tensor, sg: torch.Tensor) -> tuple[list[int], l
     """The splitters' global indices and whether each value is NaN, read on the host at once
     (per splitter, each read would be one more device synchronisation)."""
     nans = torch.isnan(sv) if sv.is_floating_point() else torch.zeros_like(sv, dtype=torch.bool)
-    both = torch.stack([sg, nans.to(_INDEX)]).tolist()
+    both = torch.stack([sg, nans.to(INDEX)]).tolist()
     return both[0], [bool(f) for f in both[1]]
 
 
@@ -295,7 +223,7 @@ def _bucket_ids(
     m, n = sv.numel(), t.numel()
     if (m + 1) * total >= _KEY_LIMIT:  # the tie key would overflow: count comparisons
         nan = torch.isnan(t) if t.is_floating_point() else None
-        ids = torch.zeros(n, dtype=_INDEX, device=t.device)
+        ids = torch.zeros(n, dtype=INDEX, device=t.device)
         keys, nans = _splitters_on_host(sv, sg)
         for j in range(m):
             ids += _not_before(t, nan, sv[j], keys[j] - start, descending, nans[j])
@@ -333,7 +261,7 @@ def _cut_many(
     sizes = torch.bincount(ids, minlength=lay.comm.size).tolist()
     if not with_index:
         return t[order], sizes
-    buf = torch.empty((t.numel(), 2), dtype=_INDEX, device=t.device)
+    buf = torch.empty((t.numel(), 2), dtype=INDEX, device=t.device)
     values, index = _pair_views(buf, t.dtype)
     torch.index_select(t, 0, order, out=values)
     torch.add(order, start, out=index)
@@ -352,17 +280,17 @@ def _sample_sort(
         buf, send = _cut_few(t, sv, sg, start, descending, with_index)
     else:
         buf, send = _cut_many(t, sv, sg, start, lay, descending, with_index)
-    matrix = comm.allgather(torch.tensor(send, dtype=_INDEX))
-    recv = matrix[:, comm.rank].tolist()
+    routed = route(buf, torch.tensor(send, dtype=INDEX), comm)
+    got, matrix = routed.rows, routed.matrix
+    assert matrix is not None
     extents = matrix.sum(0).tolist()
-    got = comm.alltoallv(buf, send, recv)
     del buf  # the send buffer: the sort below needs the memory
     if not with_index:
         return _sorted_values(got, 0, descending), None, extents
     # buckets arrive in rank order, each in input order: by global index; a stable sort by
     # value then gives the (value, index) order
     rv, rg = _pair_views(got, t.dtype)
-    rv, order = _stable_sort(rv, 0, descending)
+    rv, order = stable_sort(rv, 0, descending)
     return rv, rg[order], extents
 
 
@@ -371,7 +299,7 @@ def _sort_split_nd(x: Array, axis: int, descending: bool, want: str) -> torch.Te
     lay = x.layout
     other = max((a for a in range(x.ndim) if a != axis), key=lambda a: x.shape[a])
     mid = lay.with_split(other)
-    values, index = _stable_sort(redistribute(x.larray, lay, mid), axis, descending)
+    values, index = stable_sort(redistribute(x.larray, lay, mid), axis, descending)
     return redistribute(values if want == "values" else index, mid, lay)
 
 
@@ -381,7 +309,7 @@ def _sorted(x: Array, axis: int, descending: bool, want: str) -> Array:
     if axis != lay.split or not lay.is_distributed or x.size == 0:
         if want == "values":
             return Array(_sorted_values(x.larray, axis, descending), lay)
-        return Array(_stable_sort(x.larray, axis, descending)[1], lay)
+        return Array(stable_sort(x.larray, axis, descending)[1], lay)
     if x.ndim > 1:
         return Array(_sort_split_nd(x, axis, descending, want), lay)
     values, index, extents = _sample_sort(x.larray, lay, descending, want == "index")
@@ -391,7 +319,7 @@ def _sorted(x: Array, axis: int, descending: bool, want: str) -> Array:
 
 def _prepare(a: Any, axis: int | None, kind: Any) -> tuple[Array, int]:
     x = coerce(a)
-    _check_orderable(x, kind)
+    check_orderable(x, kind)
     if axis is None:
         return ravel(x), 0
     return x, normalize_axis(axis, x.ndim)
@@ -459,7 +387,7 @@ def topk(
         ``a``'s shape with ``k`` along ``axis``; indices are int64.
     """
     x = coerce(a)
-    _check_orderable(x)
+    check_orderable(x)
     axis = normalize_axis(axis, x.ndim)
     k = operator.index(k)
     if not 0 <= k <= x.shape[axis]:
@@ -469,16 +397,16 @@ def topk(
     if axis != lay.split or not lay.is_distributed:
         counts = lay.counts if lay.split not in (None, axis) else None
         out = Layout(shape, lay.split, lay.comm, counts)
-        v, i = _stable_sort(x.larray, axis, largest)
+        v, i = stable_sort(x.larray, axis, largest)
         return Array(v.narrow(axis, 0, k), out), Array(i.narrow(axis, 0, k), out)
     block = x.larray.movedim(axis, 0)
     mine = min(k, block.shape[0])
-    v, i = _stable_sort(block, 0, largest)
+    v, i = stable_sort(block, 0, largest)
     i = i.narrow(0, 0, mine) + lay.offsets[lay.comm.rank]  # type: ignore[index]
     sizes = [min(k, c) for c in lay.counts]  # type: ignore[union-attr]
-    buf = lay.comm.allgatherv(_pack(v.narrow(0, 0, mine), i), sizes)
-    cv, ci = _unpack(buf, x.larray.dtype)
-    order = _stable_sort(cv, 0, largest)[1].narrow(0, 0, k)
+    buf = gather_blocks(pack(v.narrow(0, 0, mine), i), sizes, lay.comm)
+    cv, ci = unpack(buf, x.larray.dtype)
+    order = stable_sort(cv, 0, largest)[1].narrow(0, 0, k)
     full = Layout(shape, None, lay.comm)
     out = Layout(shape, axis, lay.comm)
     values = cv.gather(0, order).movedim(0, axis)
@@ -516,13 +444,13 @@ def searchsorted(a: Any, v: Any, /, side: str = "left", sorter: Any = None) -> A
     indices that sort ``a``) is supported for a replicated ``a`` only.
     """
     x = coerce(a)
-    _check_orderable(x)
+    check_orderable(x)
     if x.ndim != 1:
         raise ValueError(f"searchsorted needs a 1-D array, got {x.ndim} dimensions")
     if side not in ("left", "right"):
         raise ValueError(f"side must be 'left' or 'right', not {side!r}")
     vals = coerce(v, like=x)
-    _check_orderable(vals)
+    check_orderable(vals)
     common = torch.promote_types(x.larray.dtype, vals.larray.dtype)
     block = x.larray.to(common)
     if sorter is not None:
@@ -534,10 +462,10 @@ def searchsorted(a: Any, v: Any, /, side: str = "left", sorter: Any = None) -> A
         return Array(_count_before(block, vals.larray.to(common), right), lay)
     if not lay.is_distributed:
         counts = _count_before(block, vals.larray.to(common), right)
-        return Array(x.comm.allreduce(counts), lay)
+        return Array(Partial(counts, x.comm).replicate(), lay)
     everything = vals.gather().to(common)
     counts = _count_before(block, everything, right).movedim(lay.split, 0).contiguous()
-    mine = x.comm.reduce_scatter(counts, lay.counts)  # type: ignore[arg-type]
+    mine = Partial(counts, x.comm).scatter(lay.counts)  # type: ignore[arg-type]
     return Array(mine.movedim(0, lay.split).contiguous(), lay)  # type: ignore[arg-type]
 
 
@@ -548,8 +476,11 @@ def _same(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return eq | (torch.isnan(a) & torch.isnan(b)) if a.is_floating_point() else eq
 
 
-def _rank_summaries(v: torch.Tensor, new: torch.Tensor, start: int, lay: Layout) -> torch.Tensor:
-    """Per rank: first and last value, elements, inner group starts, first inner start.
+def _rank_summaries(
+    v: torch.Tensor, new: torch.Tensor, start: int, lay: Layout
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per rank (a leading axis): first and last value (three values), and the elements, inner
+    group starts and first inner start (three int64).
 
     One ``allgather`` when ``lay`` is distributed; a single row otherwise.
     """
@@ -557,9 +488,11 @@ def _rank_summaries(v: torch.Tensor, new: torch.Tensor, start: int, lay: Layout)
     inner = torch.nonzero(new[1:]).reshape(-1)
     ends = v[[0, -1, -1]] if n else v.new_zeros(3)
     first_inner = start + 1 + int(inner[0]) if inner.numel() else -1
-    ints = torch.tensor([n, inner.numel(), first_inner], dtype=_INDEX, device=v.device)
-    row = _pack(ends, ints)
-    return lay.comm.allgather(row) if lay.is_distributed else row.unsqueeze(0)
+    ints = torch.tensor([n, inner.numel(), first_inner], dtype=INDEX, device=v.device)
+    if not lay.is_distributed:
+        return ends.unsqueeze(0), ints.unsqueeze(0)
+    summary_ends, summary_ints = gather_records(lay.comm, ends, ints)
+    return summary_ends, summary_ints
 
 
 def _group_starts(
@@ -573,7 +506,7 @@ def _group_starts(
     new = torch.ones(v.numel(), dtype=torch.bool, device=v.device)
     new[1:] = ~_same(v[1:], v[:-1])
     me = lay.comm.rank if lay.is_distributed else 0
-    ends, ints = _unpack(_rank_summaries(v, new, offset, lay), v.dtype)
+    ends, ints = _rank_summaries(v, new, offset, lay)
     sizes, inner, first_inner = ints.T.tolist()
     # joins[q][r]: rank q's first value equals rank r's last (one read on the host for all)
     joins = _same(ends[:, 0, None], ends[None, :, 1]).tolist()
@@ -587,22 +520,6 @@ def _group_starts(
             new[0] = fresh
     later = [s for s in starts[me + 1 :] if s >= 0]
     return new, uniques, sum(uniques[:me]), later[0] if later else pos
-
-
-def _inverse_home(ids: torch.Tensor, g: torch.Tensor, flat: Layout) -> torch.Tensor:
-    """Send each group id to the rank holding its input element (one ``allgather`` of counts
-    and one ``alltoallv``); the block of the flattened input's layout."""
-    comm = flat.comm
-    ends = torch.tensor(flat.offsets[1:-1], dtype=_INDEX, device=g.device)  # type: ignore[index]
-    owner = torch.bucketize(g, ends, right=True)
-    order = torch.argsort(owner, stable=True)
-    send = torch.bincount(owner, minlength=comm.size)
-    matrix = comm.allgather(send)
-    pairs = torch.stack([g[order], ids[order]], dim=1)
-    got = comm.alltoallv(pairs, send.tolist(), matrix[:, comm.rank].tolist())
-    out = torch.empty(flat.lshape, dtype=_INDEX, device=g.device)
-    out[got[:, 0] - flat.offsets[comm.rank]] = got[:, 1]  # type: ignore[index]
-    return out
 
 
 @register()
@@ -626,7 +543,7 @@ def unique(
     x = coerce(a)
     is_complex = x.larray.is_complex()
     if not is_complex or x.split is not None:
-        _check_orderable(x)
+        check_orderable(x)
     flat = ravel(x)
     lay = flat.layout
     if lay.is_distributed and flat.size:
@@ -634,7 +551,7 @@ def unique(
         sorted_lay = Layout(flat.shape, 0, lay.comm, extents)
         offset = sorted_lay.offsets[lay.comm.rank]  # type: ignore[index]
     else:
-        v, g = _lexsort_complex(flat.larray) if is_complex else _stable_sort(flat.larray, 0, False)
+        v, g = _lexsort_complex(flat.larray) if is_complex else stable_sort(flat.larray, 0, False)
         sorted_lay, offset = lay, (lay.offsets[lay.comm.rank] if lay.split is not None else 0)  # type: ignore[index]
     new, uniques, base, next_start = _group_starts(v, sorted_lay, offset)
     out_lay = (
@@ -646,9 +563,9 @@ def unique(
     if return_index:
         results.append(Array(g[new], out_lay))  # type: ignore[index]
     if return_inverse:
-        ids = torch.cumsum(new.to(_INDEX), 0) - 1 + base
+        ids = torch.cumsum(new.to(INDEX), 0) - 1 + base
         if sorted_lay.is_distributed:
-            home = _inverse_home(ids, g, lay)  # type: ignore[arg-type]
+            home = send_home(ids, g, lay)  # type: ignore[arg-type]
         else:
             home = torch.empty_like(ids)
             home[g] = ids  # type: ignore[index]

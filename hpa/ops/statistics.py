@@ -36,24 +36,31 @@ from typing import Any
 
 import torch
 
-from hpa.comm.base import Communicator, ReduceOp, identity_of
+from hpa.comm.base import ReduceOp
 from hpa.core import dtypes
 from hpa.core.align import local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import Partial, gather_records, halo
 from hpa.core.layout import Layout, normalize_axis
+from hpa.ops import moments
 from hpa.ops import reductions as red
-from hpa.ops.creation import asarray
-from hpa.ops.reductions import (
+from hpa.ops.creation import asarray, coerce
+from hpa.ops.reduction_rules import (
     Axis,
-    _accumulate,
-    _axes,
-    _bytes,
-    _deliver,
-    _filled,
-    _float_dtype,
-    _prepare,
-    _reduced_layout,
+    accumulate,
+    any_everywhere,
+    can_be_nan,
+    deliver,
+    float_dtype,
+    local_extreme,
+    no_identity,
+    prepare,
+    real_dtype,
+    reduce_axes,
+    reduced_layout,
+    reduction,
+    without_nan,
 )
 
 __all__ = [
@@ -77,17 +84,8 @@ __all__ = [
 
 # ---------------------------------------------------------------------------- helpers
 def _array(x: Any) -> Array:
-    return x if isinstance(x, Array) else asarray(x)
-
-
-def _can_be_nan(x: Array) -> bool:
-    return x.dtype.kind in "fc"
-
-
-def _without_nan(x: Array, fill: float) -> Array:
-    """``x`` with its NaNs replaced by ``fill`` (same layout, no communication)."""
-    t = x.larray
-    return Array(t.masked_fill(torch.isnan(t), fill), x.layout)
+    """``x`` as an hpa array (:func:`hpa.ops.creation.coerce`; kept for older importers)."""
+    return coerce(x)
 
 
 def _local_sum(t: torch.Tensor, axes: tuple[int, ...]) -> torch.Tensor:
@@ -95,84 +93,25 @@ def _local_sum(t: torch.Tensor, axes: tuple[int, ...]) -> torch.Tensor:
     return torch.sum(t, dim=axes, keepdim=True) if axes else t.clone()
 
 
-def _local_extreme(
-    t: torch.Tensor, axes: tuple[int, ...], keepdims: bool, largest: bool
-) -> torch.Tensor:
-    """Max or min of ``t`` over ``axes``; the identity where a reduced axis is empty here."""
-    if not axes:
-        return t.clone()
-    if builtins.any(t.shape[a] == 0 for a in axes):
-        op = ReduceOp.MAX if largest else ReduceOp.MIN
-        return _filled(t, axes, keepdims, identity_of(op, t.dtype))
-    return (torch.amax if largest else torch.amin)(t, dim=axes, keepdim=keepdims)
-
-
-def _no_identity(x: Array, axes: tuple[int, ...], name: str) -> None:
-    """NumPy's ValueError for an extremum over an empty axis (decided from the shape alone)."""
-    if x.size == 0 and (not axes or builtins.any(x.shape[a] == 0 for a in axes)):
-        raise ValueError(f"zero-size array to reduction operation {name} which has no identity")
-
-
-def _any_everywhere(x: Array, flag: bool) -> bool:
-    """Whether ``flag`` holds on any rank: one ``allreduce`` when ``x`` is distributed."""
-    if not x.layout.is_distributed:
-        return flag
-    return bool(x.comm.allreduce(torch.tensor([flag]), ReduceOp.LOR)[0])
-
-
-def _gather_fields(comm: Communicator, *fields: torch.Tensor) -> list[torch.Tensor]:
-    """Every rank's ``fields`` (equal shapes, any dtypes) through one ``allgather`` of bytes.
-
-    Each result has a new leading axis of length ``comm.size``.
-    """
-    raw = comm.allgather(torch.cat([_bytes(f) for f in fields], dim=-1))
-    out, start = [], 0
-    for f in fields:
-        width = f.element_size()
-        # clone: a slice can be "contiguous" at an odd byte offset, which view() rejects
-        part = raw[..., start : start + width].clone(memory_format=torch.contiguous_format)
-        out.append(part.view(f.dtype).squeeze(-1))
-        start += width
-    return out
-
-
 # ---------------------------------------------------------------------------- sums and scans
-@register()
-def nansum(
-    x: Any, /, axis: Axis = None, dtype: Any = None, keepdims: bool = False, out: Any = None
-) -> Array:
-    """Sum over ``axis`` treating NaN as zero (NumPy's ``nansum``).
-
-    Communicates like :func:`hpa.sum`: one ``allreduce`` when the split axis is reduced.
-    """
-    x = _array(x)
-    x = _without_nan(x, 0) if _can_be_nan(x) else x
-    return red.sum(x, axis=axis, dtype=dtype, keepdims=keepdims, out=out)
-
-
-@register()
-def nanprod(
-    x: Any, /, axis: Axis = None, dtype: Any = None, keepdims: bool = False, out: Any = None
-) -> Array:
-    """Product over ``axis`` treating NaN as one; one ``allreduce`` over the split axis."""
-    x = _array(x)
-    x = _without_nan(x, 1) if _can_be_nan(x) else x
-    return red.prod(x, axis=axis, dtype=dtype, keepdims=keepdims, out=out)
+# nansum and nanprod: generated from the table of hpa.ops.reduction_rules
+nansum = register()(reduction("nansum"))
+nanprod = register()(reduction("nanprod"))
 
 
 @register()
 def nancumsum(x: Any, /, axis: int | None = None, dtype: Any = None, out: Any = None) -> Array:
     """Cumulative sum treating NaN as zero; one ``exscan`` along the split axis (like cumsum)."""
-    x = _array(x)
-    x = _without_nan(x, 0) if _can_be_nan(x) else x
+    x = coerce(x)
+    x = without_nan(x, 0) if can_be_nan(x) else x
     return red.cumsum(x, axis=axis, dtype=dtype, out=out)
 
 
 @register()
 def nancumprod(x: Any, /, axis: int | None = None, dtype: Any = None, out: Any = None) -> Array:
     """Cumulative product treating NaN as one; one ``exscan`` along the split axis."""
-    x = _array(x)
-    x = _without_nan(x, 1) if _can_be_nan(x) else x
+    x = coerce(x)
+    x = without_nan(x, 1) if can_be_nan(x) else x
     return red.cumprod(x, axis=axis, dtype=dtype, out=out)
 
 
@@ -188,21 +127,21 @@ def nanmean(
     slice") on the ranks that hold one (on every rank when the split axis is reduced). Integer
     and bool inputs are :func:`hpa.mean`.
     """
-    x = _array(x)
-    if not _can_be_nan(x):
+    x = coerce(x)
+    if not can_be_nan(x):
         return red.mean(x, axis=axis, dtype=dtype, keepdims=keepdims, out=out)
-    x, axes, lay, across = _prepare(x, axis, keepdims)
-    res = _float_dtype(x.dtype, dtype)
-    t = x.larray.to(_accumulate(res))
+    x, axes, lay, across = prepare(x, axis, keepdims)
+    res = float_dtype(x.dtype, dtype)
+    t = x.larray.to(accumulate(res))
     nan = torch.isnan(t)
     total = _local_sum(t.masked_fill(nan, 0), axes)
     count = _local_sum((~nan).to(total.dtype), axes)
     if across:
-        total, count = x.comm.allreduce(torch.stack([total, count]), ReduceOp.SUM)
+        total, count = Partial(torch.stack([total, count]), x.comm, ReduceOp.SUM).replicate()
     if bool((count == 0).any()):
         warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=2)
     mean = (total / count).reshape(lay.lshape)
-    return _deliver(Array(mean.to(res.torch), lay), out)
+    return deliver(Array(mean.to(res.torch), lay), out)
 
 
 def _nan_variance(
@@ -214,50 +153,22 @@ def _nan_variance(
     gathered in one ``allgather`` and merged with Chan et al.'s pairwise update, vectorised
     over slices whose counts differ because of NaNs.
     """
-    x, axes, lay, across = _prepare(x, axis, keepdims)
-    res = _float_dtype(x.dtype, dtype)
-    t = x.larray.to(_accumulate(res))
+    x, axes, lay, across = prepare(x, axis, keepdims)
+    res = float_dtype(x.dtype, dtype)
+    t = x.larray.to(accumulate(res))
     valid = ~torch.isnan(t)
     zero = torch.zeros((), dtype=t.dtype, device=t.device)
     count = _local_sum(valid.to(t.real.dtype), axes)
     mean = _local_sum(torch.where(valid, t, zero), axes) / count.clamp(min=1)
     m2 = _local_sum(torch.where(valid, t - mean, zero).abs() ** 2, axes)
     if across and x.comm.size > 1:
-        count, mean, m2 = _merge_moments(x.comm, count, mean, m2)
+        count, mean, m2 = moments.merge_ranks(x.comm, count, mean, m2)
     dof = count - ddof
     bad = dof <= 0
     if bool(bad.any()):
         warnings.warn("Degrees of freedom <= 0 for slice.", RuntimeWarning, stacklevel=3)
     result = (m2 / dof).masked_fill(bad, float("nan")).reshape(lay.lshape)
-    real = dtypes.float32 if res == dtypes.complex64 else dtypes.float64 if res.kind == "c" else res
-    return result, lay, real
-
-
-def _merge_moments(
-    comm: Communicator, count: torch.Tensor, mean: torch.Tensor, m2: torch.Tensor
-) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Global (count, mean, M2) from every rank's, in one ``allgather``.
-
-    Chan, Golub and LeVeque (1979): merging (n_a, mean_a, M2_a) with (n_b, mean_b, M2_b) gives
-    ``M2 = M2_a + M2_b + |mean_b - mean_a|^2 n_a n_b / (n_a + n_b)``; empty parts add nothing.
-    """
-    cplx = mean.is_complex()
-    parts = [count, mean.real, mean.imag, m2] if cplx else [count, mean, m2]
-    g = comm.allgather(torch.stack(parts))
-    tot_n, tot_mean, tot_m2 = g[0][0], _mean_of(g[0], cplx), g[0][-1]
-    for r in range(1, comm.size):
-        n_r, mean_r, m2_r = g[r][0], _mean_of(g[r], cplx), g[r][-1]
-        n_new = tot_n + n_r
-        share = torch.where(n_new > 0, n_r / n_new.clamp(min=1), 0)
-        delta = mean_r - tot_mean
-        tot_mean = tot_mean + delta * share
-        tot_m2 = tot_m2 + m2_r + delta.abs() ** 2 * tot_n * share
-        tot_n = n_new
-    return tot_n, tot_mean, tot_m2
-
-
-def _mean_of(parts: torch.Tensor, cplx: bool) -> torch.Tensor:
-    return torch.complex(parts[1], parts[2]) if cplx else parts[1]
+    return result, lay, real_dtype(res)
 
 
 @register()
@@ -271,11 +182,11 @@ def nanvar(
     merged pairwise; otherwise nothing is communicated. Slices with no more than ``ddof``
     numbers give NaN and a RuntimeWarning. Integer and bool inputs are :func:`hpa.var`.
     """
-    x = _array(x)
-    if not _can_be_nan(x):
+    x = coerce(x)
+    if not can_be_nan(x):
         return red.var(x, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
     result, lay, real = _nan_variance(x, axis, dtype, ddof, keepdims)
-    return _deliver(Array(result.to(real.torch), lay), out)
+    return deliver(Array(result.to(real.torch), lay), out)
 
 
 @register()
@@ -285,49 +196,17 @@ def nanstd(
 ) -> Array:  # fmt: skip
     """Standard deviation of the non-NaN elements: the root of :func:`nanvar` (same
     communication), taken before float16/bfloat16 results are rounded."""
-    x = _array(x)
-    if not _can_be_nan(x):
+    x = coerce(x)
+    if not can_be_nan(x):
         return red.std(x, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
     result, lay, real = _nan_variance(x, axis, dtype, ddof, keepdims)
-    return _deliver(Array(torch.sqrt(result).to(real.torch), lay), out)
+    return deliver(Array(torch.sqrt(result).to(real.torch), lay), out)
 
 
 # ---------------------------------------------------------------------------- extrema
-def _nan_extreme(name: str, largest: bool) -> Callable[..., Array]:
-    plain = red.max if largest else red.min
-    op = ReduceOp.MAX if largest else ReduceOp.MIN
-
-    def reduce(x: Any, /, axis: Axis = None, out: Any = None, keepdims: bool = False) -> Array:
-        x = _array(x)
-        if x.dtype.kind != "f":
-            return plain(x, axis=axis, keepdims=keepdims, out=out)
-        x, axes, lay, across = _prepare(x, axis, keepdims)
-        _no_identity(x, axes, "fmax" if largest else "fmin")
-        t = x.larray
-        nan = torch.isnan(t)
-        part = _local_extreme(t.masked_fill(nan, identity_of(op, t.dtype)), axes, keepdims, largest)
-        has = (~nan).any(dim=axes, keepdim=keepdims) if axes else ~nan
-        if across:  # the flags travel with the values: 1 / -1 wins the max / min
-            flag = has.to(t.dtype) if largest else -has.to(t.dtype)
-            part, flag = x.comm.allreduce(torch.stack([part, flag]), op)
-            has = flag != 0
-        if not bool(has.all()):
-            warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=2)
-        return _deliver(Array(part.masked_fill(~has, float("nan")), lay), out)
-
-    reduce.__name__ = reduce.__qualname__ = name
-    reduce.__doc__ = (
-        f"{'Maximum' if largest else 'Minimum'} over ``axis`` ignoring NaN (NumPy's ``{name}``).\n\n"
-        "Over the split axis one ``allreduce`` carries the partial extrema together with\n"
-        "per-slice flags saying whether a rank saw any number; otherwise nothing is\n"
-        "communicated. An all-NaN slice gives NaN and a RuntimeWarning on the ranks holding it\n"
-        "(every rank when the split axis is reduced). Other dtypes use the plain reduction."
-    )
-    return reduce
-
-
-nanmax = register()(_nan_extreme("nanmax", True))
-nanmin = register()(_nan_extreme("nanmin", False))
+# nanmax and nanmin: generated from the table of hpa.ops.reduction_rules
+nanmax = register()(reduction("nanmax"))
+nanmin = register()(reduction("nanmin"))
 
 
 def _nan_arg(name: str, largest: bool) -> Callable[..., Array]:
@@ -337,35 +216,35 @@ def _nan_arg(name: str, largest: bool) -> Callable[..., Array]:
     def reduce(
         x: Any, /, axis: int | None = None, out: Any = None, *, keepdims: bool = False
     ) -> Array:
-        x = _array(x)
+        x = coerce(x)
         if x.dtype.kind != "f":
             return plain(x, axis=axis, keepdims=keepdims, out=out)
         t = x.larray
         valid = ~torch.isnan(t)
         filled = t.masked_fill(~valid, float("-inf") if largest else float("inf"))
         if axis is None:
-            return _deliver(_nan_flat_arg(x, filled, valid, fn, largest, keepdims, name), out)
+            return deliver(_nan_flat_arg(x, filled, valid, fn, largest, keepdims, name), out)
         ax = normalize_axis(axis, x.ndim)
         if x.shape[ax] == 0:
             raise ValueError(f"attempt to get {name[3:]} of an empty sequence")
-        lay = _reduced_layout(x, (ax,), keepdims)
+        lay = reduced_layout(x, (ax,), keepdims)
         has = valid.any(dim=ax, keepdim=True)
         if x.split != ax:
-            if _any_everywhere(x, not bool(has.all())):
+            if any_everywhere(x, not bool(has.all())):
                 raise ValueError("All-NaN slice encountered")
-            return _deliver(Array(fn(filled, dim=ax, keepdim=keepdims), lay), out)
+            return deliver(Array(fn(filled, dim=ax, keepdim=keepdims), lay), out)
         if t.shape[ax]:
             idx = fn(filled, dim=ax, keepdim=True)
             val = torch.gather(filled, ax, idx)
             idx = idx + x.layout.offsets[x.comm.rank]  # type: ignore[index]
         else:
-            val = _filled(t, (ax,), True, 0)
+            val = t.new_zeros([1 if a == ax else s for a, s in enumerate(t.shape)])
             idx = torch.zeros_like(val, dtype=torch.int64)
-        vals, idxs, flags = _gather_fields(x.comm, val, idx, has)  # empty blocks: no flag
+        vals, idxs, flags = gather_records(x.comm, val, idx, has)  # empty blocks: no flag
         if not bool(flags.any(0).all()):
             raise ValueError("All-NaN slice encountered")
         res = red.first_best(x, vals, idxs, largest)
-        return _deliver(Array(res if keepdims else res.squeeze(ax), lay), out)
+        return deliver(Array(res if keepdims else res.squeeze(ax), lay), out)
 
     reduce.__name__ = reduce.__qualname__ = name
     reduce.__doc__ = (
@@ -398,7 +277,7 @@ def _nan_flat_arg(
             raise ValueError("All-NaN slice encountered")
         return Array(fn(filled.reshape(-1)).reshape(shape), lay)
     val, idx = red.flat_candidate(x, filled, fn)
-    vals, idxs, flags = _gather_fields(x.comm, val, idx, valid.any())
+    vals, idxs, flags = gather_records(x.comm, val, idx, valid.any())
     if not bool(flags.any()):
         raise ValueError("All-NaN slice encountered")
     return Array(red.first_best(x, vals, idxs, largest).reshape(shape), lay)
@@ -416,19 +295,19 @@ def ptp(x: Any, /, axis: Axis = None, out: Any = None, keepdims: bool = False) -
     is communicated. The result keeps the input dtype (integers wrap around, as in NumPy);
     bool and complex inputs raise TypeError.
     """
-    x, axes, lay, across = _prepare(x, axis, keepdims)
+    x, axes, lay, across = prepare(x, axis, keepdims)
     if x.dtype.kind == "b":
         raise TypeError("ptp of a bool array: NumPy's boolean subtract is not supported")
     if x.dtype.kind == "c":
         raise TypeError("ptp is not supported for complex arrays (hpa does not order them)")
-    _no_identity(x, axes, "maximum")
+    no_identity(x, axes, "maximum")
     t = x.larray
-    hi = _local_extreme(t, axes, keepdims, True)
-    lo = _local_extreme(t, axes, keepdims, False)
+    hi = local_extreme(t, axes, keepdims, True)
+    lo = local_extreme(t, axes, keepdims, False)
     if across:
-        both = x.comm.allgather(torch.stack([hi, lo]))  # empty blocks: the identities
-        hi, lo = both[:, 0].amax(0), both[:, 1].amin(0)
-    return _deliver(Array(hi - lo, lay), out)
+        his, los = gather_records(x.comm, hi, lo)  # empty blocks: the identities
+        hi, lo = his.amax(0), los.amin(0)
+    return deliver(Array(hi - lo, lay), out)
 
 
 @register()
@@ -437,7 +316,7 @@ def count_nonzero(x: Any, /, axis: Axis = None, *, keepdims: bool = False) -> Ar
 
     One ``allreduce`` of the partial counts when the split axis is counted over.
     """
-    x = _array(x)
+    x = coerce(x)
     return red.sum(Array(x.larray != 0, x.layout), axis=axis, keepdims=keepdims)
 
 
@@ -476,28 +355,28 @@ def average(
     ``allreduce`` of a flag so that a zero weight sum raises ZeroDivisionError on every rank.
     Without weights this is :func:`hpa.mean`.
     """
-    x = _array(a)
+    x = coerce(a)
     if weights is None:
         avg = red.mean(x, axis=axis, keepdims=keepdims)
         if not returned:
             return avg
         scale = x.size / avg.size
         return avg, Array(torch.full_like(avg.larray, scale), avg.layout)
-    axes = _axes(axis, x.ndim)
-    w = _array(weights)
+    axes = reduce_axes(axis, x.ndim)
+    w = coerce(weights)
     block = _weights_block(x, w, axis, axes)
     res = dtypes.promote(x.dtype, w.dtype)
     res = dtypes.promote(res, dtypes.float64) if x.dtype.kind in "biu" else res
-    acc = _accumulate(res)
-    lay = _reduced_layout(x, axes, keepdims)
+    acc = accumulate(res)
+    lay = reduced_layout(x, axes, keepdims)
     t = x.larray.to(acc)
     wt = block.to(acc).expand_as(t)
     num, den = _local_sum(t * wt, axes), _local_sum(wt, axes)
     if x.split is not None and x.split in axes:
-        num, den = x.comm.allreduce(torch.stack([num, den]), ReduceOp.SUM)
+        num, den = Partial(torch.stack([num, den]), x.comm, ReduceOp.SUM).replicate()
         zero = bool((den == 0).any())
     else:
-        zero = _any_everywhere(x, bool((den == 0).any()))
+        zero = any_everywhere(x, bool((den == 0).any()))
     if zero:
         raise ZeroDivisionError("Weights sum to zero, can't be normalized")
     avg = Array((num / den).reshape(lay.lshape).to(res.torch), lay)
@@ -536,7 +415,7 @@ def diff(a: Any, /, n: int = 1, axis: int = -1, prepend: Any = None, append: Any
     the last ``n`` rows of the axis are cut from the ranks holding them (the result may be
     ragged). Along other axes nothing is communicated and the extents are kept.
     """
-    x = _array(a)
+    x = coerce(a)
     if n < 0:
         raise ValueError(f"order must be non-negative but got {n!r}")
     if x.ndim == 0:
@@ -554,7 +433,7 @@ def diff(a: Any, /, n: int = 1, axis: int = -1, prepend: Any = None, append: Any
         return Array(res, Layout(shape, lay.split, lay.comm, lay.counts))
     counts, needs = _diff_plan(lay, n)
     if builtins.any(needs):
-        t = torch.cat([t, _next_rows(x, n, needs)], dim=ax)
+        t = torch.cat([t, _next_rows(x, needs)], dim=ax)
     res = torch.diff(t, n=n, dim=ax) if counts[lay.comm.rank] else _empty_along(t, ax)
     return Array(res, Layout(shape, ax, lay.comm, counts))
 
@@ -575,26 +454,13 @@ def _diff_plan(lay: Layout, n: int) -> tuple[list[int], list[int]]:
     return counts, needs
 
 
-def _next_rows(x: Array, n: int, needs: list[int]) -> torch.Tensor:
-    """The rows after this rank's block that its differences need, in one ``alltoallv``."""
-    lay, rank = x.layout, x.comm.rank
-    ax = lay.split
+def _next_rows(x: Array, needs: list[int]) -> torch.Tensor:
+    """The rows after this rank's block that its differences need (``needs[r]`` for rank
+    ``r``), in one ``alltoallv`` (:func:`hpa.core.exchange.halo`)."""
+    ax = x.layout.split
     assert ax is not None
-    lo, hi = lay.range_of(rank)
-    rows = x.larray.movedim(ax, 0)
-    pieces, send = [], []
-    for r in range(x.comm.size):
-        start = lay.range_of(r)[1]
-        first, last = builtins.max(start, lo), builtins.min(start + needs[r], hi)
-        send.append(builtins.max(last - first, 0))
-        pieces.append(rows[first - lo : first - lo + send[-1]])
-    recv = []
-    for q in range(x.comm.size):
-        q_lo, q_hi = lay.range_of(q)
-        first, last = builtins.max(q_lo, hi), builtins.min(q_hi, hi + needs[rank])
-        recv.append(builtins.max(last - first, 0))
-    got = x.comm.alltoallv(torch.cat(pieces).contiguous(), send, recv)
-    return got.movedim(0, ax)
+    _, tail = halo(x.larray.movedim(ax, 0), x.layout, 0, needs)
+    return tail.movedim(0, ax)
 
 
 def _with_ends(x: Array, ax: int, prepend: Any, append: Any) -> Array:
@@ -607,7 +473,7 @@ def _with_ends(x: Array, ax: int, prepend: Any, append: Any) -> Array:
     ends = [None if e is None else _end_tensor(x, ax, e) for e in (prepend, append)]
     res = x.dtype
     for e in ends:
-        res = res if e is None else dtypes.promote(res, dtypes._BY_TORCH[e.dtype])
+        res = res if e is None else dtypes.promote(res, dtypes.of_torch(e.dtype))
     head, tail = (e.to(res.torch) if e is not None else None for e in ends)
     extra = [0 if e is None else e.shape[ax] for e in (head, tail)]
     shape = list(x.shape)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
-from itertools import chain, pairwise
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -38,9 +38,10 @@ from hpa.core import dtypes
 from hpa.core.align import as_local_tensor, broadcast_shapes, local_block, scalar_tensor
 from hpa.core.array import Array
 from hpa.core.dispatch import register
+from hpa.core.exchange import assemble, fetch
 from hpa.core.layout import Layout, normalize_axis
 from hpa.ops.creation import coerce
-from hpa.ops.manipulation import _deliver_rows, expand_dims, ravel, squeeze
+from hpa.ops.manipulation import expand_dims, ravel, squeeze
 
 __all__ = [
     "array_split", "copyto", "dsplit", "hsplit", "pad", "repeat", "split", "tile", "unstack",
@@ -234,7 +235,7 @@ def tile(a: Any, reps: int | Sequence[int]) -> Array:
         lo, hi = lay.range_of(q)
         return [(k * n + lo, k * n + hi) for k in range(reps[s])]
 
-    return Array(_deliver_rows([local] * reps[s], pieces_of, out), out)
+    return Array(assemble([local] * reps[s], pieces_of, out), out)
 
 
 # ---------------------------------------------------------------------------------- padding
@@ -299,23 +300,14 @@ def _pad_split_axis(
     n = lay.gshape[a]
     index = _source_index(n, before, after, mode).tolist()
     wanted = {0: sorted(set(index[:before])), last: sorted(set(index[len(index) - after :]))}
+    counts = [len(wanted.get(q, [])) for q in range(comm.size)]
     rows = t.movedim(a, 0)
-    mine = lay.range_of(comm.rank)
-    send = [_held(wanted.get(q, []), mine) for q in range(comm.size)]
-    recv_counts = [len(_held(wanted.get(comm.rank, []), lay.range_of(q))) for q in range(comm.size)]
-    block = rows.index_select(
-        0, torch.tensor(list(chain(*send)), dtype=torch.long, device=t.device) - mine[0]
-    )
-    got = comm.alltoallv(block, [len(s) for s in send], recv_counts)
+    want = torch.tensor([*wanted[0], *wanted[last]], dtype=torch.long, device=t.device)
+    got = fetch(rows, lay, want, counts)
     where = {g: i for i, g in enumerate(wanted.get(comm.rank, []))}
     pick = [where[g] for g in index[:head]] + [where[g] for g in index[len(index) - tail :]]
     picked = got.index_select(0, torch.tensor(pick, dtype=torch.long, device=t.device))
     return torch.cat([picked[:head], rows, picked[head:]]).movedim(0, a)
-
-
-def _held(rows: list[int], span: tuple[int, int]) -> list[int]:
-    """The global ``rows`` that lie in ``span``."""
-    return [g for g in rows if span[0] <= g < span[1]]
 
 
 @register()
@@ -401,7 +393,7 @@ def _operand(value: Any, dst: Array) -> tuple[Any, dtypes.DType, tuple[int, ...]
     if isinstance(value, (bool, int, float, complex)) and not isinstance(value, np.generic):
         return value, _scalar_dtype(value), ()
     t = as_local_tensor(value, dst.larray.device)
-    return t, dtypes._BY_TORCH[t.dtype], tuple(t.shape)
+    return t, dtypes.of_torch(t.dtype), tuple(t.shape)
 
 
 @register()

@@ -1,8 +1,10 @@
 """``hpa.random``: reproducible random numbers, the same global array at every process count.
 
-:mod:`hpa.random.generation` holds the counter-based generator and the distributions (no
-communication); :mod:`hpa.random.permutations` the permutations and sampling, which sort random
-keys with the distributed sort.
+:mod:`hpa.random.counter` holds the counter-based generator core (seed and call counter, the
+words of each call, the filling of a block piece by piece), :mod:`hpa.random.generation` the
+generator state functions and the distributions (no communication), and
+:mod:`hpa.random.permutations` the permutations and sampling, which sort random keys with the
+distributed sort. This package re-exports the public functions of the last two.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Random permutations and sampling: permutation, randperm, shuffle, choice (``hpa.random``).
 
-Like every generator of :mod:`hpa.random.generation`, the result is a function of the seed and the
-call counter only: the same at every process count and for every split. A permutation of
-``n`` draws one random 64-bit key per global index ``i < n`` (the counter-based words of
-:mod:`hpa.random.generation`) and orders the indices by ``(key, i)``: a sort, so ties between equal
+Like every generator of :mod:`hpa.random`, the result is a function of the seed and the call
+counter only: the same at every process count and for every split. A permutation of ``n``
+draws one random 64-bit key per global index ``i < n`` (the counter-based words of
+:mod:`hpa.random.counter`) and orders the indices by ``(key, i)``: a sort, so ties between equal
 keys are broken by the index and the permutation is deterministic.
 
 Communication (``p > 1`` processes)
@@ -49,22 +49,14 @@ from hpa.core.redistribute import redistribute
 from hpa.ops.creation import asarray
 from hpa.ops.elementwise import minimum
 from hpa.ops.manipulation import reshape
-from hpa.random.generation import (
-    Size,
-    _generate,
-    _integer,
-    _next_key,
-    _size,
-    _Work,
-    exponential,
-    randint,
-    random,
-)
+from hpa.random.counter import Size, Work, generate, integer, next_key, shape_of
+from hpa.random.generation import exponential, randint, random
 from hpa.ops.reductions import cumsum
 from hpa.ops.reductions import min as amin
 from hpa.ops.reductions import sum as asum
 from hpa.ops.selection import take
-from hpa.ops.sets import _order, sort_by_key
+from hpa.ops.sets import sort_by_key
+from hpa.ops import sort_keys
 from hpa.ops.sorting import argsort, searchsorted
 from hpa.ops.statistics import count_nonzero
 
@@ -74,10 +66,10 @@ __all__ = ["choice", "permutation", "randperm", "shuffle"]
 def _keys(lay: Layout, device: torch.device, key: int) -> torch.Tensor:
     """This rank's block of one random int64 word per global index of the 1-D ``lay``."""
 
-    def fill(out: torch.Tensor, starts: torch.Tensor, work: _Work) -> None:
+    def fill(out: torch.Tensor, starts: torch.Tensor, work: Work) -> None:
         out.copy_(work.bits(starts, out.shape[1], key))
 
-    return _generate(lay, torch.int64, device, fill).larray
+    return generate(lay, torch.int64, device, fill).larray
 
 
 def _index(lay: Layout, device: torch.device) -> torch.Tensor:
@@ -88,7 +80,7 @@ def _index(lay: Layout, device: torch.device) -> torch.Tensor:
 def _local_perm(n: int, comm: Communicator, device: torch.device, key: int) -> torch.Tensor:
     """The whole permutation of ``n``, computed on this rank alone."""
     lay = Layout((n,), None, comm)
-    return _order(_keys(lay, device, key), _index(lay, device))
+    return sort_keys.order(_keys(lay, device, key), _index(lay, device))
 
 
 def _split_rows(x: Array, key: int) -> torch.Tensor:
@@ -147,15 +139,15 @@ def permutation(
         If ``x`` is a 0-d array.
     """
     if not isinstance(x, Array) and hasattr(type(x), "__index__"):
-        n = _integer(x, "x")
+        n = integer(x, "x")
         if n < 0:
             raise ValueError(f"x must be a non-negative integer, got {n}")
         _check_split(split)
-        return _perm_of_n(n, split, device, comm, _next_key())
+        return _perm_of_n(n, split, device, comm, next_key())
     arr = x if isinstance(x, Array) else asarray(x, device=device, comm=comm)
     if arr.ndim == 0:
         raise IndexError("x must be an integer or at least 1-dimensional")
-    key = _next_key()
+    key = next_key()
     if arr.split == 0 and arr.layout.is_distributed:
         return Array(_split_rows(arr, key), arr.layout)
     perm = _local_perm(arr.shape[0], arr.comm, arr.larray.device, key)
@@ -199,7 +191,7 @@ def shuffle(x: Array) -> None:
 
 def _population(a: Any, comm: Communicator | None, device: Any) -> tuple[int, Array | None]:
     if not isinstance(a, Array) and hasattr(type(a), "__index__"):
-        return _integer(a, "a"), None
+        return integer(a, "a"), None
     arr = a if isinstance(a, Array) else asarray(a, device=device, comm=comm)
     if arr.ndim != 1:
         raise ValueError("a must be 1-dimensional or an integer")
@@ -226,7 +218,7 @@ def _without_replacement(
 ) -> Array:
     """The first ``m`` of a random order of ``range(n)`` (weighted by ``w`` when given)."""
     if w is None:
-        order = _perm_of_n(n, split, device, comm, _next_key())
+        order = _perm_of_n(n, split, device, comm, next_key())
     else:
         keys = exponential(1.0, n, split=w.split, device=device, comm=comm) / w
         order = argsort(keys)
@@ -283,7 +275,7 @@ def choice(
     n, arr = _population(a, comm, device)
     if arr is not None and device is None:  # the sample is drawn where the population lives
         device = arr.larray.device
-    shape = _size(size)
+    shape = shape_of(size)
     m = math.prod(shape)
     if n < 0 or (n == 0 and m):
         raise ValueError("a cannot be empty unless no samples are taken")
@@ -295,7 +287,7 @@ def choice(
     comm = arr.comm if arr is not None else (comm if comm is not None else get_comm())
     target = None if split is None or not shape else normalize_axis(split, len(shape))
     if m == 0:
-        _next_key()
+        next_key()
         empty = torch.empty(0, dtype=torch.int64, device=resolve_device(device).torch_device)
         idx = Array(empty, Layout((0,), None, comm))
     elif replace:

@@ -49,13 +49,13 @@ import torch
 
 from hpa.core import dtypes
 from hpa.core.array import Array
+from hpa.core.exchange import ring
 from hpa.core.layout import Layout
 from hpa.core.redistribute import redistribute
-from hpa.ops.statistics import _array
+from hpa.ops.creation import coerce
 
 __all__ = ["cdist", "manhattan", "pdist", "rbf"]
 
-_TAG = 0x5D1  # point-to-point tag of the ring and chain transfers
 _MM_ROWS = 25  # torch.cdist's threshold for the matrix-product expansion
 _EUCLIDEAN = ("euclidean", "sqeuclidean", "rbf")
 _METRICS = {
@@ -194,7 +194,7 @@ def pdist(
     features is first moved to row blocks (one ``alltoallv``).
     """
     kind = _metric(metric, p)
-    a = _array(X)
+    a = coerce(X)
     _check_2d(a, "X")
     dt = _float_dtype(a)
     x, lay = _rows(a, dt)
@@ -324,8 +324,8 @@ def _expand(requested: bool | None, rows: int) -> bool:
 
 
 def _cdist(X: Any, Y: Any, kind: tuple[str, float], expansion: bool | None, scale: float) -> Array:
-    a = _array(X)
-    b = None if Y is None else _array(Y)
+    a = coerce(X)
+    b = None if Y is None else coerce(Y)
     _check_2d(a, "XA")
     if b is not None:
         _check_2d(b, "XB")
@@ -363,32 +363,15 @@ def _cdist(X: Any, Y: Any, kind: tuple[str, float], expansion: bool | None, scal
 def _ring(kernel: _Kernel, a: torch.Tensor, b: torch.Tensor, yl: Layout) -> torch.Tensor:
     """My rows against every block of ``Y``: the blocks travel one rank to the left per step.
 
-    At step ``s`` rank ``r`` holds the block of rank ``(r + s) % p``; it starts receiving the
-    next one from ``r + 1`` and sending the one in hand to ``r - 1`` before computing with it.
+    At step ``s`` rank ``r`` holds the block of rank ``(r + s) % p`` while the next one arrives
+    from ``r + 1`` and the one in hand goes to ``r - 1`` (:func:`hpa.core.exchange.ring`).
     Empty blocks are not sent (both ends know the extents from the layout).
     """
-    comm = yl.comm
-    size, rank = comm.size, comm.rank
     counts, offsets = yl.counts, yl.offsets
     assert counts is not None and offsets is not None
     out = a.new_empty((a.shape[0], yl.gshape[0]))
-    spare = [b.new_empty((max(counts), b.shape[1])) for _ in range(min(2, size - 1))]
-    cur = b
-    for s in range(size):
-        q, nxt = (rank + s) % size, (rank + s + 1) % size
-        reqs = []
-        incoming = None
-        if s < size - 1:
-            incoming = spare[s % len(spare)].narrow(0, 0, counts[nxt])
-            if counts[nxt]:
-                reqs.append(comm.irecv(incoming, (rank + 1) % size, _TAG))
-            if counts[q]:
-                reqs.append(comm.isend(cur, (rank - 1) % size, _TAG))
+    for q, cur in ring(b, counts, yl.comm):
         kernel.block(a, cur, out.narrow(1, offsets[q], counts[q]))
-        for req in reqs:
-            req.wait()
-        if incoming is not None:
-            cur = incoming
     return out
 
 
@@ -396,31 +379,16 @@ def _chain(kernel: _Kernel, x: torch.Tensor, lay: Layout) -> torch.Tensor:
     """My rows against the rows from my own on: blocks ``r, r+1, ..`` arrive from the right.
 
     At step ``s`` rank ``r`` holds block ``r + s``, sends it to ``r - 1`` (which needs it at its
-    step ``s + 1``) and receives block ``r + s + 1`` from ``r + 1``.
+    step ``s + 1``) and receives block ``r + s + 1`` from ``r + 1``
+    (:func:`hpa.core.exchange.ring` with ``wrap=False``).
     """
-    comm = lay.comm
-    size, rank = comm.size, comm.rank
     counts, offsets = lay.counts, lay.offsets
     assert counts is not None and offsets is not None
-    lo = offsets[rank]
-    a, cur = kernel.left(x), kernel.right(x)
+    lo = offsets[lay.comm.rank]
+    a, b = kernel.left(x), kernel.right(x)
     out = a.new_empty((a.shape[0], lay.gshape[0] - lo))
-    spare = [cur.new_empty((max(counts), cur.shape[1])) for _ in range(2)]
-    for s in range(size - rank):
-        q = rank + s
-        reqs = []
-        incoming = None
-        if q + 1 < size:
-            incoming = spare[s % 2].narrow(0, 0, counts[q + 1])
-            if counts[q + 1]:
-                reqs.append(comm.irecv(incoming, rank + 1, _TAG))
-        if rank > 0 and counts[q]:
-            reqs.append(comm.isend(cur, rank - 1, _TAG))
+    for q, cur in ring(b, counts, lay.comm, wrap=False):
         kernel.block(a, cur, out.narrow(1, offsets[q] - lo, counts[q]))
-        for req in reqs:
-            req.wait()
-        if incoming is not None:
-            cur = incoming
     return out
 
 

@@ -36,7 +36,7 @@ def unique_labels(y: hpa.Array) -> hpa.Array:
         If a label is NaN or infinite, or the labels are floats that are not all integral
         (scikit-learn's "continuous" target type).
     """
-    classes = hpa.unique(y)
+    classes = hpa.unique_values(y)
     if classes.split is not None:
         classes = classes.resplit(None)
     values = classes.numpy()

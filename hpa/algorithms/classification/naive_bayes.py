@@ -72,6 +72,10 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
     All fitted arrays are replicated on every process and have the training data's float dtype.
     """
 
+    # fitted (declared for the type checker; ``partial_fit`` updates them from themselves)
+    var_: hpa.Array
+    class_count_: hpa.Array
+
     def __init__(self, *, priors: Any = None, var_smoothing: float = 1e-9) -> None:
         self.priors = priors
         self.var_smoothing = var_smoothing

@@ -174,6 +174,12 @@ class KCentersBase(ClusterMixin, TransformerMixin, BaseEstimator):
 
     _metric = "euclidean"
     _init_names: tuple[str, ...] = ()
+    # set by the subclasses' constructors and ``fit``
+    n_clusters: int
+    max_iter: int
+    init: Any
+    cluster_centers_: hpa.Array
+    n_features_in_: int
 
     def _distance(self) -> str:
         return self._metric

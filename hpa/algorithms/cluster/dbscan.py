@@ -191,7 +191,7 @@ def _components(near: hpa.Array, core: hpa.Array, core_all: hpa.Array) -> hpa.Ar
     labels = hpa.where(core, _row_indices(near), n)
     previous = None
     while True:
-        gathered = _jumplabels.resplit(None)
+        gathered = _jump(labels.resplit(None))
         if previous is not None and bool((gathered == previous).all()):
             return gathered
         previous = gathered

@@ -146,11 +146,10 @@ def _relocate(
     labels = labels.astype(hpa.int64)
     C = hpa.array(centers, device=X.device)
     far = ((X - C[labels]) ** 2).sum(axis=1)
-    picked = hpa.topk(far, len(empty))[1]
-    picked = [int(i) for i in picked.resplit(None).numpy()]
+    farthest = hpa.topk(far, len(empty))[1]
+    picked = [int(i) for i in farthest.resplit(None).numpy()]
     rows = rows_at(X, picked).numpy()
-    owners = labels[picked]
-    owners = owners.resplit(None).numpy()
+    owners = labels[picked].resplit(None).numpy()
     for cluster, row, owner in zip(empty, rows, owners, strict=True):
         sums[owner] -= row
         counts[owner] -= 1
@@ -302,7 +301,7 @@ class KMeans(KCentersBase):
                 stacklevel=3,
             )
             return 1
-        return self.n_init
+        return int(self.n_init)
 
     def _initial(self, Xc: hpa.Array, mean: hpa.Array, explicit: hpa.Array | None) -> np.ndarray:
         if explicit is not None:
@@ -362,6 +361,7 @@ class KMeans(KCentersBase):
                 run = lloyd(Xa, centers, self.max_iter, tol, self.verbose)
                 if best is None or run.inertia < best.inertia:
                     best = run
+        assert best is not None  # runs >= 1
         self.cluster_centers_ = hpa.array(best.centers, device=X.device) + mean
         self.labels_ = self._finish_labels(best.labels, X)
         self.inertia_ = best.inertia

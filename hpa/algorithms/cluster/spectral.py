@@ -264,10 +264,16 @@ def _orthonormal(Z: hpa.Array, basis: hpa.Array | None) -> hpa.Array:
     if basis is not None:
         for _ in range(2):
             Z = Z - basis @ (basis.T @ Z)
-    Q = hpa.linalg.qr(Z).Q
+    Q = _q_factor(Z)
     if basis is None:
         return Q
-    return hpa.linalg.qr(Q - basis @ (basis.T @ Q)).Q
+    return _q_factor(Q - basis @ (basis.T @ Q))
+
+
+def _q_factor(Z: hpa.Array) -> hpa.Array:
+    """The Q of ``hpa.linalg.qr(Z)`` (reduced mode; its result type depends on the mode)."""
+    result: Any = hpa.linalg.qr(Z)
+    return result.Q
 
 
 def _block_krylov_top(

@@ -45,6 +45,14 @@ class BasePCA(TransformerMixin, BaseEstimator):
     """``transform``, ``inverse_transform`` and the probabilistic PCA model of a fitted
     ``components_``, ``mean_``, ``explained_variance_`` and ``noise_variance_``."""
 
+    # set by the subclasses' constructors and ``fit``
+    whiten: bool
+    n_features_in_: int
+    components_: hpa.Array
+    mean_: hpa.Array
+    explained_variance_: hpa.Array
+    noise_variance_: float
+
     def transform(self, X: Any) -> hpa.Array:
         """Project ``X`` onto the principal components.
 

@@ -55,6 +55,11 @@ class IncrementalPCA(BasePCA):
     those of scikit-learn's stacked matrix, so the results agree to rounding.
     """
 
+    # fitted (declared for the type checker; ``partial_fit`` updates them from themselves)
+    n_samples_seen_: int
+    var_: hpa.Array
+    singular_values_: hpa.Array
+
     def __init__(
         self,
         n_components: int | None = None,

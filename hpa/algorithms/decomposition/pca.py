@@ -154,7 +154,7 @@ class PCA(BasePCA):
             eigvals, eigvecs = hpa.linalg.eigh((Xc.T @ Xc) / (n - 1))
             explained = hpa.clip(hpa.flip(eigvals, 0), 0.0, None)
             S, Vt = hpa.sqrt(explained * (n - 1)), hpa.flip(eigvecs, 1).T
-        components, _ = flip_signsVt.resplit(None)
+        components, _ = flip_signs(Vt.resplit(None))
         ratio = explained / hpa.sum(explained)
         if n_components == "mle":
             n_components = _infer_dimension(explained.numpy().astype(np.float64), n)
@@ -185,6 +185,7 @@ class PCA(BasePCA):
                 f"n_components={n_components!r} must be strictly less than "
                 f"min(n_samples, n_features)={min(n, d)} with svd_solver='{solver}'"
             )
+        n_components = int(n_components)
         self.mean_ = hpa.mean(X, axis=0)
         Xc = X - self.mean_
         if solver == "arpack":
@@ -193,6 +194,7 @@ class PCA(BasePCA):
             n_iter = self.iterated_power
             if n_iter == "auto":
                 n_iter = 7 if n_components < 0.1 * min(n, d) else 4
+            n_iter = int(n_iter)
             with random_state_scope(self.random_state):
                 seed = int(hpa.random.randint(0, 2**31 - 1, size=1, device="cpu").numpy()[0])
             _, S, Vt = hpa.linalg.randomized_svd(
@@ -200,7 +202,7 @@ class PCA(BasePCA):
                 random_state=seed,
             )  # fmt: skip
         S, Vt = S[:n_components], Vt[:n_components]
-        components, _ = flip_signsVt.resplit(None)
+        components, _ = flip_signs(Vt.resplit(None))
         explained = S**2 / (n - 1)
         total = float(hpa.sum(Xc * Xc)) / (n - 1)
         if n_components < min(n, d):

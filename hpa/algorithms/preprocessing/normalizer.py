@@ -6,7 +6,7 @@ from typing import Any
 
 import hpa
 from hpa.algorithms.base import BaseEstimator, TransformerMixin, check_is_fitted
-from hpa.algorithms.preprocessing.scalers import _nonzero_scale
+from hpa.algorithms.preprocessing.scalers import nonzero_scale
 from hpa.algorithms.validation import as_data, check_features, check_in
 
 __all__ = ["Normalizer"]
@@ -56,4 +56,4 @@ class Normalizer(TransformerMixin, BaseEstimator):
             norms = hpa.sqrt(hpa.sum(X * X, axis=1))
         else:
             norms = hpa.max(hpa.abs(X), axis=1)
-        return X / _nonzero_scale(norms)[:, None]
+        return X / nonzero_scale(norms)[:, None]

@@ -22,7 +22,7 @@ __all__ = ["MinMaxScaler", "RobustScaler", "StandardScaler"]
 _EPS64 = 2.220446049250313e-16
 
 
-def _nonzero_scale(scale: hpa.Array, constant: hpa.Array | None = None) -> hpa.Array:
+def nonzero_scale(scale: hpa.Array, constant: hpa.Array | None = None) -> hpa.Array:
     """scikit-learn's ``_handle_zeros_in_scale``: near-zero (or ``constant``) scales become 1."""
     if constant is None:
         constant = scale < 10 * hpa.finfo(scale.dtype).eps
@@ -42,6 +42,17 @@ def _check_bool(name: str, value: Any) -> None:
 
 class _Scaler(TransformerMixin, BaseEstimator):
     """Data checks shared by the scalers."""
+
+    # fitted: per-feature vectors (hpa.Array), None where a flag turns a statistic off
+    n_features_in_: int
+    n_samples_seen_: Any
+    mean_: Any
+    var_: Any
+    scale_: Any
+    center_: Any
+    data_min_: Any
+    data_max_: Any
+    _var: Any
 
     def _data(self, X: Any) -> hpa.Array:
         """``X`` for ``transform``/``inverse_transform``, checked against the fit."""
@@ -126,7 +137,7 @@ class StandardScaler(_Scaler):
             self.var_ = var
             N = self.n_samples_seen_
             constant = var <= N * _EPS64 * var + (N * mean * _EPS64) ** 2
-            self.scale_ = _nonzero_scale(hpa.sqrt(var), constant)
+            self.scale_ = nonzero_scale(hpa.sqrt(var), constant)
         else:
             self.var_ = self.scale_ = None
         return self
@@ -208,7 +219,7 @@ class MinMaxScaler(_Scaler):
         self.n_features_in_ = X.shape[1]
         self.data_min_, self.data_max_ = data_min, data_max
         self.data_range_ = data_max - data_min
-        self.scale_ = (high - low) / _nonzero_scale(self.data_range_)
+        self.scale_ = (high - low) / nonzero_scale(self.data_range_)
         self.min_ = low - data_min * self.scale_
         return self
 
@@ -291,11 +302,11 @@ class RobustScaler(_Scaler):
         q_min, q_max = self._quantiles()
         X = as_data(X)
         q = ([50.0] if self.with_centering else []) + ([q_min, q_max] if self.with_scaling else [])
-        stats = hpa.percentile(X, q, axis=0).resplit(None) if q else None
+        stats: Any = hpa.percentile(X, q, axis=0).resplit(None) if q else None
         self.center_ = stats[0] if self.with_centering else None
         self.scale_ = None
         if self.with_scaling:
-            scale = _nonzero_scale(stats[-1] - stats[-2])
+            scale = nonzero_scale(stats[-1] - stats[-2])
             if self.unit_variance:
                 normal = NormalDist()
                 scale = scale / (normal.inv_cdf(q_max / 100.0) - normal.inv_cdf(q_min / 100.0))

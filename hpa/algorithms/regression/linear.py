@@ -188,7 +188,8 @@ class Ridge(LinearModel, RegressorMixin, BaseEstimator):
         """One non-negative penalty per target."""
         if isinstance(self.alpha, numbers.Number):
             check_number("alpha", self.alpha, low=0)
-            return np.full(n_targets, float(self.alpha))
+            alpha: Any = self.alpha  # a real number now
+            return np.full(n_targets, float(alpha))
         alphas = np.asarray(self.alpha, dtype=np.float64).ravel()
         if alphas.size == 1:
             alphas = np.full(n_targets, alphas[0])

@@ -230,7 +230,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y must be 1-d for LogisticRegression, got shape {y.shape}")
         if y.dtype.kind in "fc" and not bool(hpa.isfinite(y).all()):
             raise ValueError("Input y contains NaN or infinity.")
-        classes = hpa.unique(y).resplit(None)
+        classes = hpa.unique_values(y).resplit(None)
         if classes.shape[0] < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but the data "

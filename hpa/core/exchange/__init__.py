@@ -13,6 +13,7 @@ primitive (module)                  collectives                volume per rank
 :func:`scatter_windows` (partial)   one ``reduce_scatter`` per  a ~32 MiB window at a time
                                     window
 :func:`any_rank` (partial)          one ``allreduce``          one byte
+:func:`exclusive_scan` (partial)    one ``exscan``             the part
 :func:`gather_records` (records)    one ``allgather``          the record
 :func:`gather_counts` (records)     one ``allgather``          ``k`` int64
 :func:`gather_blocks` (records)     one ``allgatherv``         the block (all receive all)
@@ -34,7 +35,7 @@ primitive (module)                  collectives                volume per rank
 """
 
 from hpa.core.exchange.halo import halo
-from hpa.core.exchange.partial import Partial, any_rank, scatter_windows
+from hpa.core.exchange.partial import Partial, any_rank, exclusive_scan, scatter_windows
 from hpa.core.exchange.records import (
     gather_blocks,
     gather_counts,
@@ -58,6 +59,7 @@ __all__ = [
     "Routed",
     "any_rank",
     "assemble",
+    "exclusive_scan",
     "fetch",
     "fetch_replicated",
     "gather_blocks",

@@ -11,6 +11,8 @@ resolution                  collective                   volume per rank
 :meth:`Partial.scatter`     one ``reduce_scatter``       the part; each rank keeps its rows
 :func:`scatter_windows`     one ``reduce_scatter`` per   a window (about 32 MiB) at a time, so a
                             window of rows               large partial result never exists whole
+:func:`exclusive_scan`      one ``exscan``               the part; rank ``r`` gets the reduction
+                                                         of the parts of ranks ``0 .. r-1``
 ==========================  ===========================  =======================================
 
 :func:`any_rank` is the one-flag case: whether a condition holds on some rank, so that an error
@@ -26,7 +28,7 @@ import torch
 from hpa.comm.base import Communicator, ReduceOp
 from hpa.core.layout import Layout
 
-__all__ = ["Partial", "any_rank", "scatter_windows"]
+__all__ = ["Partial", "any_rank", "exclusive_scan", "scatter_windows"]
 
 
 class Partial:
@@ -103,3 +105,13 @@ def scatter_windows(
         takes = [max(0, min(width, c - start)) for c in counts]
         pieces.append(Partial(window(start, takes), comm).scatter(takes))
     return pieces
+
+
+def exclusive_scan(
+    t: torch.Tensor, comm: Communicator, op: ReduceOp = ReduceOp.SUM
+) -> torch.Tensor:
+    """``t_0 op ... op t_{r-1}`` on rank ``r`` (the identity of ``op`` on rank 0): one
+    ``exscan``. ``t`` has the same shape and dtype on every rank; the result's dtype follows
+    :meth:`~hpa.comm.base.Communicator.exscan` (bool for logical operations, float32 for
+    float16/bfloat16). The carries of a scan along the split axis."""
+    return comm.exscan(t, op)
