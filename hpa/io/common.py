@@ -136,7 +136,7 @@ def in_turn(comm: Communicator, action: Callable[[int], None]) -> None:
     run. ``comm.size`` agreements (one ``allgather_object`` each).
     """
     for turn in range(comm.size):
-        agreed(comm, lambda turn=turn: action(turn) if comm.rank == turn else None)
+        agreed(comm, lambda turn=turn: action(turn) if comm.rank == turn else None)  # type: ignore[misc]
 
 
 def _temporary_name(path: str) -> str:
