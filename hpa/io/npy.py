@@ -125,7 +125,7 @@ def _write_at(temp: str, offset: int, block: np.ndarray) -> None:
         return
     fd = os.open(temp, os.O_WRONLY)
     try:
-        view = memoryview(np.ascontiguousarray(block)).cast("B")
+        view = memoryview(np.ascontiguousarray(block)).cast("B")  # type: ignore[arg-type]
         while view:
             written = os.pwrite(fd, view, offset)
             view, offset = view[written:], offset + written

@@ -231,6 +231,7 @@ def _write_rows(stored: Any, block: np.ndarray, layout: Layout, start: int, stop
         return
     lo = layout.range_of(layout.comm.rank)[0]
     axis = layout.split
+    assert axis is not None
     local = (slice(None),) * axis + (slice(start - lo, stop - lo),)
     where = (slice(None),) * axis + (slice(start, stop),)
     stored[where] = block[local]

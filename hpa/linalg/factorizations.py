@@ -33,7 +33,7 @@ from the gathered matrix, or agreed with one ``allreduce`` when a stack is split
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import torch
 
@@ -97,7 +97,8 @@ def _tsqr(t: torch.Tensor, lay: Layout, mode: str) -> tuple[torch.Tensor | None,
         q, r = torch.linalg.qr(t, mode=mode)
         return q, r[:n]
     refl, tau = torch.geqrf(t)
-    ks = [min(c, n) for c in lay.counts]  # type: ignore[union-attr]
+    assert lay.counts is not None
+    ks = [min(c, n) for c in lay.counts]
     rank, rows = comm.rank, t.shape[0]
     k, off, total = ks[rank], sum(ks[:rank]), sum(ks)
     stack = gather_blocks(refl[:k].triu(), ks, comm)
@@ -110,7 +111,7 @@ def _tsqr(t: torch.Tensor, lay: Layout, mode: str) -> tuple[torch.Tensor | None,
     else:  # Q = blockdiag(Q_local) @ (Q2 + identity on the rows the local R factors lack)
         mine = t.new_zeros(rows, m)
         mine[:k, :total] = q2[off : off + k]
-        start = total + sum(c - kk for c, kk in zip(lay.counts[:rank], ks[:rank]))  # type: ignore[index]
+        start = total + sum(c - kk for c, kk in zip(lay.counts[:rank], ks[:rank]))
         mine[k:, start : start + rows - k].diagonal().fill_(1)
     return torch.ormqr(refl, tau, mine), r[:n]
 
@@ -159,7 +160,7 @@ def qr(a: Any, mode: str = "reduced") -> QRResult | Array:
         lay = a.layout.with_split(0)
         a = Array(block_of(a, lay), lay)
     q, r = _qr_rows(a, mode) if a.split == 0 else _qr_columns(a)
-    return r if mode == "r" else QRResult(q, r)
+    return r if mode == "r" else QRResult(cast(Array, q), r)
 
 
 def _qr_rows(a: Array, mode: str) -> tuple[Array | None, Array]:
@@ -168,6 +169,7 @@ def _qr_rows(a: Array, mode: str) -> tuple[Array | None, Array]:
     k = min(m, n)
     q, r = _tsqr(t[:, :k], Layout((m, k), 0, comm, a.counts), "reduced" if n > m else mode)
     if n > m:
+        assert q is not None
         r = torch.cat([r, summed(q.mH @ t[:, m:], a.layout)], 1)
     q_arr = None if q is None else Array(q, Layout((m, q.shape[1]), 0, comm, a.counts))
     if mode != "complete" or m <= n:
@@ -238,6 +240,7 @@ def svd(
     m, n = lay.gshape
     if lay.is_distributed:
         q, r = _tsqr(t, lay, "complete" if full_matrices and m > n else "reduced")
+        assert q is not None
         ur, s, vh = torch.linalg.svd(r)
         # q @ ur computed as (ur^T q^T)^T: q comes column-major from ormqr, and this product
         # (long axis as the output's columns) is ~3x faster in BLAS than q @ ur
@@ -335,6 +338,7 @@ def randomized_svd(
         q = _tsqr(y, y_lay, "reduced")[0]
         y = t @ torch.linalg.qr(summed(t.mH @ q, lay))[0]
     q = _tsqr(y, y_lay, "reduced")[0]
+    assert q is not None
     ub, s, vh = torch.linalg.svd(summed(q.mH @ t, lay), full_matrices=False)
     u, s, vh = q @ ub[:, :k], s[:k], vh[:k]
     s = Array(s, Layout((k,), None, comm))

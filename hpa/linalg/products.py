@@ -224,7 +224,7 @@ def _matmul(a: Array, b: Array, batch: tuple[int, ...], res: dtypes.DType) -> Ar
     sa = None if a.split is None else a.split + nd - a.ndim  # split axes in result coordinates
     sb = None if b.split is None else b.split + nd - b.ndim
     if a.comm.size == 1 or (sa is None and sb is None):  # one block: the split of a free axis
-        kept = [s for s, k in ((sa, nd - 1), (sb, nd - 2)) if s is not None and s != k]
+        kept: list[int | None] = [s for s, k in ((sa, nd - 1), (sb, nd - 2)) if s is not None and s != k]
         return Array(_mm(a.larray, b.larray, res), Layout(shape, (kept or [None])[0], a.comm))
     if (sa is not None and sa < nd - 2) or (sb is not None and sb < nd - 2):
         return _batch_split(a, b, shape, sa, sb, res)
@@ -234,9 +234,12 @@ def _matmul(a: Array, b: Array, batch: tuple[int, ...], res: dtypes.DType) -> Ar
         if ra in (None, "k") and rb in (None, "k"):
             return _contract_split(a, b, shape, res)
         if ra == "m":
+            assert a.layout.counts is not None
             return _ring(a.larray, b, shape, res, a.layout.counts, rows=True)
+        assert b.layout.counts is not None
         return _ring(b.larray, a, shape, res, b.layout.counts, rows=False)
     if ra == "m" and rb == "n":  # ring the smaller operand
+        assert a.layout.counts is not None and b.layout.counts is not None
         if b.size <= a.size:
             return _ring(a.larray, b, shape, res, a.layout.counts, rows=True)
         return _ring(b.larray, a, shape, res, b.layout.counts, rows=False)
@@ -262,6 +265,7 @@ def _batch_split(
     nd = len(shape)
     lead, other, s = (a, b, sa) if sa is not None and sa < nd - 2 else (b, a, sb)
     counts = lead.layout.counts
+    assert s is not None and counts is not None
     t_other = _batch_block(other, s, nd, counts)
     ta, tb = (lead.larray, t_other) if lead is a else (t_other, lead.larray)
     return Array(_mm(ta, tb, res), Layout(shape, s, a.comm, counts))
@@ -286,6 +290,7 @@ def _batch_block(x: Array, s: int, nd: int, counts: Sequence[int]) -> torch.Tens
 def _contract_split(a: Array, b: Array, shape: tuple[int, ...], res: dtypes.DType) -> Array:
     """Split contracted axis: local partial products over my slice of ``k``, then summed."""
     k_counts = (a if a.split == a.ndim - 1 else b).layout.counts
+    assert k_counts is not None
     lo, hi = Layout((a.shape[-1],), 0, a.comm, k_counts).range_of(a.comm.rank)
     ta = _k_block(a, a.ndim - 1, k_counts, lo, hi)
     tb = _k_block(b, b.ndim - 2, k_counts, lo, hi)

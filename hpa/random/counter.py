@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import torch
 
@@ -232,7 +232,7 @@ def generate(lay: Layout, dtype: torch.dtype, device: torch.device, fill: Fill) 
 def shape_of(size: Size) -> tuple[int, ...]:
     if size is None:
         return ()
-    dims = (size,) if hasattr(type(size), "__index__") else tuple(size)
+    dims = (cast(int, size),) if hasattr(type(size), "__index__") else tuple(cast(Sequence[int], size))
     out = tuple(operator.index(d) for d in dims)
     if any(d < 0 for d in out):
         raise ValueError(f"negative dimensions are not allowed: {out}")

@@ -43,6 +43,7 @@ float32 stays float32 (SciPy always returns float64), float16/bfloat16 are compu
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -203,10 +204,11 @@ def pdist(
     total = n * (n - 1) // 2
     if lay.split is None or lay.comm.size == 1:
         strip = kernel.block(kernel.left(x), kernel.right(x))
-        counts = None if lay.split is None else (total,)
+        counts: Sequence[int] | None = None if lay.split is None else (total,)
         return Array(_upper(strip), Layout((total,), lay.split, lay.comm, counts))
     strip = _chain(kernel, x, lay)
     offsets = lay.offsets
+    assert offsets is not None
     counts = [
         _pairs_from(n, offsets[r]) - _pairs_from(n, offsets[r + 1]) for r in range(lay.comm.size)
     ]
