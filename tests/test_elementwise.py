@@ -869,3 +869,39 @@ def test_property_broadcast_splits_dtypes(case: tuple[Any, ...]) -> None:
     ]
     if not split_ops:
         assert got.split is None
+
+
+def test_type_checking_declarations_match_generated_names() -> None:
+    """The ``if TYPE_CHECKING:`` declarations (and ``__all__`` there) name exactly the
+    functions generated from ``_BINARY``, ``_UNARY`` and ``_ALIASES`` (no communication)."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse(Path(elementwise.__file__).read_text())
+    blocks = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.If)
+        and isinstance(node.test, ast.Name)
+        and node.test.id == "TYPE_CHECKING"
+    ]
+    assert len(blocks) == 1
+    declared = {
+        stmt.target.id
+        for stmt in blocks[0].body
+        if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+    }
+    exported = {
+        elt.value
+        for stmt in blocks[0].body
+        if isinstance(stmt, ast.AugAssign)
+        and isinstance(stmt.target, ast.Name)
+        and stmt.target.id == "__all__"
+        and isinstance(stmt.value, ast.List)
+        for elt in stmt.value.elts
+        if isinstance(elt, ast.Constant)
+    }
+    generated = set(elementwise._BINARY) | set(elementwise._UNARY) | set(elementwise._ALIASES)
+    assert declared == generated
+    assert exported == generated
+    assert generated <= set(elementwise.__all__)

@@ -24,7 +24,7 @@ that input's blocks first (one ``alltoallv``). Products are computed with ``torc
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -233,6 +233,7 @@ def _cov_obs_split(
     if w is not None:
         v1[0] = w.sum()
     if aw is not None:
+        assert w is not None  # w includes the aweights
         v1[1] = (w * aw).sum()
     packet = torch.cat([xw.sum(1), v1.to(x.dtype), flags.to(x.dtype)])
     if obs.is_distributed:
@@ -266,7 +267,11 @@ def _cov_whole(
     full = []
     for t, lay in parts:
         xc = t - ((t if w is None else (t * w).to(t.dtype)).sum(1) / s1)[:, None]
-        full.append(gather_blocks(xc, lay.counts, comm) if lay.is_distributed else xc)
+        full.append(
+            gather_blocks(xc, cast("tuple[int, ...]", lay.counts), comm)
+            if lay.is_distributed
+            else xc
+        )
     x = torch.cat(full, 0)
     xw = x if w is None else (x * w).to(x.dtype)
     v = x.shape[0]

@@ -10,7 +10,7 @@ communicate nothing; see that module for the rules when they differ.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import torch
@@ -452,6 +452,111 @@ for _alias, _target in _ALIASES.items():
     register(_alias)(globals()[_target])
     __all__.append(_alias)
 
+if TYPE_CHECKING:  # the functions generated from the tables above, for type checkers
+    abs: Callable[..., Array]
+    absolute: Callable[..., Array]
+    acos: Callable[..., Array]
+    acosh: Callable[..., Array]
+    add: Callable[..., Array]
+    arccos: Callable[..., Array]
+    arccosh: Callable[..., Array]
+    arcsin: Callable[..., Array]
+    arcsinh: Callable[..., Array]
+    arctan: Callable[..., Array]
+    arctan2: Callable[..., Array]
+    arctanh: Callable[..., Array]
+    asin: Callable[..., Array]
+    asinh: Callable[..., Array]
+    atan: Callable[..., Array]
+    atan2: Callable[..., Array]
+    atanh: Callable[..., Array]
+    bitwise_and: Callable[..., Array]
+    bitwise_invert: Callable[..., Array]
+    bitwise_left_shift: Callable[..., Array]
+    bitwise_not: Callable[..., Array]
+    bitwise_or: Callable[..., Array]
+    bitwise_right_shift: Callable[..., Array]
+    bitwise_xor: Callable[..., Array]
+    ceil: Callable[..., Array]
+    conj: Callable[..., Array]
+    conjugate: Callable[..., Array]
+    copysign: Callable[..., Array]
+    cos: Callable[..., Array]
+    cosh: Callable[..., Array]
+    deg2rad: Callable[..., Array]
+    divide: Callable[..., Array]
+    equal: Callable[..., Array]
+    exp: Callable[..., Array]
+    exp2: Callable[..., Array]
+    expm1: Callable[..., Array]
+    fix: Callable[..., Array]
+    floor: Callable[..., Array]
+    floor_divide: Callable[..., Array]
+    fmax: Callable[..., Array]
+    fmin: Callable[..., Array]
+    fmod: Callable[..., Array]
+    greater: Callable[..., Array]
+    greater_equal: Callable[..., Array]
+    hypot: Callable[..., Array]
+    imag: Callable[..., Array]
+    invert: Callable[..., Array]
+    isfinite: Callable[..., Array]
+    isinf: Callable[..., Array]
+    isnan: Callable[..., Array]
+    left_shift: Callable[..., Array]
+    less: Callable[..., Array]
+    less_equal: Callable[..., Array]
+    log: Callable[..., Array]
+    log10: Callable[..., Array]
+    log1p: Callable[..., Array]
+    log2: Callable[..., Array]
+    logaddexp: Callable[..., Array]
+    logical_and: Callable[..., Array]
+    logical_not: Callable[..., Array]
+    logical_or: Callable[..., Array]
+    logical_xor: Callable[..., Array]
+    maximum: Callable[..., Array]
+    minimum: Callable[..., Array]
+    mod: Callable[..., Array]
+    multiply: Callable[..., Array]
+    negative: Callable[..., Array]
+    nextafter: Callable[..., Array]
+    not_equal: Callable[..., Array]
+    positive: Callable[..., Array]
+    pow: Callable[..., Array]
+    power: Callable[..., Array]
+    rad2deg: Callable[..., Array]
+    real: Callable[..., Array]
+    reciprocal: Callable[..., Array]
+    remainder: Callable[..., Array]
+    right_shift: Callable[..., Array]
+    rint: Callable[..., Array]
+    sign: Callable[..., Array]
+    signbit: Callable[..., Array]
+    sin: Callable[..., Array]
+    sinh: Callable[..., Array]
+    sqrt: Callable[..., Array]
+    square: Callable[..., Array]
+    subtract: Callable[..., Array]
+    tan: Callable[..., Array]
+    tanh: Callable[..., Array]
+    true_divide: Callable[..., Array]
+    trunc: Callable[..., Array]
+    __all__ += [
+        "abs", "absolute", "acos", "acosh", "add", "arccos", "arccosh", "arcsin", "arcsinh",
+        "arctan", "arctan2", "arctanh", "asin", "asinh", "atan", "atan2", "atanh",
+        "bitwise_and", "bitwise_invert", "bitwise_left_shift", "bitwise_not", "bitwise_or",
+        "bitwise_right_shift", "bitwise_xor", "ceil", "conj", "conjugate", "copysign",
+        "cos", "cosh", "deg2rad", "divide", "equal", "exp", "exp2", "expm1", "fix", "floor",
+        "floor_divide", "fmax", "fmin", "fmod", "greater", "greater_equal", "hypot", "imag",
+        "invert", "isfinite", "isinf", "isnan", "left_shift", "less", "less_equal", "log",
+        "log10", "log1p", "log2", "logaddexp", "logical_and", "logical_not", "logical_or",
+        "logical_xor", "maximum", "minimum", "mod", "multiply", "negative", "nextafter",
+        "not_equal", "positive", "pow", "power", "rad2deg", "real", "reciprocal",
+        "remainder", "right_shift", "rint", "sign", "signbit", "sin", "sinh", "sqrt",
+        "square", "subtract", "tan", "tanh", "true_divide", "trunc"
+    ]  # fmt: skip
+
 _ROUND = _Elementwise("round", torch.round, np.round, 1)
 
 
@@ -512,8 +617,12 @@ def nan_to_num(
     return out
 
 
+@overload
+def where(condition: Any, /) -> tuple[Array, ...]: ...
+@overload
+def where(condition: Any, x1: Any, x2: Any, /) -> Array: ...
 @register()
-def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array:
+def where(condition: Any, x1: Any = None, x2: Any = None, /) -> Array | tuple[Array, ...]:
     """Elements of ``x1`` where ``condition`` holds, else of ``x2`` (broadcast, aligned).
 
     With ``condition`` alone it is :func:`hpa.nonzero` (the coordinates of true elements).

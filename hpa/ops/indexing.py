@@ -140,6 +140,7 @@ def _plan(x: Array, key: Any) -> _Plan:
     items = _expand(key, x.ndim)
     local_key: list[Any] = []
     shape: list[int] = []
+    counts: tuple[int, ...] | None
     split = counts = owner = None
     reverse = False
     axis = 0
@@ -309,7 +310,7 @@ class _Fancy(NamedTuple):
 
     basic: tuple[slice, ...]  # per axis of x: its slice (full on advanced axes)
     axes: tuple[int, ...]  # the advanced axes of x, ascending
-    index: tuple[torch.Tensor, ...]  # per advanced axis: non-negative indices of shape B
+    index: tuple[torch.Tensor, ...]  # type: ignore[assignment]  # per advanced axis: non-negative indices of shape B
     bshape: tuple[int, ...]  # B, the broadcast shape of the index arrays
     rest: tuple[int, ...]  # the other axes of x, ascending
     dims: tuple[int | None, ...]  # per result axis: its canonical axis (B, rest), None: new
@@ -456,8 +457,9 @@ def _get_fancy(x: Array, f: _Fancy) -> Array:
         block = _to_result(block if f.bshape else block.clone(), f)
         return Array(block, _result_layout(f, part, csplit, counts))
     me, p = comm.rank, comm.size
-    lo = lay.offsets[me]  # type: ignore[index]
-    s_at = f.axes.index(lay.split)  # type: ignore[arg-type]
+    assert lay.offsets is not None
+    lo = lay.offsets[me]
+    s_at = f.axes.index(lay.split)
     flat = _flat_index(f, lay.split, lo)
     global_s = f.index[s_at].reshape(-1)
     owner = torch.searchsorted(torch.tensor(lay.offsets[1:], device=t.device), global_s, right=True)
@@ -513,21 +515,23 @@ def _set_fancy(x: Array, f: _Fancy, value: Array | torch.Tensor) -> None:
         t[tuple(i.reshape(-1)[keep] for i in f.index)] = v[keep].to(t.dtype)
     else:
         me, p = comm.rank, comm.size
-        lo = lay.offsets[me]  # type: ignore[index]
+        assert lay.offsets is not None
+        lo = lay.offsets[me]
         flat = _flat_index(f, lay.split, lo)
-        s = f.index[f.axes.index(lay.split)].reshape(-1)  # type: ignore[arg-type]
+        s = f.index[f.axes.index(lay.split)].reshape(-1)
         ends = torch.tensor(lay.offsets[1:], device=t.device)
         owner = torch.searchsorted(ends, s, right=True)
         owned = keep[owner[keep] == me]
         if isinstance(value, Array) and value.layout.is_distributed and f.bshape:
             sel = _result_layout(f, part, 0, None)
+            assert sel.offsets is not None
             v = _to_canonical(torch.broadcast_to(local_block(value, sel), sel.lshape), f)
             inner = math.prod(f.bshape[1:])
             plo, phi = (o * inner for o in sel.range_of(me))
             v = v.reshape(phi - plo, *rest_shape)
             held = keep[(keep >= plo) & (keep < phi)]
             send = v[held - plo].to(t.dtype)
-            bounds = torch.tensor([o * inner for o in sel.offsets[1:]], device=t.device)  # type: ignore[union-attr]
+            bounds = torch.tensor([o * inner for o in sel.offsets[1:]], device=t.device)
             source = torch.searchsorted(bounds, owned, right=True)
             recv_counts = torch.bincount(source, minlength=p).tolist()
             got = route_by_owner(send, owner[held], comm, recv_counts).rows

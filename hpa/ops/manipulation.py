@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -44,7 +44,7 @@ Range = tuple[int, int]
 def _axes(axis: int | Sequence[int], ndim: int) -> tuple[int, ...]:
     """``axis`` (an int or a sequence) as normalised axes; repeated axes are an error."""
     seq = (axis,) if isinstance(axis, int) or hasattr(axis, "__index__") else tuple(axis)
-    out = tuple(normalize_axis(a, ndim) for a in seq)
+    out = tuple(normalize_axis(cast(int, a), ndim) for a in seq)
     if len(set(out)) != len(out):
         raise ValueError(f"repeated axis in {tuple(seq)}")
     return out
@@ -157,7 +157,7 @@ def squeeze(x: Any, /, axis: int | Sequence[int] | None = None) -> Array:
     if not shape:
         t = x.gather() if x.layout.is_distributed else x.larray
         return Array(t.reshape(()), Layout((), None, x.comm))
-    owner = x.counts.index(1)  # type: ignore[union-attr]
+    owner = x.counts.index(1)
     counts = [shape[0] if r == owner else 0 for r in range(x.comm.size)]
     layout = Layout(shape, 0, x.comm, counts)
     return Array(x.larray.reshape(layout.lshape), layout)
@@ -353,7 +353,7 @@ def ravel(x: Any, /) -> Array:
     if x.split is None:
         return Array(x.larray.reshape(-1), Layout((x.size,), None, x.comm))
     row = math.prod(x.shape[1:])
-    counts = [c * row for c in x.counts]  # type: ignore[union-attr]
+    counts = [c * row for c in x.counts]
     return Array(x.larray.reshape(-1), Layout((x.size,), 0, x.comm, counts))
 
 

@@ -100,6 +100,8 @@ def merge(
     0 add nothing.
     """
     tot_n, tot_mean, tot_m2 = counts[0], means[0], m2s[0]
+    n_new: torch.Tensor | float
+    share: torch.Tensor | float
     for r in range(1, means.shape[0]):
         n_r = counts[r]
         if isinstance(n_r, torch.Tensor):

@@ -148,7 +148,7 @@ def _positions(
     last = (n - 1).clamp(min=0).unsqueeze(0)
     if req.discrete:
         idx = _discrete_index(nf, q, req.method)
-        return (idx,) * 2 + (None,)  # type: ignore[return-value]
+        return (idx,) * 2 + (None,)
     m = req.method
     if m == "median":  # the middle value, or the two middle values of an even count
         half = (nf - 1) / 2

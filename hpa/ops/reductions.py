@@ -152,8 +152,8 @@ def _variance(
         return fused(t, dim=axes, correction=ddof, keepdim=keepdims), lay, real
     mean_, m2 = moments.local(t, axes, keepdims, merged)
     if merged and n:
-        per_slice = n // x.shape[x.split]  # type: ignore[index]
-        counts = [c * per_slice for c in x.counts]  # type: ignore[union-attr]
+        per_slice = n // x.shape[x.split]
+        counts = [c * per_slice for c in x.counts]
         m2 = moments.merge_ranks(x.comm, counts, mean_, m2)[2]
     if n - ddof <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
@@ -194,7 +194,7 @@ def _arg_extreme(name: str, largest: bool) -> Callable[..., Array]:
         if t.shape[ax]:
             idx = fn(t, dim=ax, keepdim=True)
             val = torch.gather(t, ax, idx)
-            idx = idx + x.layout.offsets[x.comm.rank]  # type: ignore[index]
+            idx = idx + x.layout.offsets[x.comm.rank]
         else:
             val = filled(t, (ax,), True, 0)
             idx = torch.zeros_like(val, dtype=torch.int64)

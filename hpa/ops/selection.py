@@ -48,7 +48,7 @@ Repeated indices in an assignment keep the last value, as in NumPy.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -246,6 +246,7 @@ def _send_rows(
     sel = Layout(shape, axis, comm)
     v = torch.broadcast_to(local_block(value, sel), sel.lshape).movedim(axis, 0)
     plo, phi = sel.range_of(me)
+    assert lay.offsets is not None and sel.offsets is not None
     ends = torch.tensor(lay.offsets[1:], device=dev)
     held = keep[(keep >= plo) & (keep < phi)]
     dest = torch.searchsorted(ends, idx[held], right=True)
@@ -254,7 +255,7 @@ def _send_rows(
     source = torch.searchsorted(torch.tensor(sel.offsets[1:], device=dev), owned, right=True)
     recv_counts = torch.bincount(source, minlength=comm.size).tolist()
     got = route_by_owner(send, dest, comm, recv_counts).rows
-    rows = idx[owned] - lay.offsets[me]  # type: ignore[index]
+    rows = idx[owned] - lay.offsets[me]
     x.larray.index_copy_(axis, rows, got.movedim(0, axis))
 
 
@@ -317,7 +318,11 @@ def mask_full(x: Array, mask: Index) -> Array:
     if not lay.is_distributed:
         split = None if lay.split is None else 0
         return Array(values, Layout(tuple(values.shape), split, x.comm))
-    counts = _range_counts(mask, lay) if replicated else _gathered_counts(values.numel(), x.comm)
+    counts = (
+        _range_counts(cast(torch.Tensor, mask), lay)
+        if replicated
+        else _gathered_counts(values.numel(), x.comm)
+    )
     return Array(values, Layout((sum(counts),), 0, x.comm, counts))
 
 
@@ -340,7 +345,11 @@ def set_mask_full(x: Array, mask: Index, value: Array | torch.Tensor) -> None:
         total = selected
     else:
         replicated = not isinstance(mask, Array)
-        counts = _range_counts(mask, x.layout) if replicated else _gathered_counts(selected, x.comm)
+        counts = (
+            _range_counts(cast(torch.Tensor, mask), x.layout)
+            if replicated
+            else _gathered_counts(selected, x.comm)
+        )
         total = sum(counts)
     if len(value.shape) > 1 or value.shape[0] not in (1, total):
         raise ValueError(

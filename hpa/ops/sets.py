@@ -42,7 +42,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, SupportsIndex, cast
 
 import torch
 
@@ -207,7 +207,7 @@ def _flat(a: Any, like: Array | None = None) -> Array:
 def union1d(ar1: Any, ar2: Any) -> Array:
     """Sorted unique values that are in either input (flattened); see the module notes."""
     a = _flat(ar1)
-    return unique(concatenate([a, _flat(ar2, a)]))
+    return unique(concatenate([a, _flat(ar2, a)]))  # type: ignore[return-value]
 
 
 @register()
@@ -256,7 +256,7 @@ def setxor1d(ar1: Any, ar2: Any, assume_unique: bool = False) -> Array:
 def _check_kth(kth: int | Sequence[int], n: int) -> None:
     """Raise (on every rank alike) for ``kth`` outside ``[-n, n)``."""
     for k in [kth] if hasattr(type(kth), "__index__") else list(kth):  # type: ignore[arg-type]
-        k = operator.index(k)
+        k = operator.index(cast(SupportsIndex, k))
         if not -n <= k < n:
             raise ValueError(f"kth(={k}) out of bounds ({n})")
 

@@ -464,9 +464,10 @@ def searchsorted(a: Any, v: Any, /, side: str = "left", sorter: Any = None) -> A
         counts = _count_before(block, vals.larray.to(common), right)
         return Array(Partial(counts, x.comm).replicate(), lay)
     everything = vals.gather().to(common)
+    assert lay.split is not None
     counts = _count_before(block, everything, right).movedim(lay.split, 0).contiguous()
     mine = Partial(counts, x.comm).scatter(lay.counts)  # type: ignore[arg-type]
-    return Array(mine.movedim(0, lay.split).contiguous(), lay)  # type: ignore[arg-type]
+    return Array(mine.movedim(0, lay.split).contiguous(), lay)
 
 
 # ------------------------------------------------------------------------- unique
@@ -568,7 +569,7 @@ def unique(
             home = send_home(ids, g, lay)  # type: ignore[arg-type]
         else:
             home = torch.empty_like(ids)
-            home[g] = ids  # type: ignore[index]
+            home[g] = ids
         results.append(Array(home, lay).reshape(x.shape))
     if return_counts:
         starts = torch.nonzero(new).reshape(-1) + offset

@@ -32,7 +32,7 @@ from __future__ import annotations
 import builtins
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import torch
 
@@ -162,7 +162,10 @@ def _nan_variance(
     mean = _local_sum(torch.where(valid, t, zero), axes) / count.clamp(min=1)
     m2 = _local_sum(torch.where(valid, t - mean, zero).abs() ** 2, axes)
     if across and x.comm.size > 1:
-        count, mean, m2 = moments.merge_ranks(x.comm, count, mean, m2)
+        count, mean, m2 = cast(
+            "tuple[torch.Tensor, torch.Tensor, torch.Tensor]",
+            moments.merge_ranks(x.comm, count, mean, m2),
+        )
     dof = count - ddof
     bad = dof <= 0
     if bool(bad.any()):
@@ -236,7 +239,7 @@ def _nan_arg(name: str, largest: bool) -> Callable[..., Array]:
         if t.shape[ax]:
             idx = fn(filled, dim=ax, keepdim=True)
             val = torch.gather(filled, ax, idx)
-            idx = idx + x.layout.offsets[x.comm.rank]  # type: ignore[index]
+            idx = idx + x.layout.offsets[x.comm.rank]
         else:
             val = t.new_zeros([1 if a == ax else s for a, s in enumerate(t.shape)])
             idx = torch.zeros_like(val, dtype=torch.int64)
@@ -478,7 +481,7 @@ def _with_ends(x: Array, ax: int, prepend: Any, append: Any) -> Array:
     extra = [0 if e is None else e.shape[ax] for e in (head, tail)]
     shape = list(x.shape)
     shape[ax] += extra[0] + extra[1]
-    counts = list(lay.counts) if lay.split is not None else None
+    counts = list(cast("tuple[int, ...]", lay.counts)) if lay.split is not None else None
     if lay.split == ax:
         counts[0] += extra[0]  # type: ignore[index]
         counts[-1] += extra[1]  # type: ignore[index]
