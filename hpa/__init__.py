@@ -7,8 +7,19 @@ each array as a torch tensor; see :class:`hpa.Array` and the user guide in ``doc
 
 from __future__ import annotations
 
+import sys as _sys
+
 from hpa.backends import Device, count_host_syncs, cpu, get_device, gpu, use_device
-from hpa.comm import Communicator, ReduceOp, count_collectives, get_comm, init, print0
+from hpa.comm import (
+    CollectiveMismatch,
+    Communicator,
+    ReduceOp,
+    check_collectives,
+    count_collectives,
+    get_comm,
+    init,
+    print0,
+)
 from hpa.core.array import Array
 from hpa.core.dtypes import (
     DType,
@@ -68,3 +79,7 @@ from hpa.algorithms import (  # noqa: E402
     preprocessing,
     regression,
 )
+
+# ``from hpa.cluster import KMeans`` works as ``from heat.cluster import KMeans`` does
+for _name in ("classification", "cluster", "decomposition", "preprocessing", "regression"):
+    _sys.modules[f"{__name__}.{_name}"] = getattr(algorithms, _name)

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import hpa
+
 SCRIPT = """
 import sys
 sys.modules["mpi4py"] = None          # any import of mpi4py now fails
@@ -45,3 +47,13 @@ def test_mpi_transport_without_mpi4py_explains() -> None:
         check=False,
     )
     assert "pip install" in out.stdout, out.stdout + out.stderr
+
+
+def test_estimator_namespaces_import_as_modules() -> None:
+    # HeAT scripts write ``from heat.cluster import KMeans``
+    from hpa.cluster import KMeans
+    from hpa.decomposition import PCA
+    from hpa.regression import Lasso
+
+    assert KMeans is hpa.cluster.KMeans
+    assert PCA is hpa.decomposition.PCA and Lasso is hpa.regression.Lasso

@@ -23,7 +23,8 @@ from helpers import (
 )
 
 import hpa
-from hpa.io.common import agreed, replaced_atomically
+from hpa.core.exchange import agreed
+from hpa.io.common import replaced_atomically
 
 SHAPES = [(), (0,), (1,), (7,), (3, 5), (1, 4), (0, 3), (2, 3, 4), (1, 1, 5)]
 CASES = [(shape, split) for shape in SHAPES for split in splits(len(shape))]

@@ -61,6 +61,10 @@ def test_solve_stacks() -> None:
     a2, v = well_conditioned(3, hpa.float64, 9), data((3,), seed=6)
     assert_array(la.solve(make(a, 0), v), np.linalg.solve(a, v), rtol=1e-10)
     assert_array(la.solve(make(a2, 0), make(b, 0)), np.linalg.solve(a2, b), rtol=1e-10)
+    shared = data((3, 2), seed=7)  # one right-hand side for the whole stack
+    for sa, sb in itertools.product((None, 0, 1, 2), (None, 0, 1)):
+        got = la.solve(make(a, sa, ragged=True), make(shared, sb))
+        assert_array(got, np.linalg.solve(a, shared), rtol=1e-10)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)

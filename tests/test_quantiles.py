@@ -199,6 +199,28 @@ def test_collectives() -> None:
     assert counted(hpa.nanmedian, one.astype(hpa.int32)) == (
         {**sample, "allreduce": 1} if P > 1 else {}
     )
-    assert counted(hpa.quantile, two, 0.5, axis=0) == ({"alltoallv": 1} if P > 1 else {})
+    moved = {"alltoallv": 1, "allgatherv": 1}
+    assert counted(hpa.quantile, two, 0.5, axis=0) == (moved if P > 1 else {})
+    assert counted(hpa.median, two, axis=0, keepdims=True) == (moved if P > 1 else {})
     assert counted(hpa.quantile, two, QS[1], axis=1) == {}
     assert counted(hpa.percentile, make(nan_data((30,)), None), 50) == {}
+
+
+# ---------------------------------------------------------------------------- layouts
+@pytest.mark.parametrize("case", list(cases([(6, 5), (2, 3, 4)])), ids=case_id)
+def test_result_layout(case: tuple[tuple[int, ...], int | None]) -> None:
+    """Reducing the split axis replicates the result; keeping it keeps the split in place
+    (after q's axis), at every process count."""
+    shape, split = case
+    a = nan_data(shape, seed=4)
+    for ragged in layouts(split):
+        x = make(a, split, ragged=ragged)
+        for axis in axis_choices(len(shape)):
+            axes = range(len(shape)) if axis is None else np.atleast_1d(axis) % len(shape)
+            for keepdims in (False, True):
+                kept = split is not None and split not in axes
+                want = split - sum(ax < split for ax in axes) if kept and not keepdims else split
+                for q, lead in ((0.5, 0), (QS[1], 1)):
+                    got = hpa.quantile(x, q, axis=axis, keepdims=keepdims)
+                    assert got.split == (want + lead if kept else None), (axis, keepdims, q)
+                assert hpa.median(x, axis=axis, keepdims=keepdims).split == (want if kept else None)

@@ -264,6 +264,31 @@ def test_ddof_at_least_count_follows_numpy() -> None:
     assert_array(got, expected)
 
 
+DEGENERATE = [
+    np.array(np.nan), np.array(np.inf), np.array(-np.inf), np.array(2.5),
+    np.array(np.nan, dtype=np.float32), np.array(1 + 1j * np.inf), np.array(3),
+    np.array([1.0, np.nan, np.inf, -2.0]), np.array([]), np.zeros((0, 3)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("a", DEGENERATE, ids=repr)
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_degenerate_variances(name: str, a: np.ndarray) -> None:
+    """0-d NaN and infinities give NaN (x - mean is NaN), a finite 0-d value zero, ``ddof`` 1
+    of one element NaN with a warning, empty slices NaN with a warning, as in NumPy; for
+    every split, and for ``axis=()`` (each element alone)."""
+    axes: list[Any] = [None, ()] + ([0] if a.ndim else [])
+    for split in [None, *range(a.ndim)]:
+        x = make(a, split, ragged=True)
+        for axis in axes:
+            for ddof in (0, 1):
+                expected, np_warned = numpy_call(name, a, axis=axis, ddof=ddof)
+                got, warned = hpa_call(getattr(hpa, name), x, axis=axis, ddof=ddof)
+                assert_array(got, expected, rtol=1e-12)
+                if not np.isinf(a).any():  # NumPy also warns for inf - inf; hpa does not
+                    assert warned == np_warned, (split, axis, ddof)
+
+
 @pytest.mark.parametrize("ragged", [False, True])
 def test_variance_of_large_offset_is_stable(ragged: bool) -> None:
     rng = np.random.default_rng(6)

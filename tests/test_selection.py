@@ -10,6 +10,7 @@ import torch
 from helpers import P, assert_array, case_id, cases, data, make, raised_everywhere, splits
 
 import hpa
+from hpa.comm import LoopbackCommunicator
 
 S = slice
 E = Ellipsis
@@ -267,6 +268,107 @@ def test_take_along_axis(case: tuple) -> None:
         hpa.take_along_axis(x, np.array([0, 1]), axis=None),
         np.take_along_axis(ref, np.array([0, 1]), axis=None),
     )
+
+
+# (a's shape, the index's shape): equal, shorter along the axis, broadcasting either way, 1-D,
+# fewer rows than processes, empty
+ALONG_SHAPES = [
+    ((5, 4), (5, 4)), ((5, 4), (3, 4)), ((4, 5), (4, 2)), ((2, 3, 4), (2, 3, 4)),
+    ((5, 1), (3, 4)), ((1, 4), (3, 4)), ((5, 4), (5, 1)), ((5, 4), (1, 4)), ((2, 2), (2, 2)),
+    ((7,), (4,)), ((7,), (0,)), ((0, 3), (0, 3)), ((3, 0), (3, 0)), ((3, 4), (0, 4)),
+]  # fmt: skip
+
+
+def along_split(a_shape: tuple[int, ...], a_split: int | None, index: Any, axis: int) -> int | None:
+    """The split of ``take_along_axis``'s result, by its documented rule: a split index's,
+    else ``a``'s split axis, else none (an operand split along an axis it broadcasts along does
+    not count)."""
+    shape = np.broadcast_shapes(a_shape[:axis] + (1,) + a_shape[axis + 1 :], index.shape)
+    shape = shape[:axis] + (index.shape[axis],) + shape[axis + 1 :]
+    if isinstance(index, hpa.Array) and index.split is not None:
+        if index.shape[index.split] == shape[index.split]:
+            return index.split
+    if a_split == axis or (a_split is not None and a_shape[a_split] == shape[a_split]):
+        return a_split
+    return None
+
+
+@pytest.mark.parametrize("ragged", [False, True])
+@pytest.mark.parametrize(
+    "shapes", ALONG_SHAPES, ids=["-".join("x".join(map(str, s)) for s in c) for c in ALONG_SHAPES]
+)
+def test_take_along_axis_layouts(shapes: tuple, ragged: bool) -> None:
+    """Every split of ``a`` with every index (NumPy, or hpa in every split): NumPy's values, and
+    the layout of the rule, the same as on one process (the index's extents when it leads)."""
+    a_shape, i_shape = shapes
+    ref = data(a_shape)
+    loop = LoopbackCommunicator()
+    for axis in range(len(a_shape)):
+        n = a_shape[axis]
+        rest = [(k, m) for d, (k, m) in enumerate(zip(a_shape, i_shape)) if d != axis]
+        if (n == 0 and i_shape[axis]) or any(1 not in (k, m) and k != m for k, m in rest):
+            continue  # NumPy's IndexError, or shapes that do not broadcast
+        rng = np.random.default_rng(axis)
+        order = rng.integers(-n, n, size=i_shape) if n else np.zeros(i_shape, np.int64)
+        want = np.take_along_axis(ref, order, axis=axis)
+        for a_split in splits(len(a_shape)):
+            x = make(ref, a_split, ragged=ragged)
+            for i_split in ["numpy", *splits(len(i_shape))]:
+                index = order if i_split == "numpy" else make(order, i_split, ragged=ragged)
+                got = hpa.take_along_axis(x, index, axis=axis)
+                assert_array(got, want)
+                split = along_split(a_shape, a_split, index, axis)
+                assert got.split == split, (axis, a_split, i_split, got.split, split)
+                s = index.split if isinstance(index, hpa.Array) else None
+                if s is not None and index.shape[s] == got.shape[s]:  # the index leads
+                    assert got.counts == index.counts
+                one = hpa.take_along_axis(
+                    hpa.array(ref, split=a_split, comm=loop),
+                    order if i_split == "numpy" else hpa.array(order, split=i_split, comm=loop),
+                    axis=axis,
+                )
+                assert one.split == split and one.comm is loop
+
+
+def test_take_along_axis_collectives() -> None:
+    """The communication of each row of ``take_along_axis``'s table (6 x 5, at ``P > 1``); a
+    split index adds one ``allreduce`` for its bounds at every process count."""
+    ref = data((6, 5))
+    order = np.argsort(ref, axis=0)
+
+    def counted(a_split: int | None, i_split: int | str | None) -> dict[str, int]:
+        x = make(ref, a_split)
+        index = order if i_split == "numpy" else make(order, i_split)
+        with hpa.count_collectives() as stats:
+            hpa.take_along_axis(x, index, axis=0)
+        return dict(stats.counts)
+
+    def moved(k: int) -> dict[str, int]:
+        return {"alltoallv": k} if P > 1 and k else {}
+
+    bounds = {"allreduce": 1}
+    assert counted(None, "numpy") == {}
+    assert counted(None, 0) == counted(None, 1) == bounds  # a replicated
+    assert counted(1, "numpy") == counted(1, None) == {}  # the result split like a
+    assert counted(1, 1) == bounds
+    assert counted(0, 1) == {**bounds, **moved(1)}  # a moved to the result's blocks
+    assert counted(0, "numpy") == counted(0, None) == moved(1)  # elements fetched
+    assert counted(1, 0) == {**bounds, **moved(2)}  # the index to a's blocks, and back
+    assert counted(0, 0) == {**bounds, **moved(3)}  # both resplit along axis 1, and back
+
+
+def test_take_along_axis_errors() -> None:
+    grid = np.zeros((4, 3), dtype=np.int64)
+    grid[3, 2] = 4
+    for a_split in splits(2):
+        x = make(data((4, 3)), a_split)
+        for i_split in ["numpy", *splits(2)]:
+            index = grid if i_split == "numpy" else make(grid, i_split)
+            raised_everywhere(IndexError, lambda x=x, i=index: hpa.take_along_axis(x, i, 0))
+            raised_everywhere(IndexError, lambda x=x, i=index: hpa.take_along_axis(x, -i - 1, 1))
+    x = make(data((4, 3)), 0)
+    raised_everywhere(IndexError, lambda: hpa.take_along_axis(x, grid > 0, 0))
+    raised_everywhere(ValueError, lambda: hpa.take_along_axis(x, grid[0], 0))
 
 
 @pytest.mark.parametrize("case", list(cases([(7,), (3, 5), (2, 3, 4)])), ids=case_id)

@@ -270,11 +270,40 @@ def test_searchsorted(side: str, ragged: bool) -> None:
     assert_array(hpa.searchsorted(make(ints, 0), [3, 4, -1, 30], side=side), want)
 
 
-def test_searchsorted_sorter() -> None:
-    a = np.array([3.0, 1.0, 2.0])
-    sorter = np.argsort(a)
-    got = hpa.searchsorted(make(a, None), [2.5, 0.0], sorter=make(sorter, None))
-    assert_array(got, np.searchsorted(a, [2.5, 0.0], sorter=sorter))
+@pytest.mark.parametrize("ragged", [False, True])
+@pytest.mark.parametrize("n", [0, 1, 2, 11])
+def test_searchsorted_sorter(n: int, ragged: bool) -> None:
+    """Every split of ``a``, of the sorter (NumPy or hpa) and of ``v``: NumPy's indices, in
+    ``v``'s layout; ``a`` has ties, NaN, fewer elements than processes, or none."""
+    base = ties((n,), seed=3)
+    if n > 2:
+        base[[1, n - 2]] = np.nan
+    order = np.argsort(base, kind="stable")
+    v = np.array([[-3.0, -2.0, 0.0, 0.5], [1.0, 2.0, 9.0, np.nan], [0.0, 0.0, np.nan, -1.0]])
+    for side in ("left", "right"):
+        want = np.searchsorted(base, v, side=side, sorter=order)
+        for a_split in (None, 0):
+            a = make(base, a_split, ragged=ragged)
+            for s_split in ("numpy", None, 0):
+                sorter = order if s_split == "numpy" else make(order, s_split, ragged=ragged)
+                for v_split in (None, 0, 1):
+                    got = hpa.searchsorted(a, make(v, v_split, ragged=ragged), side, sorter)
+                    assert_array(got, want, dtype=hpa.int64)
+                    assert got.split == v_split
+                scalar = hpa.searchsorted(a, 0.0, side=side, sorter=sorter)
+                assert_array(scalar, np.searchsorted(base, 0.0, side=side, sorter=order))
+
+
+def test_searchsorted_sorter_checks() -> None:
+    a = np.array([3.0, 1.0, 2.0, 5.0, 4.0])
+    for a_split in (None, 0):
+        x = make(a, a_split)
+        with hpa.count_collectives() as stats:
+            hpa.searchsorted(x, [2.5, 0.0], sorter=np.argsort(a))
+        fetched = {"alltoallv": 1, "allreduce": 1} if P > 1 and a_split == 0 else {}
+        assert dict(stats.counts) == fetched
+        for bad in ([0, 1, 2], [0, 1, 2, 3, 5], make(np.array([4, 3, 2, 1, 9]), 0)):
+            raised_everywhere(ValueError, lambda x=x, b=bad: hpa.searchsorted(x, 1.0, sorter=b))
 
 
 # ---------------------------------------------------------------------------- unique

@@ -164,6 +164,35 @@ def test_all_nan_slice(split: int | None) -> None:
             check(name, make(allnan, split, ragged=ragged), allnan, f"{name} all NaN")
 
 
+@pytest.mark.parametrize(
+    "a",
+    [np.array(np.nan), np.array(np.inf), np.array(-2.0), np.array([np.nan, np.inf, 1.0]),
+     np.array([np.nan, 1.0, 2.0]), np.array([]), np.zeros((0, 2))],
+    ids=repr,
+)  # fmt: skip
+@pytest.mark.parametrize("name", ["nanvar", "nanstd"])
+def test_degenerate_nan_variances(name: str, a: np.ndarray) -> None:
+    """0-d NaN (no numbers) and empty slices give NaN with a warning, infinities NaN, and
+    ``ddof`` at least the count of numbers NaN with a warning, as in NumPy, for every split."""
+    axes: list[Any] = [None, ()] + ([0] if a.ndim else [])
+    for split in [None, *range(a.ndim)]:
+        for ragged in layouts(split):
+            x = make(a, split, ragged=ragged)
+            for axis in axes:
+                for ddof in (0, 1):
+                    kw = {"axis": axis, "ddof": ddof}
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        expected = getattr(np, name)(a, **kw)
+                    np_warned = any("freedom" in str(w.message) for w in caught)
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        got = getattr(hpa, name)(x, **kw)
+                    warned = any(issubclass(w.category, RuntimeWarning) for w in caught)
+                    assert_array(got, expected, rtol=1e-12)
+                    assert any(hpa.get_comm().allgather_object(warned)) == np_warned, kw
+
+
 # ---------------------------------------------------------------------------- dtypes
 def numpy_dtype(name: str, dtype: hpa.DType) -> hpa.DType:
     """NumPy's result dtype (bfloat16 follows float16; uint64 is int64 in hpa)."""

@@ -17,16 +17,20 @@ from __future__ import annotations
 import os
 import sys
 
+from hpa.comm import guard
 from hpa.comm.base import Communicator, ReduceOp, Request
+from hpa.comm.checking import CollectiveMismatch, check_collectives
 from hpa.comm.counting import CommStats, count_collectives
 from hpa.comm.loopback import LoopbackCommunicator
 
 __all__ = [
+    "CollectiveMismatch",
     "CommStats",
     "Communicator",
     "LoopbackCommunicator",
     "ReduceOp",
     "Request",
+    "check_collectives",
     "count_collectives",
     "detect_transport",
     "get_comm",
@@ -85,13 +89,16 @@ def init(comm: str | Communicator | None = None) -> Communicator:
     Returns
     -------
     Communicator
-        The new world communicator, used by every array created afterwards.
+        The new world communicator, used by every array created afterwards. When it has
+        several ranks, an uncaught exception on any rank ends the job (see
+        :mod:`hpa.comm.guard`; ``HPA_ABORT=0`` turns that off).
     """
     global _world
     if isinstance(comm, Communicator):
         _world = comm
     else:
         _world = make_communicator(comm if comm is not None else detect_transport())
+    guard.install(_world)
     return _world
 
 
@@ -101,10 +108,13 @@ def get_comm() -> Communicator:
 
 
 def print0(*args: object, comm: Communicator | None = None, **kwargs: object) -> None:
-    """``print`` on rank 0 of ``comm`` (the world by default) only; no communication.
+    """``print`` on rank 0 of ``comm`` (the world by default) only.
 
-    Every rank may call it with the same arguments (for example a replicated result), and the
-    line appears once instead of once per process.
+    Every rank calls it with the same arguments, and the line appears once instead of once per
+    process. The arguments are formatted on every rank: a split array among them is gathered
+    collectively (as ``str(x)`` is), so every rank must call ``print0``; other arguments cost
+    no communication.
     """
+    text = [str(a) for a in args]
     if (comm if comm is not None else get_comm()).rank == 0:
-        print(*args, **kwargs)  # type: ignore[call-overload]
+        print(*text, **kwargs)  # type: ignore[call-overload]

@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from hpa.comm import checking
 from hpa.comm.counting import record, suspended
 
 __all__ = ["Communicator", "ReduceOp", "Request", "env_flag", "raw_bytes"]
@@ -159,6 +160,7 @@ class Communicator(ABC):
         self.size = size
         # messages a rank sends itself (a ring of one): gloo and NCCL cannot, MPI need not
         self._mailbox: defaultdict[int, deque[torch.Tensor]] = defaultdict(deque)
+        self._calls = 0  # collectives issued on this communicator, for the consistency check
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} rank={self.rank} size={self.size}>"
@@ -170,7 +172,7 @@ class Communicator(ABC):
         float16/bfloat16 are reduced in float32 and rounded once, bool and the logical
         operations are reduced as uint8, complex products are gathered and multiplied locally.
         """
-        record("allreduce", _nbytes(t))
+        self._enter("allreduce", t, op=op.value)
         dtype = t.dtype
         if op in (ReduceOp.LAND, ReduceOp.LOR) or dtype == torch.bool:
             wire = (t != 0).to(torch.uint8).contiguous()
@@ -190,7 +192,7 @@ class Communicator(ABC):
         ``t`` has ``sum(counts)`` rows on every process; rank ``r`` receives the reduced rows
         ``sum(counts[:r]) : sum(counts[:r+1])``.
         """
-        record("reduce_scatter", _nbytes(t))
+        self._enter("reduce_scatter", t, op=op.value, counts=list(counts))
         counts = _check_counts(counts, self.size, t.shape[0] if t.ndim else -1, "counts")
         if (
             t.dtype == torch.bool
@@ -215,7 +217,7 @@ class Communicator(ABC):
         :meth:`allreduce`: logical operations and bool inputs give bool on every rank,
         float16/bfloat16 accumulate in float32, complex values have no MIN/MAX.
         """
-        record("exscan", _nbytes(t))
+        self._enter("exscan", t, op=op.value)
         _check_order(op, t.dtype)
         if op in (ReduceOp.LAND, ReduceOp.LOR) or t.dtype == torch.bool:
             t = t != 0
@@ -230,7 +232,7 @@ class Communicator(ABC):
     # ------------------------------------------------------------------ data movement
     def allgather(self, t: torch.Tensor) -> torch.Tensor:
         """Gather equally shaped tensors; the result has shape ``(size, *t.shape)``."""
-        record("allgather", _nbytes(t))
+        self._enter("allgather", t)
         return self._allgather(t.contiguous())
 
     def allgatherv(self, t: torch.Tensor, counts: Sequence[int]) -> torch.Tensor:
@@ -239,7 +241,7 @@ class Communicator(ABC):
         ``counts`` must be the same on every rank (it comes from the layout, never from a
         collective), and ``t.shape[0] == counts[rank]``.
         """
-        record("allgatherv", _nbytes(t))
+        self._enter("allgatherv", t, rows=False, counts=list(counts))
         counts = [int(c) for c in counts]
         rows = t.shape[0] if t.ndim else -1
         if len(counts) != self.size or min(counts) < 0 or rows != counts[self.rank]:
@@ -263,7 +265,7 @@ class Communicator(ABC):
         ``sum(recv_counts)`` rows and ``t``'s dtype, receives the result when given (so a caller
         exchanging in rounds can reuse one buffer).
         """
-        record("alltoallv", _nbytes(t))
+        self._enter("alltoallv", t, rows=False, exchange=(send_counts, recv_counts))
         rows = t.shape[0] if t.ndim else -1
         send = _check_counts(send_counts, self.size, rows, "send counts")
         recv = _check_counts(recv_counts, self.size, sum(recv_counts), "receive counts")
@@ -280,14 +282,14 @@ class Communicator(ABC):
         if t.shape[0] % self.size:
             raise ValueError(f"alltoall needs a multiple of {self.size} rows, got {t.shape[0]}")
         k = [t.shape[0] // self.size] * self.size
-        record("alltoall", _nbytes(t))
+        self._enter("alltoall", t)
         out = t.new_empty(t.shape)
         self._alltoallv(t.contiguous(), k, k, out)
         return out
 
     def bcast(self, t: torch.Tensor, root: int = 0) -> torch.Tensor:
         """Broadcast ``t`` from ``root``; other ranks pass a buffer of the same shape and dtype."""
-        record("bcast", _nbytes(t))
+        self._enter("bcast", t, root=root)
         return self._bcast(t.contiguous(), root)
 
     def send(self, t: torch.Tensor, dest: int, tag: int = 0) -> None:
@@ -317,24 +319,76 @@ class Communicator(ABC):
 
     def barrier(self) -> None:
         """Wait until every process has reached this call."""
-        record("barrier", 0)
+        self._enter("barrier")
         self._barrier()
 
     # ------------------------------------------------------------------ python objects
     def bcast_object(self, obj: Any, root: int = 0) -> Any:
         """Broadcast a picklable object from ``root``."""
-        record("bcast_object", 0)
+        self._enter("bcast_object", root=root)
         return self._bcast_object(obj, root)
 
     def allgather_object(self, obj: Any) -> list[Any]:
         """Gather one picklable object from every rank, in rank order, on every rank."""
-        record("allgather_object", 0)
+        self._enter("allgather_object")
         return self._allgather_object(obj)
 
     def split(self, color: int, key: int = 0) -> Communicator:
         """Partition the processes by ``color``; ranks in each part are ordered by ``key``."""
-        record("split", 0)
+        self._enter("split")
         return self._split(color, key)
+
+    # ------------------------------------------------------------------ checks and faults
+    def _enter(
+        self,
+        kind: str,
+        t: torch.Tensor | None = None,
+        rows: bool = True,
+        exchange: tuple[Sequence[int], Sequence[int]] | None = None,
+        **args: Any,
+    ) -> None:
+        """Record collective ``kind`` of tensor ``t``, and check it when checking is on.
+
+        ``rows=False`` compares only the trailing shape (the rows differ per rank);
+        ``exchange`` holds an all-to-all's send and receive counts.
+        """
+        record(kind, 0 if t is None else _nbytes(t))
+        self._calls += 1
+        if checking.checking():
+            if t is not None:
+                args = {
+                    "dtype": str(t.dtype).removeprefix("torch."),
+                    "shape": tuple(t.shape) if rows else ("*", *t.shape[1:]),
+                    **args,
+                }
+            sent = (
+                None
+                if exchange is None
+                else ([int(c) for c in exchange[0]], [int(c) for c in exchange[1]])
+            )
+            checking.verify(self, self._calls, kind, args, sent)
+
+    def checkpoint(self, kind: str, **args: Any) -> None:
+        """Check, when checking is on, that every rank enters the exchange ``kind`` alike.
+
+        For patterns built from point-to-point transfers (halo, ring), which the check of
+        each collective does not see. Costs nothing when checking is off.
+        """
+        if checking.checking():
+            self._calls += 1
+            checking.verify(self, self._calls, kind, args)
+
+    def abort(self, code: int = 1) -> None:
+        """End every process of the job at once with exit status ``code`` (does not return)."""
+        os._exit(code)
+
+    def finish(self) -> None:
+        """Tell the other ranks this one has reached the end of its script; wait for them.
+
+        Called at interpreter exit. A rank still waiting in a collective that this one will
+        never join then raises :class:`~hpa.comm.checking.CollectiveMismatch` instead of
+        hanging. Transports that notice a departed peer by themselves do nothing.
+        """
 
     # ------------------------------------------------------------------ helpers
     def _start_send(self, t: torch.Tensor, dest: int, tag: int) -> Request:

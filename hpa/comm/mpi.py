@@ -6,6 +6,13 @@ when the MPI library supports CUDA buffers (after the producing stream has finis
 otherwise staged through pinned host memory. Support is read from the library
 (``MPIX_Query_cuda_support``, as Open MPI and MPICH provide it); ``HPA_MPI_CUDA_AWARE=1`` or
 ``0`` overrides the answer.
+
+Every transfer is started non-blocking and completed in :meth:`MPICommunicator._wait`, which
+also watches for ranks that have reached the end of their script (each rank announces it at
+exit with a one-byte message, :meth:`MPICommunicator.finish`). A rank waiting in a collective
+that a finished rank will never join raises
+:class:`~hpa.comm.checking.CollectiveMismatch` instead of waiting forever; measured here, the
+non-blocking routines completed in a test loop are as fast as the blocking ones.
 """
 
 from __future__ import annotations
@@ -13,12 +20,17 @@ from __future__ import annotations
 import ctypes
 import math
 import os
+import pickle
+import time
 from typing import Any
+
+import numpy as np
 
 import torch
 from mpi4py import MPI
 
 from hpa.comm.base import Communicator, ReduceOp, Request, env_flag, raw_bytes
+from hpa.comm.checking import CollectiveMismatch
 from hpa.comm.staging import host_buffer, to_device, to_host, wait_for_stream
 
 __all__ = ["MPICommunicator", "mpi_cuda_aware"]
@@ -29,6 +41,24 @@ _OPS = {
     ReduceOp.MIN: MPI.MIN,
     ReduceOp.MAX: MPI.MAX,
 }
+
+
+# the tag of the message a rank sends every other rank when its script has ended
+_FINISHED_TAG = 32000
+# world ranks known to have ended their script (their message received)
+_finished: set[int] = set()
+# how long a wait goes on after a peer has finished, for transfers it completed on its side
+_FINISH_GRACE_S = 2.0
+_ONE_BYTE = np.zeros(1, dtype=np.uint8)
+
+
+def _collect_finished() -> None:
+    """Receive the end-of-script messages that have arrived."""
+    world = MPI.COMM_WORLD
+    status = MPI.Status()
+    while world.Iprobe(MPI.ANY_SOURCE, _FINISHED_TAG, status):
+        world.Recv(np.empty(1, dtype=np.uint8), status.Get_source(), _FINISHED_TAG)
+        _finished.add(status.Get_source())
 
 
 def _loaded_mpi_libraries() -> list[str]:
@@ -75,6 +105,54 @@ class MPICommunicator(Communicator):
         self.mpi_comm = comm if comm is not None else MPI.COMM_WORLD
         super().__init__(self.mpi_comm.Get_rank(), self.mpi_comm.Get_size())
         self.cuda_aware = mpi_cuda_aware()
+        group, world = self.mpi_comm.Get_group(), MPI.COMM_WORLD.Get_group()
+        members = MPI.Group.Translate_ranks(group, list(range(self.size)), world)
+        self._world_rank = MPI.COMM_WORLD.Get_rank()
+        self._peers = frozenset(members) - {self._world_rank}
+
+    # waiting, ending -----------------------------------------------------------------
+    def _wait(self, req: Any, what: str) -> None:
+        """Complete ``req``; raise if a peer ended its script while this rank waits."""
+        spins = 0
+        deadline = None
+        while not req.Test():
+            spins += 1
+            if spins % 64:
+                continue
+            os.sched_yield()  # with more ranks than cores, let the rank we wait for run
+            _collect_finished()
+            gone = _finished & self._peers
+            if not gone:
+                continue
+            if deadline is None:
+                deadline = time.monotonic() + _FINISH_GRACE_S
+            elif time.monotonic() > deadline:
+                ranks = ", ".join(map(str, sorted(gone)))
+                raise CollectiveMismatch(
+                    f"rank(s) {ranks} reached the end of the script while rank "
+                    f"{self._world_rank} waits in {what}: the ranks called different "
+                    "collectives (a rank-dependent argument or branch?); run with HPA_CHECK=1 "
+                    "to find the first call where they differ"
+                )
+
+    def finish(self) -> None:
+        """Announce the end of this rank's script to every other rank; wait until they end.
+
+        Waiting costs no CPU (a 10 ms poll): the other ranks may still be working.
+        """
+        world = MPI.COMM_WORLD
+        others = [r for r in range(world.Get_size()) if r != self._world_rank]
+        sends = [world.Isend(_ONE_BYTE, r, _FINISHED_TAG) for r in others]
+        while True:
+            _collect_finished()
+            if _finished >= set(others):
+                break
+            time.sleep(0.01)
+        MPI.Request.Waitall(sends)
+
+    def abort(self, code: int = 1) -> None:
+        """End every process of the job: ``MPI_Abort`` on the world communicator."""
+        MPI.COMM_WORLD.Abort(code)
 
     # tensors <-> MPI buffers ------------------------------------------------------
     def _staged(self, t: torch.Tensor) -> bool:
@@ -118,7 +196,7 @@ class MPICommunicator(Communicator):
     # transport ----------------------------------------------------------------------
     def _allreduce(self, t: torch.Tensor, op: ReduceOp) -> torch.Tensor:
         work = self._stage(t, fresh=True)
-        self.mpi_comm.Allreduce(MPI.IN_PLACE, self._buf(work), _OPS[op])
+        self._wait(self.mpi_comm.Iallreduce(MPI.IN_PLACE, self._buf(work), _OPS[op]), "allreduce")
         return self._unstage(work, None, t)
 
     def _reduce_scatter(self, t: torch.Tensor, counts: list[int], op: ReduceOp) -> torch.Tensor:
@@ -126,14 +204,16 @@ class MPICommunicator(Communicator):
         row = math.prod(t.shape[1:])
         out = self._buffer((counts[self.rank], *t.shape[1:]), t)
         sizes = [c * row for c in counts]
-        self.mpi_comm.Reduce_scatter(self._buf(src), self._buf(out), sizes, _OPS[op])
+        req = self.mpi_comm.Ireduce_scatter(self._buf(src), self._buf(out), sizes, _OPS[op])
+        self._wait(req, "reduce_scatter")
         return self._unstage(out, None, t)
 
     def _allgatherv(self, t: torch.Tensor, counts: list[int]) -> torch.Tensor:
         src = self._stage(t)
         row = math.prod(t.shape[1:]) * t.element_size()
         out = self._buffer((sum(counts), *t.shape[1:]), t)
-        self.mpi_comm.Allgatherv(self._raw(src), [self._raw(out), [c * row for c in counts]])
+        req = self.mpi_comm.Iallgatherv(self._raw(src), [self._raw(out), [c * row for c in counts]])
+        self._wait(req, "allgatherv")
         return self._unstage(out, None, t)
 
     def _alltoallv(
@@ -142,17 +222,18 @@ class MPICommunicator(Communicator):
         src = self._stage(t)
         row = math.prod(t.shape[1:]) * t.element_size()
         recv = self._buffer(tuple(out.shape), out) if self._staged(out) else out
-        self.mpi_comm.Alltoallv(
+        req = self.mpi_comm.Ialltoallv(
             [self._raw(src), [c * row for c in send_counts]],
             [self._raw(recv), [c * row for c in recv_counts]],
         )
+        self._wait(req, "alltoallv")
         if recv is not out:
             self._unstage(recv, out, out)
 
     def _bcast(self, t: torch.Tensor, root: int) -> torch.Tensor:
         receives_staged = self.rank != root and self._staged(t)
         work = self._buffer(tuple(t.shape), t) if receives_staged else self._stage(t)
-        self.mpi_comm.Bcast(self._raw(work), root=root)
+        self._wait(self.mpi_comm.Ibcast(self._raw(work), root=root), "bcast")
         return t if work is t or self.rank == root else self._unstage(work, t, t)
 
     def _isend(self, t: torch.Tensor, dest: int, tag: int) -> Request:
@@ -161,7 +242,7 @@ class MPICommunicator(Communicator):
 
         def complete(staged: torch.Tensor = src) -> None:
             # ``staged`` keeps a host copy alive until MPI has sent it
-            req.Wait()
+            self._wait(req, f"a send to rank {dest}")
 
         return Request(complete)
 
@@ -171,20 +252,37 @@ class MPICommunicator(Communicator):
         req = self.mpi_comm.Irecv(self._raw(work), source=source, tag=tag)
 
         def complete() -> None:
-            req.Wait()
+            self._wait(req, f"a receive from rank {source}")
             if work is not buf:
                 self._unstage(work, buf, buf)
 
         return Request(complete, buf)
 
     def _barrier(self) -> None:
-        self.mpi_comm.Barrier()
+        self._wait(self.mpi_comm.Ibarrier(), "barrier")
 
     def _bcast_object(self, obj: Any, root: int) -> Any:
-        return self.mpi_comm.bcast(obj, root=root)
+        data = pickle.dumps(obj) if self.rank == root else b""
+        size = np.array([len(data)], dtype=np.int64)
+        self._wait(self.mpi_comm.Ibcast(size, root=root), "bcast_object")
+        buf = (
+            np.frombuffer(bytearray(data), dtype=np.uint8)
+            if self.rank == root
+            else np.empty(int(size[0]), np.uint8)
+        )
+        self._wait(self.mpi_comm.Ibcast(buf, root=root), "bcast_object")
+        return obj if self.rank == root else pickle.loads(buf.tobytes())
 
     def _allgather_object(self, obj: Any) -> list[Any]:
-        return self.mpi_comm.allgather(obj)
+        data = np.frombuffer(pickle.dumps(obj), dtype=np.uint8)
+        sizes = np.empty(self.size, dtype=np.int64)
+        mine = np.array([data.size], dtype=np.int64)
+        self._wait(self.mpi_comm.Iallgather(mine, sizes), "allgather_object")
+        out = np.empty(int(sizes.sum()), dtype=np.uint8)
+        self._wait(self.mpi_comm.Iallgatherv(data, [out, sizes.tolist()]), "allgather_object")
+        ends = np.cumsum(sizes).tolist()
+        starts = [0, *ends[:-1]]
+        return [pickle.loads(out[a:b].tobytes()) for a, b in zip(starts, ends)]
 
     def _split(self, color: int, key: int) -> Communicator:
         return MPICommunicator(self.mpi_comm.Split(color, key))

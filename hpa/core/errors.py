@@ -1,4 +1,9 @@
-"""Exceptions hpa raises (all subclass the matching built-in so NumPy-style handlers work)."""
+"""Exceptions hpa raises (all subclass the matching built-in so NumPy-style handlers work).
+
+An error agreed over the ranks (:func:`hpa.core.exchange.agreed`) is rebuilt on the other
+ranks from its class and message, and the classes here are kept as they are: each must be
+importable on every rank and take its message as its only argument.
+"""
 
 from __future__ import annotations
 

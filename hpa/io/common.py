@@ -1,16 +1,19 @@
-"""What every file format shares: agreed errors, the part of a file each rank reads, writers
-that take turns, and saves that never leave a half-written file under the target name.
+"""What every file format shares: the part of a file each rank reads, loads checked to read
+the same array everywhere, writers that take turns, and saves that never leave a half-written
+file under the target name.
 
 Every function here is collective: all ranks of the communicator call it with the same
-arguments. Errors are agreed (one ``allgather_object``) so that every rank raises the same
-exception, and no rank is left waiting in a collective for one that failed.
+arguments. Errors are agreed (:func:`hpa.core.exchange.agreed`, one ``allgather_object``) so
+that every rank raises the same exception, and no rank is left waiting in a collective for one
+that failed.
 """
 
 from __future__ import annotations
 
-import builtins
+import contextlib
 import importlib
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -23,14 +26,13 @@ from hpa.backends import resolve_device
 from hpa.comm import Communicator, get_comm
 from hpa.core.array import Array
 from hpa.core.dtypes import DType, to_dtype
-from hpa.core.exchange import gather_objects, share_object
+from hpa.core.exchange import agreed, agreed_allgather, reworded, share_object
 from hpa.core.layout import Layout, normalize_axis
 
 __all__ = [
     "SAVE_MODES",
     "FileSlab",
-    "agreed",
-    "agreed_allgather",
+    "agreed_load",
     "array_from_block",
     "block_index",
     "check_save_mode",
@@ -44,7 +46,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-S = TypeVar("S")
 
 SAVE_MODES = ("w", "w-", "x", "a", "r+")
 """Modes of the savers that write named datasets: create or replace, create only, add (creating
@@ -54,78 +55,6 @@ the file if needed), add to an existing file."""
 def resolve_comm(comm: Communicator | None) -> Communicator:
     """``comm``, or the world communicator."""
     return get_comm() if comm is None else comm
-
-
-def _portable(kind: type[BaseException]) -> type[Exception]:
-    """The nearest built-in exception class of ``kind`` (rebuilt on the other ranks)."""
-    for base in kind.__mro__:
-        if base.__module__ == builtins.__name__ and issubclass(base, Exception):
-            return base
-    return RuntimeError
-
-
-def agreed(comm: Communicator, action: Callable[[], T]) -> T:
-    """Run ``action`` on every rank; if it raised anywhere, raise on every rank (collective).
-
-    The lowest failing rank's exception is raised everywhere: itself on that rank, and on the
-    others its nearest built-in class (``FileNotFoundError``, ``KeyError``, ``TypeError``, ...)
-    with the same message. One ``allgather_object`` when ``comm`` has several ranks.
-
-    Parameters
-    ----------
-    comm : Communicator
-        The ranks that must agree.
-    action : callable
-        The local work, without arguments.
-
-    Returns
-    -------
-    object
-        What ``action`` returned on this rank.
-    """
-    return agreed_allgather(comm, action, lambda _: None)[0]
-
-
-def agreed_allgather(
-    comm: Communicator, action: Callable[[], T], share: Callable[[T], S]
-) -> tuple[T, list[S]]:
-    """:func:`agreed`, and every rank's ``share(result)`` gathered in the same collective.
-
-    For a step whose outcome the other ranks need (how many rows a rank parsed, how many bytes
-    it will write): the agreement and the exchange cost one ``allgather_object`` together
-    (none when ``comm`` has one rank). ``share`` runs on this rank's result inside the
-    agreement, so an error in it is agreed too; keep what it returns small.
-
-    Returns
-    -------
-    tuple
-        What ``action`` returned on this rank, and ``share``'s value from every rank in rank
-        order.
-    """
-    result: Any = None
-    shared: Any = None
-    error: Exception | None = None
-    try:
-        result = action()
-        shared = share(result)
-    except Exception as caught:  # noqa: BLE001 (every rank must learn of it; raised below)
-        error = caught
-    if comm.size == 1:
-        if error is not None:
-            raise error
-        return result, [shared]
-    summary = None
-    if error is not None:
-        message = error.args[0] if len(error.args) == 1 else str(error)
-        summary = (_portable(type(error)), str(message))
-    outcomes = gather_objects(comm, (summary, shared))
-    first = next((rank for rank, (f, _) in enumerate(outcomes) if f is not None), None)
-    if first is not None and first != comm.rank:
-        kind, message = outcomes[first][0]
-        raise kind(f"{message} (on rank {first})")
-    if error is not None:
-        raise error
-    return result, [value for _, value in outcomes]
 
 
 def in_turn(comm: Communicator, action: Callable[[int], None]) -> None:
@@ -151,6 +80,53 @@ def _remove(path: str) -> None:
         os.remove(path)
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` may be running on this host: only one known to be gone is not
+    (another user's process, or a pid out of range, counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True
+    return True
+
+
+def _remove_stale(target: str) -> None:
+    """Remove the temporaries of earlier saves of ``target`` (and their ``.old`` siblings) that
+    a process left behind when it was killed: those whose pid no longer runs on this host.
+
+    Best effort: an entry that cannot be removed stays (the save has succeeded already).
+    """
+    directory, name = os.path.split(os.path.abspath(target))
+    pattern = re.compile(rf"\.{re.escape(name)}\.hpa-([0-9]+)\.tmp(?:\.old)?")
+    with contextlib.suppress(OSError):
+        for entry in os.listdir(directory):
+            found = pattern.fullmatch(entry)
+            if found and not _running(int(found.group(1))):
+                with contextlib.suppress(OSError):
+                    _remove(os.path.join(directory, entry))
+
+
+def _naming_target(action: Callable[[], T], temp: str, target: str) -> Callable[[], T]:
+    """``action`` whose errors name ``target`` (a temporary file means nothing to the user)."""
+
+    def edit(message: str) -> str:
+        message = message.replace(temp, target)
+        return message if target in message else f"saving {target!r}: {message}"
+
+    def run() -> T:
+        try:
+            return action()
+        except Exception as error:
+            renamed = reworded(error, edit)
+            if renamed is error:
+                raise
+            raise renamed from error
+
+    return run
+
+
 @contextmanager
 def replaced_atomically(
     path: str | os.PathLike[str], comm: Communicator, *, start_from_existing: bool = False
@@ -158,27 +134,40 @@ def replaced_atomically(
     """A temporary name next to ``path`` that becomes ``path`` when the block succeeds.
 
     The writers write to the yielded name; when every rank leaves the block without an error,
-    rank 0 renames it over ``path`` (a file or a directory store). On an error anywhere the
-    temporary is removed, ``path`` is left as it was, and every rank raises. With
-    ``start_from_existing`` the temporary starts as a copy of ``path`` (to add a dataset to an
-    existing file without risking it).
+    rank 0 renames it over ``path`` (a file or a directory store) and removes the temporaries
+    that earlier saves of ``path`` left behind when their process was killed (their pid no
+    longer runs on rank 0's host). On an error anywhere the temporary is removed, ``path`` is
+    left as it was, and every rank raises an exception whose message names ``path``, not the
+    temporary. With ``start_from_existing`` the temporary starts as a copy of ``path`` (to add
+    a dataset to an existing file without risking it).
 
     Collective: one ``bcast_object`` of the name and three agreements. The writers must raise
-    on every rank or on none (use :func:`agreed` or :func:`in_turn`).
+    on every rank or on none (use :func:`~hpa.core.exchange.agreed` or :func:`in_turn`).
     """
     target = os.fspath(path)
+    mine = _temporary_name(target)
 
     def prepare() -> str:
-        temp = _temporary_name(target)
-        _remove(temp)
+        _remove(mine)
         if start_from_existing and os.path.exists(target):
             if os.path.isdir(target):
-                shutil.copytree(target, temp)
+                shutil.copytree(target, mine)
             else:
-                shutil.copy2(target, temp)
-        return temp
+                shutil.copy2(target, mine)
+        return mine
 
-    temp = share_object(agreed(comm, prepare if comm.rank == 0 else lambda: None), 0, comm)
+    def publish() -> None:
+        if os.path.isdir(mine) and os.path.exists(target):
+            old = mine + ".old"
+            os.replace(target, old)
+            os.replace(mine, target)
+            _remove(old)
+        else:
+            os.replace(mine, target)
+        _remove_stale(target)
+
+    first = _naming_target(prepare, mine, target) if comm.rank == 0 else lambda: ""
+    temp = share_object(agreed(comm, first), 0, comm)
     error: Exception | None = None
     try:
         yield temp
@@ -190,22 +179,33 @@ def replaced_atomically(
             raise error
 
     try:
-        agreed(comm, check)
+        agreed(comm, _naming_target(check, temp, target))
     except Exception:
         if comm.rank == 0:
-            _remove(temp)
+            with contextlib.suppress(OSError):
+                _remove(temp)
         raise
+    agreed(comm, _naming_target(publish, temp, target) if comm.rank == 0 else lambda: None)
 
-    def publish() -> None:
-        if os.path.isdir(temp) and os.path.exists(target):
-            old = temp + ".old"
-            os.replace(target, old)
-            os.replace(temp, target)
-            _remove(old)
-        else:
-            os.replace(temp, target)
 
-    agreed(comm, publish if comm.rank == 0 else lambda: None)
+def agreed_load(comm: Communicator, read: Callable[[], Array], what: str) -> Array:
+    """``read()`` agreed on every rank, and checked to have found the same array everywhere.
+
+    One ``allgather_object`` (none at one rank) carries the agreement and every rank's global
+    shape and dtype, so that a path naming different files on different ranks (a node-local
+    directory) raises ``ValueError`` on every rank instead of mixing blocks of different
+    arrays. ``what`` names the stored array (each rank's own, in that message).
+    """
+    x, seen = agreed_allgather(comm, read, lambda x: (what, x.shape, x.dtype.name))
+    if len({(shape, name) for _, shape, name in seen}) > 1:
+        found = "; ".join(
+            f"rank {r}: {where}, {shape} {name}" for r, (where, shape, name) in enumerate(seen)
+        )
+        raise ValueError(
+            f"the ranks read different arrays ({found}); pass a path that names the same file "
+            "on every rank"
+        )
+    return x
 
 
 def file_dtype(stored: np.dtype, dtype: Any, what: str) -> DType:

@@ -22,10 +22,9 @@ import numpy as np
 from hpa.comm import Communicator
 from hpa.core.array import Array
 from hpa.core.dtypes import DType, float64, to_dtype
+from hpa.core.exchange import agreed, agreed_allgather
 from hpa.core.layout import Layout, normalize_axis
 from hpa.io.common import (
-    agreed,
-    agreed_allgather,
     array_from_block,
     host_block,
     replaced_atomically,
@@ -112,7 +111,8 @@ def load_csv(
     Unlike HeAT's ``load_csv``, the defaults are ``dtype=float64`` and ``split=0``.
 
     Communication: one ``allgather_object`` agrees that every rank parsed its lines and
-    exchanges the row and column counts. Then ``split=0`` with ``balance`` costs one
+    exchanges the row and column counts and the file's size (a path naming files of different
+    sizes on different ranks raises ``ValueError`` everywhere). Then ``split=0`` with ``balance`` costs one
     ``alltoallv`` (only rows near the block edges move when the lines have similar lengths),
     ``split=1`` one ``alltoallv`` and ``split=None`` one ``allgatherv``.
     """
@@ -126,16 +126,23 @@ def load_csv(
     columns = None if usecols is None else _usecols(usecols)
     name = os.fspath(path)
 
-    def parse() -> np.ndarray:
-        start, stop, text = _read_lines(name, header_lines, comm.rank, comm.size)
+    def parse() -> tuple[np.ndarray, int]:
+        start, stop, length, text = _read_lines(name, header_lines, comm.rank, comm.size)
         try:
-            return _parse(text.decode(encoding), sep, target, columns, comments)
+            return _parse(text.decode(encoding), sep, target, columns, comments), length
         except ValueError as error:
             raise ValueError(
                 f"{name!r}, lines in bytes {start} to {stop}: {error}".rstrip(".")
             ) from None
 
-    block, shapes = agreed_allgather(comm, parse, lambda rows: rows.shape)
+    (block, _), seen = agreed_allgather(comm, parse, lambda got: (got[0].shape, got[1], name))
+    if len({length for _, length, _ in seen}) > 1:
+        sizes = "; ".join(f"rank {r}: {n!r}, {size} bytes" for r, (_, size, n) in enumerate(seen))
+        raise ValueError(
+            f"the ranks read different files ({sizes}); pass a path that names the same file "
+            "on every rank"
+        )
+    shapes = [shape for shape, _, _ in seen]
     widths = {m for n, m in shapes if n}
     if len(widths) > 1:
         raise ValueError(
@@ -292,9 +299,9 @@ def _skip_lines(fd: int, lines: int, size: int) -> int:
     return size
 
 
-def _read_lines(path: str, header_lines: int, rank: int, size: int) -> tuple[int, int, bytes]:
+def _read_lines(path: str, header_lines: int, rank: int, size: int) -> tuple[int, int, int, bytes]:
     """The lines after the header that start in ``rank``'s share of the bytes: their first
-    byte, their end and their bytes."""
+    byte, their end, the file's length and their bytes."""
     fd = os.open(path, os.O_RDONLY)
     try:
         length = os.fstat(fd).st_size
@@ -309,7 +316,7 @@ def _read_lines(path: str, header_lines: int, rank: int, size: int) -> tuple[int
                 break
             parts.append(chunk)
             at += len(chunk)
-        return start, stop, b"".join(parts)
+        return start, stop, length, b"".join(parts)
     finally:
         os.close(fd)
 

@@ -15,7 +15,7 @@ from typing import Any
 from hpa.comm import Communicator
 from hpa.core.array import Array
 from hpa.io.common import (
-    agreed,
+    agreed_load,
     array_from_block,
     block_index,
     check_save_mode,
@@ -67,9 +67,9 @@ def load_hdf5(
 
     Notes
     -----
-    Communication: one ``allgather_object`` to agree that every rank read without an error
-    (a missing file or dataset raises the same exception on every rank). No data moves
-    between ranks.
+    Communication: one ``allgather_object`` to agree that every rank read the same array
+    without an error (a missing file or dataset, a bad ``split`` or ``slices``, raise the same
+    exception on every rank). No data moves between ranks.
     """
     h5py, comm = optional_module("h5py", "HDF5 files"), resolve_comm(comm)
 
@@ -84,7 +84,7 @@ def load_hdf5(
             slab = plan_load(stored.shape, split, comm, slices)
             return array_from_block(stored[slab.index], slab.layout, target, device)
 
-    return agreed(comm, read)
+    return agreed_load(comm, read, f"dataset {dataset!r} of {os.fspath(path)!r}")
 
 
 def save_hdf5(

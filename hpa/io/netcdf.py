@@ -19,7 +19,7 @@ from hpa.comm import Communicator
 from hpa.core.array import Array
 from hpa.core.dtypes import bool_
 from hpa.io.common import (
-    agreed,
+    agreed_load,
     array_from_block,
     block_index,
     check_save_mode,
@@ -79,8 +79,8 @@ def load_netcdf(
     ``scale_factor``/``add_offset``) is applied. A byte variable with the attribute
     ``dtype = "bool"`` (as :func:`save_netcdf` and xarray write booleans) loads as bool.
     A missing file raises ``FileNotFoundError``, a missing variable ``KeyError``, on every
-    rank. Communication: one ``allgather_object`` to agree that every rank read without an
-    error; no data moves between ranks.
+    rank. Communication: one ``allgather_object`` to agree that every rank read the same
+    variable without an error; no data moves between ranks.
     """
     h5netcdf, comm = optional_module("h5netcdf", "netCDF files"), resolve_comm(comm)
 
@@ -94,7 +94,7 @@ def load_netcdf(
             block = stored[slab.index] if slab.index else stored[...]
             return array_from_block(np.asarray(block), slab.layout, target, device)
 
-    return agreed(comm, read)
+    return agreed_load(comm, read, f"variable {variable!r} of {os.fspath(path)!r}")
 
 
 def _variable(h5netcdf: Any, handle: Any, variable: str, target: str) -> Any:

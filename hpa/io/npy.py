@@ -11,9 +11,9 @@ import numpy as np
 
 from hpa.comm import Communicator
 from hpa.core.array import Array
-from hpa.core.exchange import share_object
+from hpa.core.exchange import agreed, share_object
 from hpa.io.common import (
-    agreed,
+    agreed_load,
     array_from_block,
     block_index,
     file_dtype,
@@ -58,7 +58,8 @@ def load_npy(
     Notes
     -----
     The file is memory-mapped, so a rank touches only the pages of its own slab.
-    Communication: one ``allgather_object`` to agree that every rank read without an error.
+    Communication: one ``allgather_object`` to agree that every rank read the same array
+    without an error (every error is raised on every rank).
     """
     comm = resolve_comm(comm)
 
@@ -68,7 +69,7 @@ def load_npy(
         slab = plan_load(stored.shape, split, comm, slices)
         return array_from_block(stored[slab.index], slab.layout, target, device)
 
-    return agreed(comm, read)
+    return agreed_load(comm, read, f"{os.fspath(path)!r}")
 
 
 def save_npy(x: Array, path: str | os.PathLike[str]) -> None:

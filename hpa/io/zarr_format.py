@@ -20,9 +20,10 @@ import numpy as np
 
 from hpa.comm import Communicator
 from hpa.core.array import Array
+from hpa.core.exchange import agreed
 from hpa.core.layout import Layout
 from hpa.io.common import (
-    agreed,
+    agreed_load,
     array_from_block,
     check_save_mode,
     file_dtype,
@@ -81,8 +82,8 @@ def load_zarr(
     A rank decompresses only the chunks that overlap its block (Zarr cannot read less than a
     chunk). A missing store raises ``FileNotFoundError``, a missing ``array`` ``KeyError``, a
     group where an array is expected ``TypeError``, on every rank. Communication: one
-    ``allgather_object`` to agree that every rank read without an error; no data moves
-    between ranks.
+    ``allgather_object`` to agree that every rank read the same array without an error; no
+    data moves between ranks.
     """
     zarr, comm = optional_module("zarr", "Zarr stores"), resolve_comm(comm)
 
@@ -93,7 +94,7 @@ def load_zarr(
         slab = plan_load(stored.shape, split, comm, slices)
         return array_from_block(np.asarray(stored[slab.index]), slab.layout, target, device)
 
-    return agreed(comm, read)
+    return agreed_load(comm, read, f"Zarr array {array or os.fspath(path)!r}")
 
 
 def _open_array(zarr: Any, target: str, array: str | None) -> Any:

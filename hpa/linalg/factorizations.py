@@ -54,6 +54,7 @@ from hpa.linalg.checks import (
 
 __all__ = ["cholesky", "eigh", "eigvalsh", "qr", "randomized_svd", "svd", "svdvals"]
 
+
 class QRResult(NamedTuple):
     Q: Array
     R: Array

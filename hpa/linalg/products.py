@@ -28,9 +28,11 @@ batch / any         each rank multiplies its own      that batch axis  none, or 
                                                                        broadcast) for the other
 ==================  ================================  ===============  ==========================
 
-No rank ever holds the whole of a split operand, and no result-sized buffer is allocated
-beyond the rank's own block of the result (partial sums are reduced window by window when the
-result is large). Operands split along ``k`` with different extents are first brought to the
+The result split follows from the roles and the sizes alone, so it is the same at every
+process count (at one process the product is one local ``torch.matmul``, laid out as the
+table says). No rank ever holds the whole of a split operand, and no result-sized buffer is
+allocated beyond the rank's own block of the result (partial sums are reduced window by window
+when the result is large). Operands split along ``k`` with different extents are first brought to the
 same extents (one ``alltoallv``). Products run in the result dtype with ``torch.matmul``; bool
 products are computed on integers and compared with zero, as NumPy's are logical. CUDA has no
 integer matrix product: integer blocks on a GPU are multiplied by :func:`exact_matmul`.
@@ -54,7 +56,7 @@ from hpa.core.exchange import Partial, ring, scatter_windows
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
 from hpa.linalg.checks import LinAlgError
-from hpa.ops.creation import asarray
+from hpa.ops.creation import asarray, coerce
 from hpa.ops.diagonals import diagonal
 from hpa.ops.elementwise import conj, multiply, subtract
 from hpa.ops.manipulation import expand_dims, moveaxis, ravel, reshape, squeeze, stack, transpose
@@ -68,6 +70,13 @@ __all__ = [
 _REPLICATE_BYTES = 8 << 20  # partial sums up to this size are allreduced into a replicated result
 _WINDOW_BYTES = 32 << 20  # larger ones are reduce-scattered in windows of about this size
 _EXACT_BYTES = 64 << 20  # temporaries of exact_matmul stay below about this size
+
+
+def _operands(*xs: Any) -> list[Array]:
+    """The operands as arrays: data that is not an hpa array joins the first array's
+    communicator and device (replicated)."""
+    like = next((x for x in xs if isinstance(x, Array)), None)
+    return [coerce(x, like) for x in xs]
 
 
 # ---------------------------------------------------------------------------- local products
@@ -195,7 +204,7 @@ def matmul(x1: Any, x2: Any, /) -> Array:
     ValueError
         If an operand is 0-d, or the contracted dimensions or the stack shapes do not match.
     """
-    a, b = asarray(x1), asarray(x2)
+    a, b = _operands(x1, x2)
     for i, x in enumerate((a, b)):
         if x.ndim == 0:
             raise ValueError(
@@ -223,30 +232,45 @@ def _matmul(a: Array, b: Array, batch: tuple[int, ...], res: dtypes.DType) -> Ar
     a, b = (_unbroadcast(x, shape) for x in (a, b))
     sa = None if a.split is None else a.split + nd - a.ndim  # split axes in result coordinates
     sb = None if b.split is None else b.split + nd - b.ndim
-    if a.comm.size == 1 or (sa is None and sb is None):  # one block: the split of a free axis
-        kept: list[int | None] = [
-            s for s, k in ((sa, nd - 1), (sb, nd - 2)) if s is not None and s != k
-        ]
-        return Array(_mm(a.larray, b.larray, res), Layout(shape, (kept or [None])[0], a.comm))
-    if (sa is not None and sa < nd - 2) or (sb is not None and sb < nd - 2):
+    how, split = _plan(a, b, shape, sa, sb, res)
+    if a.comm.size == 1:
+        return Array(_mm(a.larray, b.larray, res), Layout(shape, split, a.comm))
+    if how == "local":  # blocks that line up: a's rows or b's columns
+        counts = None if split is None else (a if split == nd - 2 else b).layout.counts
+        return Array(_mm(a.larray, b.larray, res), Layout(shape, split, a.comm, counts))
+    if how == "batch":
         return _batch_split(a, b, shape, sa, sb, res)
+    if how == "contract":
+        return _contract_split(a, b, shape, res, split)
+    if how == "ring rows":
+        assert a.layout.counts is not None
+        return _ring(a.larray, b, shape, res, a.layout.counts, rows=True)
+    assert b.layout.counts is not None
+    return _ring(b.larray, a, shape, res, b.layout.counts, rows=False)
+
+
+def _plan(
+    a: Array, b: Array, shape: tuple[int, ...], sa: int | None, sb: int | None, res: dtypes.DType
+) -> tuple[str, int | None]:
+    """The algorithm of ``a @ b`` and the split of the result, from the roles of the split axes
+    and the sizes alone: the result's layout is the same at every process count."""
+    nd = len(shape)
+    if sa is None and sb is None:
+        return "local", None
+    if sa is not None and sa < nd - 2:
+        return "batch", sa
+    if sb is not None and sb < nd - 2:
+        return "batch", sb
     ra = {None: None, nd - 2: "m", nd - 1: "k"}[sa]
     rb = {None: None, nd - 2: "k", nd - 1: "n"}[sb]
-    if rb == "k" or ra == "k":
+    if "k" in (ra, rb):
         if ra in (None, "k") and rb in (None, "k"):
-            return _contract_split(a, b, shape, res)
-        if ra == "m":
-            assert a.layout.counts is not None
-            return _ring(a.larray, b, shape, res, a.layout.counts, rows=True)
-        assert b.layout.counts is not None
-        return _ring(b.larray, a, shape, res, b.layout.counts, rows=False)
+            small = math.prod(shape) * res.itemsize <= _REPLICATE_BYTES
+            return "contract", None if small else nd - 2
+        return ("ring rows", nd - 2) if ra == "m" else ("ring columns", nd - 1)
     if ra == "m" and rb == "n":  # ring the smaller operand
-        assert a.layout.counts is not None and b.layout.counts is not None
-        if b.size <= a.size:
-            return _ring(a.larray, b, shape, res, a.layout.counts, rows=True)
-        return _ring(b.larray, a, shape, res, b.layout.counts, rows=False)
-    split, counts = (nd - 2, a.layout.counts) if ra == "m" else (nd - 1, b.layout.counts)
-    return Array(_mm(a.larray, b.larray, res), Layout(shape, split, a.comm, counts))
+        return ("ring rows", nd - 2) if b.size <= a.size else ("ring columns", nd - 1)
+    return "local", nd - 2 if ra == "m" else nd - 1
 
 
 def _mm(a: torch.Tensor, b: torch.Tensor, res: dtypes.DType) -> torch.Tensor:
@@ -289,18 +313,20 @@ def _batch_block(x: Array, s: int, nd: int, counts: Sequence[int]) -> torch.Tens
     return redistribute(x.larray, x.layout, x.layout.with_split(axis, counts))
 
 
-def _contract_split(a: Array, b: Array, shape: tuple[int, ...], res: dtypes.DType) -> Array:
-    """Split contracted axis: local partial products over my slice of ``k``, then summed."""
+def _contract_split(
+    a: Array, b: Array, shape: tuple[int, ...], res: dtypes.DType, split: int | None
+) -> Array:
+    """Split contracted axis: local partial products over my slice of ``k``, then summed into
+    a replicated result (``split`` None) or reduce-scattered along the rows."""
     k_counts = (a if a.split == a.ndim - 1 else b).layout.counts
     assert k_counts is not None
     lo, hi = Layout((a.shape[-1],), 0, a.comm, k_counts).range_of(a.comm.rank)
     ta = _k_block(a, a.ndim - 1, k_counts, lo, hi)
     tb = _k_block(b, b.ndim - 2, k_counts, lo, hi)
     comm = a.comm
-    nbytes = math.prod(shape) * res.itemsize
-    if nbytes <= _REPLICATE_BYTES:
+    if split is None:
         return Array(Partial(_mm(ta, tb, res), comm).replicate(), Layout(shape, None, comm))
-    out_lay = Layout(shape, len(shape) - 2, comm)
+    out_lay = Layout(shape, split, comm)
     return Array(_reduce_rows(ta, tb, out_lay, res), out_lay)
 
 
@@ -386,7 +412,7 @@ def tensordot(x1: Any, x2: Any, /, *, axes: int | Sequence[Any] = 2) -> Array:
     (:func:`hpa.reshape`: no communication unless a split axis is merged with the axes before
     it), and multiplied with :func:`matmul`, whose communication applies.
     """
-    a, b = asarray(x1), asarray(x2)
+    a, b = _operands(x1, x2)
     if isinstance(axes, int):
         if axes < 0:
             raise ValueError("axes must be at least 0")
@@ -418,7 +444,7 @@ def dot(a: Any, b: Any, out: Any = None) -> Array:
     """
     if out is not None:
         raise TypeError("dot: out= is not supported")
-    x, y = asarray(a), asarray(b)
+    x, y = _operands(a, b)
     if x.ndim == 0 or y.ndim == 0:
         return multiply(x, y)
     if y.ndim <= 2:
@@ -433,7 +459,7 @@ def vdot(a: Any, b: Any, /) -> Array:
     Flattens both (:func:`hpa.ravel`), then one :func:`matmul` of vectors: one ``allreduce``
     when they are split (after aligning their blocks), none when replicated.
     """
-    x, y = ravel(asarray(a)), ravel(asarray(b))
+    x, y = (ravel(v) for v in _operands(a, b))
     if x.shape != y.shape:
         raise ValueError("cannot reshape array: vdot needs arrays of the same size")
     return matmul(conj(x) if x.dtype.kind == "c" else x, y)
@@ -443,7 +469,7 @@ def vdot(a: Any, b: Any, /) -> Array:
 def inner(a: Any, b: Any, /) -> Array:
     """Inner product over the last axes (a 0-d operand multiplies), like NumPy; communicates
     what :func:`tensordot` does."""
-    x, y = asarray(a), asarray(b)
+    x, y = _operands(a, b)
     if x.ndim == 0 or y.ndim == 0:
         return multiply(x, y)
     if x.shape[-1] != y.shape[-1]:
@@ -466,7 +492,7 @@ def outer(a: Any, b: Any, /, out: Any = None) -> Array:
     """
     if out is not None:
         raise TypeError("outer: out= is not supported")
-    x, y = ravel(asarray(a)), ravel(asarray(b))
+    x, y = (ravel(v) for v in _operands(a, b))
     if x.split is not None and y.split is not None:
         y = y.resplit(None)
     return multiply(expand_dims(x, 1), expand_dims(y, 0))
@@ -480,7 +506,7 @@ def kron(a: Any, b: Any, /) -> Array:
     alignment rules), then merged with :func:`hpa.reshape`; a split ``b`` is replicated first
     when ``a`` is split (one ``allgatherv``).
     """
-    x, y = asarray(a), asarray(b)
+    x, y = _operands(a, b)
     nd = builtins.max(x.ndim, y.ndim)
     x = reshape(x, (1,) * (nd - x.ndim) + x.shape) if x.ndim < nd else x
     y = reshape(y, (1,) * (nd - y.ndim) + y.shape) if y.ndim < nd else y
@@ -535,7 +561,7 @@ def cross(x1: Any, x2: Any, /, *, axis: int = -1) -> Array:
     Elementwise on the components; when ``axis`` is a split axis the operand is replicated
     along it first (one ``allgatherv``).
     """
-    a, b = asarray(x1), asarray(x2)
+    a, b = _operands(x1, x2)
     nd = builtins.max(a.ndim, b.ndim)
     ax = normalize_axis(axis, nd) - nd
     if -ax > builtins.min(a.ndim, b.ndim) or a.shape[ax] != 3 or b.shape[ax] != 3:
@@ -571,7 +597,7 @@ def einsum(subscripts: str, *operands: Any) -> Array:
     what that product does; a label summed away within one operand is one :func:`hpa.sum`
     (one ``allreduce`` when it is the split axis).
     """
-    arrays = [asarray(x) for x in operands]
+    arrays = _operands(*operands)
     inputs, output = _parse_einsum(subscripts, arrays)
     terms = list(zip(inputs, arrays))
     later = [set("".join(s for s, _ in terms[i + 1 :])) | set(output) for i in range(len(terms))]
@@ -677,7 +703,7 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Array:
     ValueError
         If ``x1`` and ``x2`` differ in size along ``axis`` (it is not broadcast).
     """
-    a, b = asarray(x1), asarray(x2)
+    a, b = _operands(x1, x2)
     ndim = builtins.max(a.ndim, b.ndim)
     axis = normalize_axis(axis, ndim) - ndim  # counted from the end, as broadcasting aligns
     if -axis > builtins.min(a.ndim, b.ndim) or a.shape[axis] != b.shape[axis]:

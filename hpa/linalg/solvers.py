@@ -79,20 +79,22 @@ Local = Callable[[torch.Tensor, torch.Tensor, Layout], torch.Tensor]
 def _direct(a: Any, b: Any, local: Local) -> Array:
     """Solve ``A X = B`` with ``local(A stack, B block, stack layout)``; where the sides go.
 
-    ``A``'s stack is whole on every rank (a split 2-D ``A`` is gathered: one ``allgatherv``).
+    ``A``'s stack is whole on every rank (a split 2-D ``A``, or a split stack ``A`` that ``B``
+    does not share, is gathered: one ``allgatherv``).
     ``B`` split along columns, along batch axes ``A`` broadcasts over, or not split, is solved
     locally and ``X`` keeps its layout; a stack ``A`` split along a batch axis takes ``B`` to its
     blocks; otherwise ``B`` is gathered (one ``allgatherv``) and ``X`` sliced back to ``B``'s
     layout.
     """
-    a, b = _common(as_square(a), as_floating(coerce(b)))
+    sq = as_square(a)
+    a, b = _common(sq, as_floating(coerce(b, sq)))
     n, vector = a.shape[-1], b.ndim == 1
     if b.shape[0 if vector else -2] != n:
         raise ValueError(f"solve: right-hand side of shape {b.shape} does not fit {a.shape}")
     batch = broadcast_shapes(a.shape[:-2], () if vector else b.shape[:-2])
     xshape = batch + b.shape[-1 if vector else -2 :]
     same_batch = b.ndim == a.ndim and b.shape[:-2] == a.shape[:-2]
-    if a.ndim > 2 and a.split is not None and a.split < a.ndim - 2 and not same_batch:
+    if a.ndim > 2 and a.split is not None and not same_batch:  # b broadcasts over the stack
         a = Array(whole(a), a.layout.with_split(None))
     t, lay = local_stack(a)
     if lay.split is not None:  # a stack split along a batch axis: b's blocks follow
@@ -208,7 +210,8 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
     split: ``b`` is gathered (one ``allgatherv`` when split) and ``x`` comes back split 0 with
     ``Vh``'s column extents. Replicated ``A``: local, nothing communicated.
     """
-    a, b = _common(as_matrix(a), as_floating(coerce(b)))
+    mat = as_matrix(a)
+    a, b = _common(mat, as_floating(coerce(b, mat)))
     if a.ndim != 2 or b.ndim > 2:
         raise LinAlgError("lstsq needs a 2-D matrix a and a 1-D or 2-D b")
     (m, n), vector, comm = a.shape, b.ndim == 1, a.comm
@@ -315,7 +318,8 @@ def cg(
     rows split, one ``reduce_scatter`` of the partial products for columns split) and two
     ``allreduce`` of the dot products.
     """
-    a, bb = _common(as_square(A), as_floating(coerce(b)))
+    sq = as_square(A)
+    a, bb = _common(sq, as_floating(coerce(b, sq)))
     n = a.shape[0]
     if a.ndim != 2 or bb.shape != (n,):
         raise ValueError(f"cg needs a 2-D square A and b of shape ({n},), got {bb.shape}")
@@ -328,7 +332,7 @@ def cg(
     if x0 is None:
         x = rhs.new_zeros(rhs.shape)
     else:
-        x = block_of(coerce(x0), vec).to(device=rhs.device, dtype=rhs.dtype)
+        x = block_of(coerce(x0, a), vec).to(device=rhs.device, dtype=rhs.dtype)
     r = rhs - matvec(x) if x0 is not None else rhs.clone()
     p, rho_prev = r, None
     limit = 10 * n if maxiter is None else maxiter
@@ -370,7 +374,7 @@ def lanczos(A: Any, m: int, v0: Any = None) -> tuple[Array, Array]:
     if v0 is None:
         v = block_of(torch.randn(n, generator=gen, dtype=t.dtype).to(t.device), vec)
     else:
-        v = block_of(coerce(v0), vec).to(device=t.device, dtype=t.dtype)
+        v = block_of(coerce(v0, a), vec).to(device=t.device, dtype=t.dtype)
     V = t.new_zeros(v.shape[0], m)
     T = torch.zeros(m, m, dtype=t.real.dtype if t.is_complex() else t.dtype)
     v = v / _norm(v, vec)

@@ -34,7 +34,7 @@ from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.exchange import Partial, gather_blocks
 from hpa.core.layout import Layout, chunk
-from hpa.ops.creation import coerce
+from hpa.ops.creation import asarray, coerce
 
 __all__ = ["corrcoef", "cov"]
 
@@ -112,7 +112,7 @@ def _covariance(
     if ddof is not None and ddof != int(ddof):
         raise ValueError("ddof must be integer")
     m = coerce(m)
-    ya = None if y is None else coerce(y)
+    ya = None if y is None else coerce(y, m)
     res = _result_dtype(m, ya, dtype)
     parts = [_oriented(m, rowvar, res, "m")]
     if parts[0][1].gshape[0] == 0:
@@ -172,7 +172,7 @@ def _weights(fweights: Any, aweights: Any, lay: Layout, device: torch.device) ->
     for k, (given, name) in enumerate(((fweights, "fweights"), (aweights, "aweights"))):
         if given is None:
             continue
-        wa = coerce(given)
+        wa = given if isinstance(given, Array) else asarray(given, device=device, comm=lay.comm)
         if wa.ndim > 1:
             raise RuntimeError(f"cannot handle multidimensional {name}")
         if wa.shape != lay.gshape:

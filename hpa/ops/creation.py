@@ -3,13 +3,15 @@
 Factories given ``split=`` build only this rank's block; nothing is generated globally and
 then cut, except for ``array`` from global data, where every rank passes the same data and
 keeps its slice. ``is_split=`` takes one block per rank and learns the global shape with one
-``allgather_object`` of the local shapes.
+``allgather_object`` of the local shapes (none at one process), which also agrees on a block
+that failed to convert.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +24,7 @@ from hpa.core import dtypes
 from hpa.core.align import scalar_tensor
 from hpa.core.array import Array
 from hpa.core.dispatch import register
-from hpa.core.exchange import gather_objects
+from hpa.core.exchange import agreed_allgather
 from hpa.core.layout import Layout, normalize_axis
 
 __all__ = [
@@ -323,7 +325,9 @@ def array(
     obj : array_like
         With ``split``: the global data, the same on every rank; each rank keeps its block.
         With ``is_split``: this rank's block; the blocks are stacked along ``is_split`` in rank
-        order (one ``allgather_object`` of the local shapes).
+        order (one ``allgather_object`` of the local shapes and dtypes). Blocks of different
+        dtypes are cast to their common dtype, as :func:`numpy.concatenate` promotes
+        (``int64`` and ``float32`` blocks give ``float64``), unless ``dtype`` is given.
     dtype : dtype, optional
         Element type; inferred as NumPy does when omitted.
     copy : bool
@@ -338,6 +342,10 @@ def array(
     ValueError
         If both ``split`` and ``is_split`` are given, or the blocks passed with ``is_split``
         disagree outside the split axis (raised on every rank).
+    TypeError, ValueError
+        For data that cannot be converted (strings, objects, ragged lists, unsupported
+        dtypes). With ``is_split`` the conversion is agreed: when one rank's block fails,
+        every rank raises the same exception, naming that rank.
     """
     if split is not None and is_split is not None:
         raise ValueError("pass split= or is_split=, not both")
@@ -352,47 +360,59 @@ def array(
                 return src.resplit(target)
             return src.copy() if copy else src
         obj = src.larray
-    t = _source_tensor(obj)
     comm = comm if comm is not None else get_comm()
-    lay = None if is_split is not None else layout_for(tuple(t.shape), split, comm)
-    if lay is not None and lay.split is not None:
+    if is_split is not None:
+        return _from_blocks(
+            lambda: _placed(_source_tensor(obj), out_dtype, device, copy), is_split, comm
+        )
+    t = _source_tensor(obj)
+    lay = layout_for(tuple(t.shape), split, comm)
+    if lay.split is not None:
         lo, hi = lay.range_of(comm.rank)
         t = t.narrow(lay.split, lo, hi - lo)  # only this rank's block is copied below
         copy = True
-    t = t.to(
+    return Array(_placed(t, out_dtype, device, copy), lay)
+
+
+def _placed(t: torch.Tensor, dtype: dtypes.DType | None, device: Any, copy: bool) -> torch.Tensor:
+    """``t`` on ``device`` in ``dtype`` (its own when None), copied if ``copy``."""
+    return t.to(
         device=resolve_device(device).torch_device,
-        dtype=t.dtype if out_dtype is None else out_dtype.torch,
+        dtype=t.dtype if dtype is None else dtype.torch,
         copy=copy,
         memory_format=torch.contiguous_format if copy else torch.preserve_format,
     )
-    if lay is None:
-        return _from_blocks(t, is_split, comm)  # type: ignore[arg-type]
-    return Array(t, lay)
 
 
-def _from_blocks(t: torch.Tensor, is_split: int, comm: Communicator) -> Array:
-    shapes = gather_objects(comm, (tuple(t.shape), str(t.dtype)))
-    ndims = {len(s) for s, _ in shapes}
+def _from_blocks(convert: Callable[[], torch.Tensor], is_split: int, comm: Communicator) -> Array:
+    """The array whose blocks along ``is_split`` are every rank's ``convert()`` (collective).
+
+    The conversion is agreed: a rank whose data cannot become a tensor (strings, ragged
+    lists) raises on every rank. One ``allgather_object`` carries that agreement and every
+    block's shape and dtype; blocks of different dtypes are cast to their common dtype, as
+    :func:`numpy.concatenate` promotes.
+    """
+    t, blocks = agreed_allgather(
+        comm, convert, lambda t: (tuple(t.shape), dtypes.of_torch(t.dtype).name)
+    )
+    shapes = [s for s, _ in blocks]
+    ndims = {len(s) for s in shapes}
     if len(ndims) != 1:
-        raise ValueError(
-            f"is_split blocks have different numbers of dimensions: {[s for s, _ in shapes]}"
-        )
+        raise ValueError(f"is_split blocks have different numbers of dimensions: {shapes}")
     ndim = ndims.pop()
     if ndim == 0:
         raise ValueError("is_split needs blocks with at least one dimension")
     axis = normalize_axis(is_split, ndim, "is_split axis")
-    others = {s[:axis] + s[axis + 1 :] for s, _ in shapes}
+    others = {s[:axis] + s[axis + 1 :] for s in shapes}
     if len(others) != 1:
         raise ValueError(
-            f"is_split blocks must agree outside axis {axis}; got local shapes {[s for s, _ in shapes]}"
+            f"is_split blocks must agree outside axis {axis}; got local shapes {shapes}"
         )
-    kinds = {d for _, d in shapes}
-    if len(kinds) != 1:
-        raise TypeError(f"is_split blocks have different dtypes: {sorted(kinds)}")
-    counts = [s[axis] for s, _ in shapes]
-    gshape = list(shapes[0][0])
+    common = functools.reduce(dtypes.promote, (dtypes.to_dtype(d) for _, d in blocks))
+    counts = [s[axis] for s in shapes]
+    gshape = list(shapes[0])
     gshape[axis] = sum(counts)
-    return Array(t.contiguous(), Layout(gshape, axis, comm, counts))
+    return Array(t.to(common.torch).contiguous(), Layout(gshape, axis, comm, counts))
 
 
 @register()

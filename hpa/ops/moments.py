@@ -45,7 +45,8 @@ def local(
     for a in axes:
         n *= t.shape[a]
     if not axes:  # each element alone (torch reads dim=() as every axis)
-        return (t.clone() if with_mean else torch.zeros_like(t)), torch.zeros_like(t.real)
+        m2 = (t - t).abs() ** 2  # zero, or NaN for NaN and infinities, as NumPy's x - mean
+        return (t.clone() if with_mean else torch.zeros_like(t)), m2
     if t.numel() == 0:  # also when a kept axis is empty: torch would warn about 0/0
         zero = filled(t, axes, keepdims, 0)
         return zero, (zero.real if zero.is_complex() else zero).clone()

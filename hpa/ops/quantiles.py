@@ -12,7 +12,11 @@ agree with NumPy to the last bit or two.
 
 NaN propagates in ``quantile``/``percentile``/``median`` (a slice holding one gives NaN) and is
 skipped by the ``nan`` variants (an all-NaN slice gives NaN and a RuntimeWarning on the ranks
-that hold it; every rank when the split axis is reduced).
+that hold it; every rank when every axis is reduced).
+
+The result's layout never depends on the process count, as for :func:`hpa.mean`: a reduction
+over the split axis returns a replicated result (``split=None``); when the split axis is kept,
+the result stays split along it (renumbered, after ``q``'s axis) with the input's extents.
 
 Communication
 -------------
@@ -23,8 +27,9 @@ replicated input, or the split axis not      none: the block is sorted locally w
 among the reduced axes                       the result keeps the split (q's axis first)
 split axis reduced, some axes kept           one ``alltoallv``: the block is resplit along
                                              the longest kept axis, then sorted and
-                                             selected locally; the result is split along
-                                             that (renumbered) axis
+                                             selected locally; one ``allgatherv`` of the
+                                             result (``q``'s size times the kept axes'),
+                                             which is replicated
 every axis reduced (1-D split, or            the sample sort of :func:`hpa.sort` (two
 ``axis=None``) on a distributed array        ``allgather``, one ``alltoallv``), then one
                                              ``allreduce`` that fetches the needed order
@@ -315,12 +320,24 @@ def _quantiles(a: Any, axis: Axis, keepdims: bool, make: Any) -> Array:
         flat = _distributed(_locally_flat(x), req)
         return Array(flat.reshape((*req.qshape, *out.lshape)), _with_q(out, req.qshape))
     if lay.is_distributed and lay.split in axes:
-        kept = [ax for ax in range(x.ndim) if ax not in axes]
-        mid = lay.with_split(max(kept, key=lambda ax: x.shape[ax]))
-        x = Array(redistribute(x.larray, lay, mid), mid)
+        return _across_kept(x, axes, keepdims, req)
     out = reduced_layout(x, axes, keepdims)
     block = _local(x.larray, axes, req)
     return Array(block.reshape((*req.qshape, *out.lshape)), _with_q(out, req.qshape))
+
+
+def _across_kept(x: Array, axes: tuple[int, ...], keepdims: bool, req: _Request) -> Array:
+    """Quantiles over axes that include the split axis but not every axis: the block is
+    resplit along the longest kept axis (one ``alltoallv``), reduced locally, and the small
+    result replicated (one ``allgatherv``), as at one process."""
+    lay = x.layout
+    kept = [ax for ax in range(x.ndim) if ax not in axes]
+    mid = lay.with_split(max(kept, key=lambda ax: x.shape[ax]))
+    moved = Array(redistribute(x.larray, lay, mid), mid)
+    out = reduced_layout(moved, axes, keepdims)
+    block = _local(moved.larray, axes, req)
+    part = Array(block.reshape((*req.qshape, *out.lshape)), _with_q(out, req.qshape))
+    return part.resplit(None)
 
 
 # ---------------------------------------------------------------------------- public API

@@ -40,6 +40,12 @@ operation                                     communication
                                               rows to their owners
 ``nonzero``/``argwhere``/``flatnonzero``      split 0/None: local + one ``allgather`` of
                                               counts; split ``k > 0``: resplit to 0 first
+``take_along_axis``                           the result is split like a split index, else
+                                              along ``a``'s split axis, else replicated; none
+                                              when ``a`` is replicated or split like the
+                                              result, else one to three ``alltoallv`` (table
+                                              in its docstring); a split index adds one
+                                              ``allreduce`` for its bounds
 ===========================================  ==================================================
 
 Repeated indices in an assignment keep the last value, as in NumPy.
@@ -53,12 +59,13 @@ from typing import Any, cast
 import numpy as np
 import torch
 
-from hpa.comm.base import Communicator
+from hpa.comm.base import Communicator, ReduceOp
 from hpa.core.align import as_local_tensor, broadcast_shapes, local_block
 from hpa.core.array import Array
 from hpa.core.dispatch import register
-from hpa.core.exchange import any_rank, fetch, gather_counts, route_by_owner
+from hpa.core.exchange import Partial, fetch, gather_counts, route_by_owner
 from hpa.core.layout import Layout, normalize_axis
+from hpa.core.redistribute import redistribute
 from hpa.ops.creation import coerce
 from hpa.ops.manipulation import ravel, reshape
 
@@ -67,6 +74,8 @@ __all__ = [
 ]  # fmt: skip
 
 Index = torch.Tensor | Array  # replicated index data, or a distributed hpa array
+
+_INT64_MAX = torch.iinfo(torch.int64).max
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -118,22 +127,32 @@ def _gathered(k: Index) -> torch.Tensor:
     return k
 
 
+def _check_bounds(lo: int, hi: int, n: int, axis: int) -> None:
+    """NumPy's ``IndexError`` when the smallest index ``lo`` or the largest ``hi`` is out of
+    bounds for an axis of length ``n``."""
+    if lo < -n or hi >= n:
+        bad = hi if hi >= n else lo
+        raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+
+
 def wrapped_indices(idx: torch.Tensor, n: int, axis: int) -> torch.Tensor:
     """Replicated ``idx`` with negative entries wrapped; ``IndexError`` (on every rank) if out
     of bounds."""
     if idx.numel():
         lo, hi = torch.stack([idx.min(), idx.max()]).tolist()  # one read on the host
-        if lo < -n or hi >= n:
-            bad = hi if hi >= n else lo
-            raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+        _check_bounds(lo, hi, n, axis)
     return torch.where(idx < 0, idx + n, idx)
 
 
 def _agreed(idx: torch.Tensor, n: int, axis: int, comm: Communicator) -> torch.Tensor:
-    """Like :func:`wrapped_indices` for one rank's part of an index: one ``allreduce`` agrees."""
-    bad = ((idx < -n) | (idx >= n)).any()
-    if any_rank(bad, comm):  # the one read on the host
-        raise IndexError(f"index out of bounds for axis {axis} with size {n}")
+    """Like :func:`wrapped_indices` for one rank's part of an index: the extremes of every
+    part travel in one ``allreduce``, so every rank raises the same ``IndexError``."""
+    if idx.numel():
+        ends = torch.stack([idx.max(), -idx.min().clamp(min=-_INT64_MAX)])
+    else:
+        ends = torch.full((2,), -_INT64_MAX, dtype=torch.int64, device=idx.device)
+    hi, negated_lo = Partial(ends, comm, ReduceOp.MAX).replicate().tolist()  # one read
+    _check_bounds(-negated_lo, hi, n, axis)  # the identities of empty parts pass
     return torch.where(idx < 0, idx + n, idx)
 
 
@@ -387,11 +406,54 @@ def take(a: Any, indices: Any, axis: int | None = None) -> Array:
 
 @register()
 def take_along_axis(a: Any, indices: Any, axis: int | None = -1) -> Array:
-    """``a`` picked along ``axis`` at ``indices`` (same number of axes, broadcast elsewhere).
+    """``a`` picked along ``axis`` at ``indices``, as :func:`numpy.take_along_axis`.
 
-    Local when ``a`` is not split along ``axis``; otherwise ``a`` is resplit along another
-    axis first (one ``alltoallv``), a 1-D ``a`` goes through :func:`take`. A distributed
-    ``indices`` is aligned to the output like an elementwise operand.
+    Parameters
+    ----------
+    a : array_like
+        The values.
+    indices : array_like of int
+        As many axes as ``a``; the other axes broadcast against ``a``'s. An hpa array of any
+        split, or replicated data (list, NumPy, torch).
+    axis : int or None
+        The axis to pick along; ``None`` picks from the flattened ``a`` (``indices`` is
+        flattened too).
+
+    Returns
+    -------
+    Array
+        The picked values, of ``indices``'s length along ``axis``. The layout follows from the
+        splits alone, so it is the same at every process count: split like ``indices`` when
+        that is a split hpa array (its axis and extents); otherwise split along ``a``'s split
+        axis (with ``a``'s extents, or balanced when ``a`` is split along ``axis`` itself);
+        replicated when neither is split. An operand split along an axis it broadcasts along
+        counts as not split. A 1-D ``a`` goes through :func:`take`, which follows the same
+        rule.
+
+    Notes
+    -----
+    Communication at more than one process, by the split of the result and of ``a``; a split
+    ``indices`` adds one ``allreduce`` that agrees on its bounds.
+
+    ========================================  =============================================
+    result, ``a``                             collectives
+    ========================================  =============================================
+    ``a`` replicated; or the result split     none
+    like ``a``
+    result split along another axis than      one ``alltoallv``: ``a`` is moved to the
+    ``axis``, ``a`` split otherwise           result's blocks
+    both split along ``axis`` (``indices``    one ``alltoallv``: each element comes from the
+    replicated)                               owner of its line of ``a`` (every rank knows
+                                              the whole index, so no request travels)
+    result split along ``axis``, ``a`` along  two ``alltoallv``: ``indices`` is moved to
+    another axis                              ``a``'s blocks, the result to ``indices``'s
+    both split along ``axis`` (``indices``    three ``alltoallv``: ``a`` and ``indices`` are
+    split too)                                resplit along the longest other axis, the
+                                              result back
+    ========================================  =============================================
+
+    An operand split along an axis it broadcasts along is gathered instead (one
+    ``allgatherv``).
     """
     a = coerce(a)
     if axis is None:
@@ -399,36 +461,91 @@ def take_along_axis(a: Any, indices: Any, axis: int | None = -1) -> Array:
         indices = ravel(indices) if isinstance(indices, Array) else np.ravel(indices)
         axis = 0
     index = as_index(indices, a)
+    if is_mask(index):
+        raise IndexError("`indices` must be an integer array")
     if len(index.shape) != a.ndim:
         raise ValueError("`indices` and `arr` must have the same number of dimensions")
     axis = normalize_axis(axis, a.ndim)
     if a.ndim == 1:
         return take(a, index, 0)
-    if a.layout.is_distributed and a.split == axis:
-        a = a.resplit(1 if axis == 0 else 0)
     rest = broadcast_shapes(_with_axis(a.shape, axis, 1), _with_axis(tuple(index.shape), axis, 1))
     shape = _with_axis(rest, axis, index.shape[axis])
-    out = _along_layout(a, index, shape)
-    if out.split is not None and out.split != axis and a.shape[out.split] != shape[out.split]:
-        a = a.resplit(None)
-    idx = local_block(index, out)
+    out = _along_layout(a, index, shape, axis)
     n = a.shape[axis]
-    idx = (
-        _agreed(idx, n, axis, a.comm) if isinstance(index, Array) else wrapped_indices(idx, n, axis)
-    )
-    src = local_block(a, out) if out.split != axis else _gathered(a)
-    lshape = _with_axis(out.lshape, axis, src.shape[axis])
-    return Array(torch.take_along_dim(src.expand(lshape), idx.expand(out.lshape), axis), out)
+    if not isinstance(index, Array):  # checked whole, so that every rank raises
+        index = wrapped_indices(index, n, axis)
+        if a.split == axis and a.layout.is_distributed:
+            return Array(_fetch_along(a, index, out, axis), out)
+    work = _working_layout(a, out, axis)
+    idx = local_block(index, work)
+    if isinstance(index, Array):
+        idx = _agreed(idx, n, axis, a.comm)
+    src = _source_block(a, work, axis)
+    lshape = _with_axis(work.lshape, axis, n)
+    picked = torch.take_along_dim(src.expand(lshape), idx.expand(work.lshape), axis)
+    return Array(redistribute(picked, work, out), out)
 
 
-def _along_layout(a: Array, index: Index, shape: tuple[int, ...]) -> Layout:
-    """The output layout of :func:`take_along_axis`: ``a``'s split, else a distributed index's."""
-    for src in (a, index):
-        if isinstance(src, Array) and src.layout.is_distributed:
-            s = src.split
-            if src.shape[s] == shape[s]:  # type: ignore[index]
-                return Layout(shape, s, a.comm, src.counts)
+def _along_layout(a: Array, index: Index, shape: tuple[int, ...], axis: int) -> Layout:
+    """The layout of :func:`take_along_axis`'s result, from the splits alone: a split
+    ``index``'s, else along ``a``'s split axis (balanced along ``axis``), else replicated."""
+    if isinstance(index, Array):
+        s = index.split
+        assert s is not None  # as_index gives a replicated index as a tensor
+        if index.shape[s] == shape[s]:
+            return Layout(shape, s, a.comm, index.counts)
+    s = a.split
+    if s == axis:
+        return Layout(shape, axis, a.comm)
+    if s is not None and a.shape[s] == shape[s]:
+        return Layout(shape, s, a.comm, a.counts)
     return Layout(shape, None, a.comm)
+
+
+def _working_layout(a: Array, out: Layout, axis: int) -> Layout:
+    """A layout of the result's shape in which each rank picks its block from its own blocks.
+
+    ``out`` itself, unless ``out`` is split along ``axis`` and ``a`` is distributed (its blocks
+    do not hold whole lines along ``axis``): then ``a``'s layout when ``a`` is split along
+    another axis, else a balanced split along the longest other axis that ``a`` does not
+    broadcast along (``out`` when there is none: ``a`` is gathered).
+    """
+    if out.split != axis or not a.layout.is_distributed:
+        return out
+    shape, s = out.gshape, a.split
+    assert s is not None
+    if s != axis and a.shape[s] == shape[s]:
+        return Layout(shape, s, out.comm, a.counts)
+    others = [d for d in range(len(shape)) if d != axis and a.shape[d] == shape[d]]
+    if not others:
+        return out
+    return Layout(shape, max(others, key=lambda d: shape[d]), out.comm)
+
+
+def _source_block(a: Array, work: Layout, axis: int) -> torch.Tensor:
+    """The part of ``a`` that meets this rank's block of ``work``: whole along ``axis`` and cut
+    like ``work`` elsewhere; the whole of ``a`` when ``work`` is not split along another axis
+    or ``a`` broadcasts along ``work``'s split axis."""
+    s = work.split
+    if s is None or s == axis or a.shape[s] != work.gshape[s]:
+        return _gathered(a)
+    return redistribute(a.larray, a.layout, Layout(a.shape, s, a.comm, work.counts))
+
+
+def _fetch_along(a: Array, idx: torch.Tensor, out: Layout, axis: int) -> torch.Tensor:
+    """This rank's block of ``out`` (split along ``axis``, as ``a`` is) given the whole wrapped
+    index ``idx``: every element is fetched from the owner of its line of ``a``, one
+    ``alltoallv`` (every rank knows the whole index, so the owners know what to send)."""
+    assert a.counts is not None and out.counts is not None
+    lines, rest = _with_axis(a.shape, axis, 1), _with_axis(out.gshape, axis, 1)
+    width, per_row = math.prod(lines), math.prod(rest)
+    flat = Layout((a.shape[axis] * width,), 0, a.comm, [c * width for c in a.counts])
+    values = a.larray.movedim(axis, 0).reshape(-1)
+    line = torch.arange(width, device=idx.device).reshape(lines).expand(rest)
+    at = (idx.expand(out.gshape) * width + line).movedim(axis, 0).reshape(-1)
+    got = fetch(values, flat, at, [c * per_row for c in out.counts])
+    local = out.lshape
+    return got.reshape(local[axis], *local[:axis], *local[axis + 1 :]).movedim(0, axis).contiguous()
 
 
 @register()

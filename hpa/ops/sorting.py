@@ -29,6 +29,10 @@ topk along the split axis             one ``allgatherv`` of each rank's ``min(k,
 searchsorted, ``a`` split             one ``allreduce`` of the per-rank counts (``v`` not
                                       split), or one ``allgatherv`` of ``v`` and one
                                       ``reduce_scatter`` of the counts (``v`` split)
+searchsorted with ``sorter``          first ``a`` in order by :func:`~hpa.take`: one
+                                      ``alltoallv`` for a split ``a``, plus one
+                                      ``allgatherv`` of a split ``sorter`` (with a
+                                      replicated ``a``: one ``allreduce`` of its bounds)
 unique, split input                   the sample sort, then one ``allgather`` of each
                                       rank's boundary elements and counts
 ====================================  ==================================================
@@ -65,6 +69,7 @@ from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
 from hpa.ops.creation import coerce
 from hpa.ops.manipulation import ravel
+from hpa.ops.selection import take
 from hpa.ops.sort_keys import INDEX, check_orderable, pack, send_home, stable_sort, unpack
 
 __all__ = ["argsort", "searchsorted", "sort", "topk", "unique"]
@@ -437,11 +442,16 @@ def _count_before(block: torch.Tensor, values: torch.Tensor, right: bool) -> tor
 def searchsorted(a: Any, v: Any, /, side: str = "left", sorter: Any = None) -> Array:
     """Indices where ``v`` would be inserted into the sorted 1-D ``a`` to keep it sorted.
 
-    Like NumPy (NaN sorts last). The result has ``v``'s shape and layout, dtype int64.
-    ``a`` replicated: no communication. ``a`` split: every rank counts the elements of its block
-    that precede each value, and the counts are summed: one ``allreduce`` when ``v`` is not
-    split, one ``allgatherv`` of ``v`` and one ``reduce_scatter`` when it is. ``sorter`` (the
-    indices that sort ``a``) is supported for a replicated ``a`` only.
+    Like NumPy (NaN sorts last). The result has ``v``'s shape and layout, dtype int64, at every
+    process count and whatever ``a``'s and ``sorter``'s layouts. ``a`` replicated: no
+    communication. ``a`` split: every rank counts the elements of its block that precede each
+    value, and the counts are summed: one ``allreduce`` when ``v`` is not split, one
+    ``allgatherv`` of ``v`` and one ``reduce_scatter`` when it is. ``sorter`` (the indices that
+    sort ``a``, as long as ``a``; one out of range is NumPy's ``ValueError``) first puts ``a``
+    in order with :func:`~hpa.take`: none for a replicated ``a`` and ``sorter``; one
+    ``alltoallv`` (each element fetched from its owner) for a split ``a``; a split ``sorter``
+    adds one ``allgatherv`` of it (a replicated ``a``: one ``allreduce`` that agrees on its
+    bounds, and ``a`` in order is split like it).
     """
     x = coerce(a)
     check_orderable(x)
@@ -449,14 +459,18 @@ def searchsorted(a: Any, v: Any, /, side: str = "left", sorter: Any = None) -> A
         raise ValueError(f"searchsorted needs a 1-D array, got {x.ndim} dimensions")
     if side not in ("left", "right"):
         raise ValueError(f"side must be 'left' or 'right', not {side!r}")
+    if sorter is not None:
+        order = coerce(sorter, like=x)
+        if order.shape != x.shape:
+            raise ValueError("sorter.size must equal a.size")
+        try:
+            x = take(x, order)
+        except IndexError as err:  # raised on every rank: the bounds are agreed in take
+            raise ValueError("Sorter index out of range.") from err
     vals = coerce(v, like=x)
     check_orderable(vals)
     common = torch.promote_types(x.larray.dtype, vals.larray.dtype)
     block = x.larray.to(common)
-    if sorter is not None:
-        if x.is_distributed():
-            raise NotImplementedError("searchsorted with a sorter needs a replicated `a`")
-        block = block[coerce(sorter, like=x).numpy().tolist()]
     right, lay = side == "right", vals.layout
     if not x.is_distributed():
         return Array(_count_before(block, vals.larray.to(common), right), lay)

@@ -366,7 +366,7 @@ def average(
         scale = x.size / avg.size
         return avg, Array(torch.full_like(avg.larray, scale), avg.layout)
     axes = reduce_axes(axis, x.ndim)
-    w = coerce(weights)
+    w = coerce(weights, x)
     block = _weights_block(x, w, axis, axes)
     res = dtypes.promote(x.dtype, w.dtype)
     res = dtypes.promote(res, dtypes.float64) if x.dtype.kind in "biu" else res

@@ -327,7 +327,7 @@ def _expand(requested: bool | None, rows: int) -> bool:
 
 def _cdist(X: Any, Y: Any, kind: tuple[str, float], expansion: bool | None, scale: float) -> Array:
     a = coerce(X)
-    b = None if Y is None else coerce(Y)
+    b = None if Y is None else coerce(Y, a)
     _check_2d(a, "XA")
     if b is not None:
         _check_2d(b, "XB")

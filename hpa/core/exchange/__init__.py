@@ -13,6 +13,9 @@ primitive (module)                  collectives                volume per rank
 :func:`scatter_windows` (partial)   one ``reduce_scatter`` per  a ~32 MiB window at a time
                                     window
 :func:`any_rank` (partial)          one ``allreduce``          one byte
+:func:`agreed` (agreement)          one ``allgather_object``   the error's class and
+                                    (none at one rank)         message, if any
+:func:`agreed_allgather` (idem)     as :func:`agreed`          the error and a small value
 :func:`exclusive_scan` (partial)    one ``exscan``             the part
 :func:`gather_records` (records)    one ``allgather``          the record
 :func:`gather_counts` (records)     one ``allgather``          ``k`` int64
@@ -34,6 +37,7 @@ primitive (module)                  collectives                volume per rank
 ``docs/architecture.md`` explains where a new operation's communication belongs.
 """
 
+from hpa.core.exchange.agreement import agreed, agreed_allgather, reworded
 from hpa.core.exchange.halo import halo
 from hpa.core.exchange.partial import Partial, any_rank, exclusive_scan, scatter_windows
 from hpa.core.exchange.records import (
@@ -57,6 +61,8 @@ from hpa.core.exchange.routing import (
 __all__ = [
     "Partial",
     "Routed",
+    "agreed",
+    "agreed_allgather",
     "any_rank",
     "assemble",
     "exclusive_scan",
@@ -67,6 +73,7 @@ __all__ = [
     "gather_objects",
     "gather_records",
     "halo",
+    "reworded",
     "ring",
     "route",
     "route_by_owner",

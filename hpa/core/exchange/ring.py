@@ -57,6 +57,8 @@ def ring(
     p, rank = comm.size, comm.rank
     steps = p if wrap else p - rank
     shape = list(block.shape)
+    others = tuple(n for i, n in enumerate(shape) if i != axis)
+    comm.checkpoint("ring", dtype=str(block.dtype), shape=others, counts=list(counts), wrap=wrap)
     slab = math.prod(n for i, n in enumerate(shape) if i != axis)
     spare = [block.new_empty(max(counts) * slab) for _ in range(min(2, steps - 1))]
     cur = block.contiguous()
