@@ -494,22 +494,9 @@ EXCLUDED: dict[str, str] = {
     "from_dlpack": "wraps a local tensor: the layout is its split/is_split argument",
     # files
     **dict.fromkeys(
-        [
-            "load",
-            "load_csv",
-            "load_hdf5",
-            "load_netcdf",
-            "load_npy",
-            "load_zarr",
-            "save",
-            "save_csv",
-            "save_hdf5",
-            "save_netcdf",
-            "save_npy",
-            "save_zarr",
-        ],
+        hpa.io.__all__,
         "reads or writes files: a load's layout is its split argument, a save returns nothing",
-    ),  # fmt: skip
+    ),
     # no array result
     **dict.fromkeys(
         ["can_cast", "result_type", "isdtype", "finfo", "iinfo"],
