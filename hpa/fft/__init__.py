@@ -8,8 +8,23 @@ in :mod:`hpa.fft.frequencies`. ``docs/fft.md`` has the communication table.
 
 from __future__ import annotations
 
-from hpa.fft.frequencies import *
-from hpa.fft.transforms import *
+from hpa.fft.frequencies import fftfreq, fftshift, ifftshift, rfftfreq
+from hpa.fft.transforms import (
+    fft,
+    fft2,
+    fftn,
+    hfft,
+    ifft,
+    ifft2,
+    ifftn,
+    ihfft,
+    irfft,
+    irfft2,
+    irfftn,
+    rfft,
+    rfft2,
+    rfftn,
+)
 
 __all__ = [
     "fft", "fft2", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifft2", "ifftn", "ifftshift",

@@ -18,7 +18,9 @@ def complex_dtype(dtype: torch.dtype) -> torch.dtype:
     return dtype if dtype.is_complex else _COMPLEX.get(dtype, torch.complex128)
 
 
-def local_fft(fn: Any, t: torch.Tensor, sizes: list[int], dims: list[int], norm: str) -> torch.Tensor:
+def local_fft(
+    fn: Any, t: torch.Tensor, sizes: list[int], dims: list[int], norm: str
+) -> torch.Tensor:
     """``fn(t, s=sizes, dim=dims, norm=norm)`` for a ``torch.fft`` n-dimensional ``fn``; an empty
     block (which some FFT libraries reject) gives the empty result of the right shape."""
     if t.numel():
