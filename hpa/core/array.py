@@ -19,6 +19,7 @@ from hpa.backends import Device, device_of, resolve_device
 from hpa.comm.base import Communicator
 from hpa.core import dtypes
 from hpa.core.dispatch import OPS
+from hpa.core.exchange import halo
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
 
@@ -51,11 +52,12 @@ class Array(ArrayMethods):
         The distribution.
     """
 
-    __slots__ = ("__weakref__", "_layout", "_t")
+    __slots__ = ("__weakref__", "_halos", "_layout", "_t")
 
     def __init__(self, larray: torch.Tensor, layout: Layout) -> None:
         self._t = larray
         self._layout = layout
+        self._halos: tuple[torch.Tensor, torch.Tensor] | None = None
 
     # ------------------------------------------------------------------ description
     @property
@@ -201,6 +203,53 @@ class Array(ArrayMethods):
         if not self._layout.is_balanced:
             self.redistribute_(None)
         return self
+
+    # ------------------------------------------------------------------ halos (HeAT's names)
+    def get_halo(self, halo_size: int, prev: bool = True, next: bool = True) -> None:
+        """Fetch the ``halo_size`` slices before and after this rank's block along the split
+        axis into :attr:`halo_prev` and :attr:`halo_next`, as HeAT's ``get_halo``.
+
+        Collective: one ``alltoallv`` (:func:`hpa.core.exchange.halo`), in which the ranks
+        holding the rows send them; a halo wider than the neighbour's block takes rows from
+        further ranks, and halos stop at the ends of the axis (the first rank's
+        ``halo_prev`` is empty). The halos are a snapshot: call again after the array changes.
+        Without a split axis, or at one process, there is nothing to fetch and both are empty.
+        """
+        if isinstance(halo_size, bool) or not hasattr(type(halo_size), "__index__"):
+            raise TypeError(f"halo_size must be an integer, got {halo_size!r}")
+        size = int(halo_size)
+        if size < 0:
+            raise ValueError(f"halo_size must be non-negative, got {size}")
+        a = self.split
+        if a is None or not self.is_distributed():
+            empty = self._t.narrow(a or 0, 0, 0) if self.ndim else self._t.reshape(0)
+            self._halos = (empty, empty)
+            return
+        head, tail = halo(
+            self._t.movedim(a, 0), self._layout, size if prev else 0, size if next else 0
+        )
+        self._halos = (head.movedim(0, a), tail.movedim(0, a))
+
+    def _halo(self, which: int) -> torch.Tensor | None:
+        return None if self._halos is None else self._halos[which]
+
+    @property
+    def halo_prev(self) -> torch.Tensor | None:
+        """The slices before this rank's block fetched by :meth:`get_halo` (None before)."""
+        return self._halo(0)
+
+    @property
+    def halo_next(self) -> torch.Tensor | None:
+        """The slices after this rank's block fetched by :meth:`get_halo` (None before)."""
+        return self._halo(1)
+
+    @property
+    def array_with_halos(self) -> torch.Tensor:
+        """This rank's block with the halos of :meth:`get_halo` joined on either side along
+        the split axis (the block itself before any halo was fetched)."""
+        if self._halos is None or self.split is None:
+            return self._t
+        return torch.cat([self._halos[0], self._t, self._halos[1]], dim=self.split)
 
     # ------------------------------------------------------------------ conversion
     def astype(self, dtype: Any, copy: bool = True) -> Array:

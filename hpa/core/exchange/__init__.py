@@ -30,6 +30,7 @@ primitive (module)                  collectives                volume per rank
 :func:`fetch_replicated` (routing)  one ``allreduce``          the rows fetched
 :func:`assemble` (routing)          one ``alltoallv``          the pieces sent
 :func:`halo` (halo)                 one ``alltoallv``          the halo rows served
+:func:`windows` (halo)              one ``alltoallv``          the rows of others' ranges
 :func:`ring` (ring)                 ``p - 1`` ``isend`` and    the other operand, once
                                     ``irecv`` pairs
 ==================================  =========================  ===========================
@@ -38,7 +39,7 @@ primitive (module)                  collectives                volume per rank
 """
 
 from hpa.core.exchange.agreement import agreed, agreed_allgather, reworded
-from hpa.core.exchange.halo import halo
+from hpa.core.exchange.halo import halo, windows
 from hpa.core.exchange.partial import Partial, any_rank, exclusive_scan, scatter_windows
 from hpa.core.exchange.records import (
     gather_blocks,
@@ -80,4 +81,5 @@ __all__ = [
     "scatter_windows",
     "share",
     "share_object",
+    "windows",
 ]
