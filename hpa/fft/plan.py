@@ -25,7 +25,7 @@ import torch
 
 from hpa.core.layout import Layout
 from hpa.core.redistribute import redistribute
-from hpa.fft.local import complex_dtype, local_fft, scale
+from hpa.fft.local import local_fft, scale
 from hpa.fft.split_axis import dft, hermitian_full, resized
 
 __all__ = ["C2C", "C2R", "R2C", "Step", "execute"]
@@ -151,7 +151,6 @@ def _along_split(
         t = t.real.contiguous()
     else:
         t, lay = resized(t, lay, n)
-        t = t.to(complex_dtype(t.dtype))
         backward = inverse and step.kind == C2C
         t, lay = dft(t, lay, backward, scale(norm, n, backward))
         if step.kind == R2C:

@@ -32,7 +32,7 @@ import torch
 from hpa.core.exchange import assemble
 from hpa.core.layout import Layout, chunk
 from hpa.core.redistribute import overlap, redistribute
-from hpa.fft.local import local_fft
+from hpa.fft.local import complex_dtype, local_fft
 
 __all__ = ["dft", "hermitian_full", "resized"]
 
@@ -53,9 +53,10 @@ def factor(n: int, p: int) -> tuple[int, int] | None:
 
 
 def dft(t: torch.Tensor, lay: Layout, inverse: bool, scale: float) -> tuple[torch.Tensor, Layout]:
-    """``scale`` times the unnormalised DFT along the split axis of the complex block ``t``."""
+    """``scale`` times the unnormalised DFT along the split axis of the block ``t``."""
     a = lay.split
     assert a is not None
+    t = t.to(complex_dtype(t.dtype))
     n, p = lay.gshape[a], lay.comm.size
     if n < p * p:
         return _replicated(t, lay, inverse, scale)

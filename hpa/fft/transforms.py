@@ -24,7 +24,8 @@ import torch
 
 from hpa.core.array import Array
 from hpa.core.layout import normalize_axis
-from hpa.fft.plan import C2C, C2R, R2C, Step, complex_dtype, execute
+from hpa.fft.local import complex_dtype
+from hpa.fft.plan import C2C, C2R, R2C, Step, execute
 from hpa.ops.creation import coerce
 
 __all__ = [
@@ -119,7 +120,7 @@ def _transform(
 def _complex_steps(s: Sizes, axes: Axes) -> Any:
     def steps(x: Array) -> list[Step]:
         picked, sizes = _axes_sizes(x, s, axes, False)
-        return [Step(a, n, C2C) for a, n in zip(picked, sizes)]
+        return [Step(a, n, C2C) for a, n in zip(picked, sizes)][::-1]  # NumPy's order
 
     return steps
 
@@ -130,7 +131,7 @@ def _real_steps(s: Sizes, axes: Axes) -> Any:
         if not picked:
             raise ValueError("rfftn needs at least one axis")
         rest = [Step(a, n, C2C) for a, n in zip(picked[:-1], sizes[:-1])]
-        return [Step(picked[-1], sizes[-1], R2C), *rest]
+        return [Step(picked[-1], sizes[-1], R2C), *rest[::-1]]
 
     return steps
 
@@ -141,7 +142,7 @@ def _inverse_real_steps(s: Sizes, axes: Axes) -> Any:
         if not picked:
             raise ValueError("irfftn needs at least one axis")
         rest = [Step(a, n, C2C) for a, n in zip(picked[:-1], sizes[:-1])]
-        return [*rest, Step(picked[-1], sizes[-1], C2R)]
+        return [*rest[::-1], Step(picked[-1], sizes[-1], C2R)]
 
     return steps
 

@@ -95,7 +95,8 @@ def correlate(a: Any, v: Any, mode: str = "valid", stride: int = 1) -> Array:
     window = _window(a.shape[0], v.shape[0], mode, v.shape[0] > a.shape[0])
     if v.split is not None and a.split is not None and v.shape[0] <= a.shape[0]:
         v = v.resplit(None)  # the kernel, replicated anyway: flipped locally
-    return _direct(a, conj(flip(v, 0)), window, _stride(stride))
+    mirrored = flip(v, 0)
+    return _direct(a, conj(mirrored) if v.dtype.kind == "c" else mirrored, window, _stride(stride))
 
 
 def _compute_dtype(dt: dtypes.DType) -> torch.dtype:
