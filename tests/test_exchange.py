@@ -54,6 +54,25 @@ def test_halo_per_rank_widths() -> None:
         exchange.halo(block(full, lay), lay, [-1] * P)
 
 
+@pytest.mark.parametrize("n", [0, 1, 7, 12])
+def test_windows(n: int) -> None:
+    """Each rank receives ranges of rows cut independently of the layout (here: rank ``r``
+    wants ``[r, r + 3)`` and the last two rows, clipped), in one ``alltoallv``."""
+    full = whole(n)
+
+    def wanted(r: int) -> list[tuple[int, int]]:
+        first = (min(r, n), min(r + 3, n))
+        last = (max(first[1], n - 2), n)
+        return [w for w in (first, last) if w[1] > w[0]]
+
+    for lay in layouts(n):
+        with hpa.count_collectives() as stats:
+            got = exchange.windows(block(full, lay), lay, wanted)
+        want = [full[lo:hi] for lo, hi in wanted(RANK)]
+        agree(torch.equal(got, torch.cat(want) if want else full[:0]), f"windows {lay}")
+        assert dict(stats.counts) == {"alltoallv": 1}
+
+
 @pytest.mark.parametrize("n", [0, 2, 7])
 @pytest.mark.parametrize("wrap", [True, False])
 def test_ring(n: int, wrap: bool) -> None:

@@ -2,8 +2,8 @@
 
 Usage: ``python tools/gen_api_docs.py`` writes the page; ``--check`` only compares it with what
 the code gives now and exits 1 when it is stale. The page is built from the code alone: the
-``__all__`` and docstrings of each module of ``hpa.ops``, ``hpa.linalg``, ``hpa.random``,
-``hpa.spatial`` and ``hpa.io``, so it stays true as functions are added. Only files are read and written (no communicator is used), so every rank may run it.
+``__all__`` and docstrings of each module of ``hpa.ops``, ``hpa.linalg``, ``hpa.fft``,
+``hpa.signal``, ``hpa.random``, ``hpa.spatial`` and ``hpa.io``, so it stays true as functions are added. Only files are read and written (no communicator is used), so every rank may run it.
 """
 
 from __future__ import annotations
@@ -60,9 +60,12 @@ def communication(doc: str | None) -> str | None:
 
 
 def numpy_name(name: str, spelled: str) -> str:
-    """The NumPy (or SciPy, for ``hpa.spatial``) function ``spelled`` stands for."""
+    """The NumPy (or SciPy, for ``hpa.spatial`` and ``hpa.signal``) function ``spelled`` stands
+    for."""
     if spelled.startswith("hpa.spatial."):
         return f"`scipy.spatial.distance.{name}`" if name in ("cdist", "pdist") else "—"
+    if spelled.startswith("hpa.signal."):
+        return "`scipy.signal.fftconvolve`" if name == "fftconvolve" else f"`numpy.{name}`"
     first = spelled.rsplit(".", 1)[0].replace("hpa", "numpy")
     spaces = [(first, numpy if first == "numpy" else getattr(numpy, first[6:]))]
     spaces += [("numpy", numpy), ("numpy.random", numpy.random), ("numpy.linalg", numpy.linalg)]
@@ -73,10 +76,10 @@ def numpy_name(name: str, spelled: str) -> str:
 
 
 def ops_modules() -> list[types.ModuleType]:
-    """The modules of ``hpa.ops``, ``hpa.linalg``, ``hpa.random``, ``hpa.spatial`` and ``hpa.io``
-    whose ``__all__`` the page lists."""
+    """The modules of ``hpa.ops``, ``hpa.linalg``, ``hpa.fft``, ``hpa.signal``, ``hpa.random``,
+    ``hpa.spatial`` and ``hpa.io`` whose ``__all__`` the page lists."""
     found = []
-    for package in (hpa.ops, hpa.linalg, hpa.random, hpa.spatial, hpa.io):
+    for package in (hpa.ops, hpa.linalg, hpa.fft, hpa.signal, hpa.random, hpa.spatial, hpa.io):
         names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.ispkg)
         found += [
             importlib.import_module(f"{package.__name__}.{n}")
@@ -88,7 +91,7 @@ def ops_modules() -> list[types.ModuleType]:
 
 def exported(obj: object, name: str) -> str | None:
     """How the user spells ``obj``: ``hpa.name`` or ``hpa.random.name`` (None: not exported)."""
-    for space in ("", "random.", "linalg.", "spatial."):
+    for space in ("", "random.", "linalg.", "fft.", "signal.", "spatial."):
         module = hpa if not space else getattr(hpa, space[:-1])
         if getattr(module, name, None) is obj:
             return f"hpa.{space}{name}"
