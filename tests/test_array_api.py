@@ -18,7 +18,8 @@ from helpers import P, assert_array, case_id, data, make, raised_everywhere
 import hpa
 
 # The standard's functions hpa claims to provide (the standard's lists, minus what is missing:
-# from_dlpack is here; matmul, tensordot and the linalg/fft extensions are not).
+# from_dlpack is here; matmul, tensordot and the linalg extension are not; tests/test_fft.py
+# covers the fft extension).
 STANDARD_FUNCTIONS = [
     # creation
     "arange", "asarray", "empty", "empty_like", "eye", "from_dlpack", "full", "full_like",
