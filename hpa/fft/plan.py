@@ -122,6 +122,8 @@ def _blocked(pending: list[Step], cur: int | None) -> Step:
 def _local(
     t: torch.Tensor, lay: Layout, group: list[Step], inverse: bool, norm: str
 ) -> tuple[torch.Tensor, Layout]:
+    ends = [s for s in group if s.kind != C2C]  # the real step goes last in ``dim``
+    group = sorted((s for s in group if s.kind == C2C), key=lambda s: s.axis) + ends
     dims, sizes = [s.axis for s in group], [s.n for s in group]
     kinds = {s.kind for s in group}
     if R2C in kinds:
