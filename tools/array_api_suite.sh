@@ -33,7 +33,7 @@ limit=${HPA_SUITE_TIMEOUT:-1800}
 logs=${HPA_SUITE_LOGS:-/tmp/array-api-suite-logs}
 mkdir -p "$logs"
 
-python -m pip install -q hypothesis pytest ndindex || exit 1
+python -m pip install -q hypothesis pytest ndindex pytest-json-report || exit 1
 
 export ARRAY_API_TESTS_MODULE=hpa ARRAY_API_TESTS_VERSION=2024.12 OMP_NUM_THREADS=1
 args=(array_api_tests -q -p no:cacheprovider -W ignore
