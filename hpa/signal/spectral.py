@@ -95,8 +95,10 @@ def fftconvolve(
     sizes = [fast_length(n) for n in full]
     p = a.comm.size
     # the spectra's split: another convolved axis long enough to take it
-    spread = [i for i in picked if i != split and a.shape[i] >= p] or [split]
-    middle = None if split is None else spread[-1]
+    middle: int | None = split
+    others = [i for i in picked if i != split and a.shape[i] >= p]
+    if split is not None and others:
+        middle = others[-1]
     complex_ = a.dtype.kind == "c" or b.dtype.kind == "c"
     forward, backward = (fftn, ifftn) if complex_ else (rfftn, irfftn)
     spectrum = forward(a, sizes, picked, out_split=middle) * forward(
