@@ -43,7 +43,8 @@ def redistribute(t: torch.Tensor, src: Layout, dst: Layout) -> torch.Tensor:
     Parameters
     ----------
     t : torch.Tensor
-        The local block under ``src``.
+        The local block under ``src``, in any memory order (pieces are packed from it: a
+        permuted view is moved without a copy of its own).
     src, dst : Layout
         Source and destination layouts; ``src.gshape == dst.gshape``.
 
@@ -66,7 +67,7 @@ def redistribute(t: torch.Tensor, src: Layout, dst: Layout) -> torch.Tensor:
         return t.narrow(dst.split, lo, hi - lo).contiguous()
     if single:
         return t.clone(memory_format=torch.contiguous_format)
-    return _exchange(t.contiguous(), src, dst)
+    return _exchange(t, src, dst)
 
 
 def _gather(t: torch.Tensor, src: Layout) -> torch.Tensor:

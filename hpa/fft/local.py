@@ -8,9 +8,11 @@ from typing import Any
 
 import torch
 
-__all__ = ["complex_dtype", "local_fft", "scale"]
+__all__ = ["complex_dtype", "in_place", "local_fft", "scale"]
 
 _COMPLEX = {torch.float32: torch.complex64, torch.float64: torch.complex128}
+# bytes per piece of an in-place transform: small next to a block, large enough for speed
+_PIECE_BYTES = 8 << 20
 
 
 def complex_dtype(dtype: torch.dtype) -> torch.dtype:
@@ -41,3 +43,17 @@ def scale(norm: str, n: int, inverse: bool) -> float:
     if norm == "ortho":
         return 1 / math.sqrt(n)
     return 1 / n if (norm == "forward") != inverse else 1.0
+
+
+def in_place(fn: Any, t: torch.Tensor, dims: list[int], norm: str) -> torch.Tensor:
+    """``t`` overwritten by the complex ``fn`` over ``dims`` (lengths kept), one piece of the
+    other axes at a time: no second block is allocated (nor its pages faulted in)."""
+    free = [d for d in range(t.ndim) if d not in dims]
+    if not free or t.numel() * t.element_size() <= _PIECE_BYTES:
+        return local_fft(fn, t, [t.shape[d] for d in dims], dims, norm)
+    d = free[0]
+    per = max(1, _PIECE_BYTES * t.shape[d] // (t.numel() * t.element_size()))
+    for start in range(0, t.shape[d], per):
+        piece = t.narrow(d, start, min(per, t.shape[d] - start))
+        piece.copy_(fn(piece, dim=dims, norm=norm))
+    return t

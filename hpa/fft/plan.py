@@ -20,12 +20,13 @@ runs along the split axis itself (:mod:`hpa.fft.split_axis`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from hpa.core.layout import Layout
 from hpa.core.redistribute import redistribute
-from hpa.fft.local import local_fft, scale
+from hpa.fft.local import in_place, local_fft, scale
 from hpa.fft.split_axis import dft, hermitian_full, resized
 
 __all__ = ["C2C", "C2R", "R2C", "Step", "execute"]
@@ -58,27 +59,65 @@ def execute(
 ) -> tuple[torch.Tensor, Layout]:
     """Run ``steps`` (distinct axes) on the block ``t`` of ``lay``; ``inverse`` is the direction
     of the complex steps. Returns the block and layout of the result, split along
-    ``out_split`` (balanced, unless the split axis kept its length and its extents)."""
+    ``out_split`` (balanced, unless the split axis kept its length and its extents).
+
+    Between moves the block is kept with the axes still to transform innermost (``order``
+    lists the global axis each dimension of ``t`` holds), so every local transform runs along
+    contiguous memory; the last move restores NumPy's order. ``t`` itself is never written.
+    """
     pending = list(steps)
+    order = tuple(range(lay.ndim))
+    owned = False  # whether ``t`` is a buffer of this call's (transformed in place)
     while pending:
         group = _runnable(pending, lay)
         if group:
-            t, lay = _local(t, lay, group, inverse, norm)
+            t, lay = _local(t, lay, order, group, inverse, norm, owned)
+            owned = True
             pending = [s for s in pending if s not in group]
             continue
         target = _target(lay, pending, out_split)
         if target is not None:
-            dst = lay.with_split(target)
-            t, lay = redistribute(t, lay, dst), dst
+            busy = {s.axis for s in pending}
+            inner = tuple([a for a in order if a not in busy] + [a for a in order if a in busy])
+            t, lay, order, owned = (
+                _move(t, lay, order, inner, target),
+                lay.with_split(target),
+                inner,
+                True,
+            )
             continue
         step = _blocked(pending, lay.split)
-        t, lay = _along_split(t, lay, step, inverse, norm)
+        t, lay = _along_split(
+            t.permute(_positions(order, range(lay.ndim))), lay, step, inverse, norm
+        )
+        order, owned = tuple(range(lay.ndim)), True
         pending.remove(step)
-    if out_split != lay.split:
-        dst = lay.with_split(out_split)
-        t = t if lay.comm.size == 1 else redistribute(t, lay, dst)
-        lay = dst
-    return t, lay
+    natural = tuple(range(lay.ndim))
+    if lay.comm.size == 1 or (out_split == lay.split and order == natural):
+        return t.permute(_positions(order, natural)).contiguous(), lay.with_split(
+            out_split, lay.counts if out_split == lay.split else None
+        )
+    return _move(t, lay, order, natural, out_split), lay.with_split(out_split)
+
+
+def _positions(order: tuple[int, ...], axes: Any) -> list[int]:
+    """The dimensions of a block stored in ``order`` that hold the global ``axes``."""
+    return [order.index(a) for a in axes]
+
+
+def _stored(lay: Layout, order: tuple[int, ...]) -> Layout:
+    """``lay`` for a block whose dimensions hold the global axes ``order``."""
+    split = None if lay.split is None else order.index(lay.split)
+    return Layout([lay.gshape[a] for a in order], split, lay.comm, lay.counts)
+
+
+def _move(
+    t: torch.Tensor, lay: Layout, order: tuple[int, ...], new: tuple[int, ...], target: int | None
+) -> torch.Tensor:
+    """The block of ``lay`` (stored in ``order``) moved to split ``target`` and stored in
+    ``new``: one ``alltoallv`` (the planner packs straight from the permuted view)."""
+    view = t.permute(_positions(order, new))
+    return redistribute(view, _stored(lay, new), _stored(lay.with_split(target), new))
 
 
 def _runnable(pending: list[Step], lay: Layout) -> list[Step]:
@@ -120,23 +159,30 @@ def _blocked(pending: list[Step], cur: int | None) -> Step:
 
 
 def _local(
-    t: torch.Tensor, lay: Layout, group: list[Step], inverse: bool, norm: str
+    t: torch.Tensor,
+    lay: Layout,
+    order: tuple[int, ...],
+    group: list[Step],
+    inverse: bool,
+    norm: str,
+    owned: bool,
 ) -> tuple[torch.Tensor, Layout]:
     ends = [s for s in group if s.kind != C2C]  # the real step goes last in ``dim``
-    group = sorted((s for s in group if s.kind == C2C), key=lambda s: s.axis) + ends
-    dims, sizes = [s.axis for s in group], [s.n for s in group]
+    group = sorted((s for s in group if s.kind == C2C), key=lambda s: order.index(s.axis)) + ends
+    dims, sizes = _positions(order, [s.axis for s in group]), [s.n for s in group]
     kinds = {s.kind for s in group}
     if R2C in kinds:
-        fn = torch.fft.rfftn
+        out = local_fft(torch.fft.rfftn, t, sizes, dims, norm)
     elif C2R in kinds:
-        fn = torch.fft.irfftn
+        out = local_fft(torch.fft.irfftn, t, sizes, dims, norm)
     else:
         fn = torch.fft.ifftn if inverse else torch.fft.fftn
-    out = local_fft(fn, t, sizes, dims, norm)
+        same = all(t.shape[d] == n for d, n in zip(dims, sizes)) and t.dtype.is_complex
+        out = in_place(fn, t, dims, norm) if owned and same else local_fft(fn, t, sizes, dims, norm)
     gshape = list(lay.gshape)
     for s in group:
         gshape[s.axis] = s.length
-    keeps = lay.split is None or lay.split not in dims
+    keeps = lay.split is None or lay.split not in [s.axis for s in group]
     return out, Layout(gshape, lay.split, lay.comm, lay.counts if keeps else None)
 
 

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import Any
 
 import torch
 
 from hpa.core.exchange import assemble
 from hpa.core.layout import Layout, chunk
 from hpa.core.redistribute import overlap, redistribute
-from hpa.fft.local import complex_dtype, local_fft
+from hpa.fft.local import complex_dtype, in_place, local_fft
 
 __all__ = ["dft", "hermitian_full", "resized"]
 
@@ -87,45 +88,51 @@ def _six_step(
     assert a is not None
     comm, p, (n1, n2) = lay.comm, lay.comm.size, shape
     n = n1 * n2
-    outer, inner = lay.gshape[:a], lay.gshape[a + 1 :]
+    rest = tuple(lay.gshape[:a] + lay.gshape[a + 1 :])
     rows = chunk(n1, p)
-    # the blocks as whole rows of the n1 x n2 matrix (a no-op for aligned balanced blocks)
-    aligned = lay.with_split(a, [r * n2 for r in rows])
-    t = redistribute(t, lay, aligned)
-    matrix = Layout((*outer, n1, n2, *inner), a, comm, rows)
-    t = t.reshape(matrix.lshape)
-    columns = matrix.with_split(a + 1)
-    t = redistribute(t, matrix, columns)
+    # the split axis first, its blocks whole rows of the n1 x n2 matrix (free when aligned)
+    first = Layout((n, *rest), 0, comm, lay.counts)
+    aligned = first.with_split(0, [r * n2 for r in rows])
+    t = redistribute(t.movedim(a, 0), first, aligned)
+    t = t.reshape(rows[comm.rank], n2, *rest)
     fft = torch.fft.ifftn if inverse else torch.fft.fftn
     norm = "forward" if inverse else "backward"  # unscaled either way
-    t = local_fft(fft, t, [n1], [a], norm)
-    lo, hi = columns.range_of(comm.rank)
-    _twiddle(t, a, n, lo, hi, -1.0 if not inverse else 1.0, scale)
-    t = redistribute(t, columns, matrix)
-    t = local_fft(fft, t, [n2], [a + 1], norm)
-    # C[k1, k2] -> X[k1 + n1 k2]: the transposed matrix, cut into rows
-    flipped = Layout((*outer, n2, n1, *inner), a + 1, comm, rows)
-    t = redistribute(t.transpose(a, a + 1), flipped, flipped.with_split(a))
-    out = lay.with_split(a, [r * n1 for r in chunk(n2, p)])
-    return t.reshape(out.lshape), out
+    # A[n1, n2] -> B[n2, k1]: transposed while exchanged, the transform along contiguous rows
+    t = _transposed(t, n1, n2, rest, comm)
+    t = in_place(fft, t, [1], norm)
+    lo, hi = Layout((n2,), 0, comm).range_of(comm.rank)
+    _twiddle(t, n, lo, hi, 1.0 if inverse else -1.0, scale)
+    t = in_place(fft, _transposed(t, n2, n1, rest, comm), [1], norm)  # C[k1, k2]
+    t = _transposed(t, n1, n2, rest, comm)  # X[k1 + n1 k2] = C[k1, k2], rows k2
+    counts = [r * n1 for r in chunk(n2, p)]
+    out = lay.with_split(a, counts)
+    return t.reshape(counts[comm.rank], *rest).movedim(0, a).contiguous(), out
 
 
-def _twiddle(t: torch.Tensor, a: int, n: int, lo: int, hi: int, sign: float, scale: float) -> None:
-    """``t[..., k1, n2, ...] *= scale * exp(sign 2 pi i k1 n2 / n)`` for ``n2`` in ``[lo, hi)``."""
-    k1s, width = t.shape[a], hi - lo
-    if width == 0 or t.numel() == 0:
+def _transposed(
+    t: torch.Tensor, rows: int, cols: int, rest: tuple[int, ...], comm: Any
+) -> torch.Tensor:
+    """The ``cols x rows`` transpose, cut into rows, of the ``rows x cols`` matrix (with
+    trailing axes ``rest``) whose rows ``t`` holds: one ``alltoallv``."""
+    src = Layout((cols, rows, *rest), 1, comm)
+    return redistribute(t.transpose(0, 1), src, src.with_split(0))
+
+
+def _twiddle(t: torch.Tensor, n: int, lo: int, hi: int, sign: float, scale: float) -> None:
+    """``t[n2, k1, ...] *= scale * exp(sign 2 pi i n2 k1 / n)`` for rows ``n2`` in ``[lo, hi)``."""
+    if t.numel() == 0:
         return
-    cols = torch.arange(lo, hi, device=t.device)
-    step = max(1, _TWIDDLE_CHUNK // width)
+    k1 = torch.arange(t.shape[1], device=t.device)
+    step = max(1, _TWIDDLE_CHUNK // max(1, t.shape[1]))
     shape = [1] * t.ndim
-    for c0 in range(0, k1s, step):
-        c1 = min(k1s, c0 + step)
-        k1 = torch.arange(c0, c1, device=t.device)
-        turns = (k1[:, None] * cols[None, :]) % n  # exact: k1 * n2 < n
+    for r0 in range(lo, hi, step):
+        r1 = min(hi, r0 + step)
+        n2 = torch.arange(r0, r1, device=t.device)
+        turns = (n2[:, None] * k1[None, :]) % n  # exact: n2 * k1 < n
         angle = turns.to(torch.float64).mul_(sign * 2 * math.pi / n)
         w = torch.polar(torch.full_like(angle, scale), angle).to(t.dtype)
-        shape[a], shape[a + 1] = c1 - c0, width
-        t.narrow(a, c0, c1 - c0).mul_(w.view(shape))
+        shape[0], shape[1] = r1 - r0, t.shape[1]
+        t.narrow(0, r0 - lo, r1 - r0).mul_(w.view(shape))
 
 
 def _chirp(index: torch.Tensor, n: int, sign: float, dtype: torch.dtype) -> torch.Tensor:

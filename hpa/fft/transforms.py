@@ -106,7 +106,7 @@ def _transform(
     steps: list[Step] = steps_of(x)
     t, lay = _block(x, kind == R2C, name), x.layout
     if not steps:  # no axis: the input as the complex result
-        t = t.to(complex_dtype(t.dtype))
+        t = t.to(complex_dtype(t.dtype), copy=True)
     axes = [s.axis for s in steps]
     groups = [steps] if len(set(axes)) == len(axes) else [[s] for s in steps]
     for i, group in enumerate(groups):
