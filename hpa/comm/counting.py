@@ -26,11 +26,14 @@ class CommStats:
         Number of calls per collective kind (``"allreduce"``, ``"allgatherv"``, ...).
     bytes : collections.Counter
         Payload bytes this process contributed, per collective kind.
+    largest : collections.Counter
+        The most bytes this process contributed to one call, per collective kind.
     """
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.bytes: Counter[str] = Counter()
+        self.largest: Counter[str] = Counter()
 
     @property
     def total(self) -> int:
@@ -55,6 +58,7 @@ def record(kind: str, nbytes: int) -> None:
     for stats in _active:
         stats.counts[kind] += 1
         stats.bytes[kind] += nbytes
+        stats.largest[kind] = max(stats.largest[kind], nbytes)
 
 
 @contextmanager

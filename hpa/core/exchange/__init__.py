@@ -22,6 +22,7 @@ primitive (module)                  collectives                volume per rank
 :func:`gather_blocks` (records)     one ``allgatherv``         the block (all receive all)
 :func:`gather_objects` (records)    one ``allgather_object``   a pickled object
 :func:`share`, :func:`share_object`  one ``bcast`` (``_object``)  the tensor / object
+:func:`share_parts` (records)       one ``bcast``              several tensors, one buffer
 :func:`route` (routing)             ``allgather`` of counts    the rows sent
                                     (unless known) and one
                                     ``alltoallv``
@@ -29,6 +30,7 @@ primitive (module)                  collectives                volume per rank
 :func:`fetch` (routing)             one ``alltoallv``          the rows served
 :func:`fetch_replicated` (routing)  one ``allreduce``          the rows fetched
 :func:`assemble` (routing)          one ``alltoallv``          the pieces sent
+:func:`swap_pieces` (routing)       one ``alltoallv``          the pieces sent
 :func:`halo` (halo)                 one ``alltoallv``          the halo rows served
 :func:`windows` (halo)              one ``alltoallv``          the rows of others' ranges
 :func:`ring` (ring)                 ``p - 1`` ``isend`` and    the other operand, once
@@ -48,6 +50,7 @@ from hpa.core.exchange.records import (
     gather_records,
     share,
     share_object,
+    share_parts,
 )
 from hpa.core.exchange.ring import ring
 from hpa.core.exchange.routing import (
@@ -57,6 +60,7 @@ from hpa.core.exchange.routing import (
     fetch_replicated,
     route,
     route_by_owner,
+    swap_pieces,
 )
 
 __all__ = [
@@ -81,5 +85,7 @@ __all__ = [
     "scatter_windows",
     "share",
     "share_object",
+    "share_parts",
+    "swap_pieces",
     "windows",
 ]

@@ -9,6 +9,8 @@ primitive                  collective             volume per rank
 :func:`gather_objects`     one ``allgather_object``  a pickled object
 :func:`share`              one ``bcast``          the tensor, from its owner
 :func:`share_object`       one ``bcast_object``   a pickled object, from its owner
+:func:`share_parts`        one ``bcast``          several tensors' bytes in one buffer, from
+                                                  their owner
 =========================  =====================  ==============================================
 
 Use them for summaries whose size does not grow with the data (candidates of an arg-reduction,
@@ -31,6 +33,7 @@ __all__ = [
     "gather_records",
     "share",
     "share_object",
+    "share_parts",
 ]
 
 
@@ -96,3 +99,26 @@ def share_object(obj: Any, root: int, comm: Communicator) -> Any:
     """``root``'s picklable ``obj`` on every rank (one ``bcast_object``)."""
     return comm.bcast_object(obj, root)
 
+
+
+def share_parts(parts: Sequence[torch.Tensor], root: int, comm: Communicator) -> list[torch.Tensor]:
+    """``root``'s tensors ``parts`` on every rank through one ``bcast`` of their bytes.
+
+    The other ranks pass tensors of the same shapes and dtypes (their contents are ignored);
+    the dtypes may differ (a panel with its pivots and a status flag travel together).
+    """
+    if comm.size == 1:
+        return list(parts)
+    if comm.rank == root:
+        raw = torch.cat([_bytes(t).reshape(-1) for t in parts])
+    else:
+        raw = parts[0].new_empty(sum(t.numel() * t.element_size() for t in parts), dtype=torch.uint8)
+    raw = comm.bcast(raw, root)
+    out, start = [], 0
+    for t in parts:
+        n = t.numel() * t.element_size()
+        piece = raw[start : start + n]
+        piece = piece.clone() if start % t.element_size() else piece
+        out.append(piece.view(t.dtype).view(t.shape))
+        start += n
+    return out

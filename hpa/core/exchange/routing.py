@@ -17,6 +17,7 @@ primitive                collectives                                 volume per 
 :func:`fetch_replicated` one ``allreduce`` of the fetched rows       the rows fetched (every rank
                                                                      gets all of them)
 :func:`assemble`         one ``alltoallv`` (none at one process)     the pieces sent
+:func:`swap_pieces`      one ``alltoallv`` (none at one process)     the pieces sent
 =======================  ==========================================  ==============================
 
 A "row" is a slice along axis 0 of the tensor passed; callers move their split axis there.
@@ -36,7 +37,15 @@ from hpa.core.exchange.records import gather_counts
 from hpa.core.layout import Layout
 from hpa.core.redistribute import overlap
 
-__all__ = ["Routed", "assemble", "fetch", "fetch_replicated", "route", "route_by_owner"]
+__all__ = [
+    "Routed",
+    "assemble",
+    "fetch",
+    "fetch_replicated",
+    "route",
+    "route_by_owner",
+    "swap_pieces",
+]
 
 
 class Routed(NamedTuple):
@@ -212,3 +221,31 @@ def assemble(
         start += n
     return block.movedim(0, a).contiguous()
 
+
+
+def swap_pieces(
+    pieces: Sequence[torch.Tensor], shapes: Sequence[Sequence[int]], comm: Communicator
+) -> list[torch.Tensor]:
+    """Send ``pieces[d]`` to rank ``d`` and receive one piece of ``shapes[q]`` from each rank
+    ``q`` (one ``alltoallv`` of the flattened pieces; none at one process).
+
+    Every rank knows what it sends and what it will receive (the plan follows from layouts
+    known to all), so no counts travel. The pieces share one dtype; each may be any view (it is
+    packed into the send buffer once). The received pieces are views into one receive buffer,
+    in rank order.
+    """
+    like = pieces[0]
+    send_counts = [p.numel() for p in pieces]
+    recv_counts = [math.prod(s) for s in shapes]
+    buf = like.new_empty(sum(send_counts))
+    start = 0
+    for p in pieces:
+        buf[start : start + p.numel()].view(p.shape).copy_(p)
+        start += p.numel()
+    flat = buf if comm.size == 1 else comm.alltoallv(buf, send_counts, recv_counts)
+    del buf
+    out, start = [], 0
+    for shape, n in zip(shapes, recv_counts):
+        out.append(flat[start : start + n].view(tuple(shape)))
+        start += n
+    return out
