@@ -40,6 +40,8 @@ import torch
 from hpa.core.array import Array
 from hpa.core.exchange import gather_blocks
 from hpa.core.layout import Layout
+from hpa.linalg import positive_definite
+from hpa.linalg.elimination import distributed
 from hpa.linalg.checks import (
     LinAlgError,
     agree,
@@ -399,6 +401,8 @@ def cholesky(a: Any, /, *, upper: bool = False) -> Array:
         On every rank, when a matrix is not positive definite.
     """
     a = as_square(a)
+    if distributed(a):
+        return positive_definite.cholesky(a, upper)
     t, lay = local_stack(a)
     c, info = torch.linalg.cholesky_ex(t, upper=upper)
     if agree(info != 0, lay):

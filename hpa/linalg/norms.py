@@ -29,6 +29,7 @@ from hpa.core.array import Array
 from hpa.core.layout import Layout, normalize_axis
 from hpa.ops import reductions
 from hpa.linalg.checks import as_floating, as_matrix, as_square, local_stack, stack_array, threshold
+from hpa.linalg.elimination import determinant, distributed
 from hpa.linalg.factorizations import svdvals
 from hpa.ops.manipulation import expand_dims, moveaxis, squeeze
 from hpa.ops.creation import coerce
@@ -145,8 +146,16 @@ def det(a: Any, /) -> Array:
     like the stack's batch axes; a stack split along a matrix axis first moves to split 0, one
     ``alltoallv``).
     """
-    t, lay = local_stack(as_square(a))
+    a = as_square(a)
+    if distributed(a):
+        diag, sign, _ = determinant(a)
+        return _scalar(sign * diag.prod(), a)
+    t, lay = local_stack(a)
     return stack_array(torch.linalg.det(t), lay)
+
+
+def _scalar(t: torch.Tensor, a: Array) -> Array:
+    return Array(t.to(a.larray.device), Layout((), None, a.comm))
 
 
 def slogdet(a: Any, /) -> SlogdetResult:
@@ -155,7 +164,14 @@ def slogdet(a: Any, /) -> SlogdetResult:
     Communicates as :func:`det`: one ``allgatherv`` of a split 2-D matrix (results
     replicated), nothing for stacks (results split like the batch).
     """
-    t, lay = local_stack(as_square(a))
+    a = as_square(a)
+    if distributed(a):
+        diag, sign, zero = determinant(a)
+        size = diag.abs()
+        phase = sign * (diag / size).prod() if not zero else torch.zeros_like(sign)
+        logabs = size.log().sum() if not zero else torch.tensor(-math.inf, dtype=size.dtype)
+        return SlogdetResult(_scalar(phase, a), _scalar(logabs, a))
+    t, lay = local_stack(a)
     sign, logabs = torch.linalg.slogdet(t)
     return SlogdetResult(stack_array(sign, lay), stack_array(logabs, lay))
 

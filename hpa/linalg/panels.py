@@ -1,6 +1,6 @@
 """Square matrices held as column panels dealt round-robin over the ranks (internal).
 
-The distributed factorizations (:mod:`hpa.linalg.lu`, :mod:`hpa.linalg.cholesky`,
+The distributed factorizations (:mod:`hpa.linalg.elimination`, :mod:`hpa.linalg.positive_definite`,
 :mod:`hpa.linalg.eigen`) work on an ``n x n`` matrix ``M`` cut into column panels of width
 ``b``: panel ``j`` holds columns ``[j b, min(n, (j + 1) b))`` and lives on rank ``j % p``. Dealing
 the panels round-robin keeps every rank busy until the last panel (a contiguous split would

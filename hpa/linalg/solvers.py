@@ -51,7 +51,11 @@ from hpa.linalg.checks import (
     threshold,
     whole,
 )
+from hpa.linalg import elimination
+from hpa.linalg.elimination import distributed, with_rhs
 from hpa.linalg.factorizations import svd
+from hpa.linalg.panels import to_panels
+from hpa.linalg.triangular import check_diagonal, sweep
 from hpa.ops.creation import coerce
 
 __all__ = ["cg", "inv", "lanczos", "lstsq", "pinv", "solve", "solve_triangular"]
@@ -88,9 +92,8 @@ def _direct(a: Any, b: Any, local: Local) -> Array:
     """
     sq = as_square(a)
     a, b = _common(sq, as_floating(coerce(b, sq)))
-    n, vector = a.shape[-1], b.ndim == 1
-    if b.shape[0 if vector else -2] != n:
-        raise ValueError(f"solve: right-hand side of shape {b.shape} does not fit {a.shape}")
+    vector = b.ndim == 1
+    _fits(a, b)
     batch = broadcast_shapes(a.shape[:-2], () if vector else b.shape[:-2])
     xshape = batch + b.shape[-1 if vector else -2 :]
     same_batch = b.ndim == a.ndim and b.shape[:-2] == a.shape[:-2]
@@ -132,7 +135,18 @@ def solve(a: Any, b: Any) -> Array:
     numpy.linalg.LinAlgError
         On every rank, when ``A`` (or a matrix of the stack) is singular.
     """
+    sq = as_square(a)
+    if distributed(sq):
+        a, rhs = _common(sq, as_floating(coerce(b, sq)))
+        _fits(a, rhs)
+        return elimination.solve(a, rhs)
     return _direct(a, b, _lu_solve)
+
+
+def _fits(a: Array, b: Array) -> None:
+    n = a.shape[-1]
+    if b.shape[0 if b.ndim == 1 else -2] != n:
+        raise ValueError(f"solve: right-hand side of shape {b.shape} does not fit {a.shape}")
 
 
 def _lu_solve(t: torch.Tensor, rhs: torch.Tensor, lay: Layout) -> torch.Tensor:
@@ -161,6 +175,17 @@ def solve_triangular(
     mode = {0: 0, "N": 0, 1: 1, "T": 1, 2: 2, "C": 2}.get(trans)
     if mode is None:
         raise ValueError("Unknown trans value")
+    sq = as_square(a)
+    if distributed(sq):
+        t, rhs = _common(sq, as_floating(coerce(b, sq)))
+        _fits(t, rhs)
+        pan = to_panels(t, transpose=mode != 0)  # the panels hold op(A)
+        if mode == 2:
+            pan.local.conj_physical_()
+        if not unit_diagonal:
+            check_diagonal(pan)
+        up = lower if mode else not lower
+        return with_rhs(rhs, t.shape[0], pan.b, lambda x: sweep(pan, x, not up, unit_diagonal))
 
     def local(t: torch.Tensor, rhs: torch.Tensor, lay: Layout) -> torch.Tensor:
         zero = (t.diagonal(dim1=-2, dim2=-1) == 0).any(-1)
@@ -188,6 +213,8 @@ def inv(a: Any) -> Array:
         On every rank, when a matrix is singular.
     """
     a = as_square(a)
+    if distributed(a):
+        return elimination.inverse(a)
     t, lay = local_stack(a)
     res, info = torch.linalg.inv_ex(t)
     if agree(info != 0, lay):

@@ -28,7 +28,7 @@ import torch
 from hpa.core.array import Array
 from hpa.core.exchange import gather_blocks
 from hpa.core.layout import Layout
-from hpa.linalg.checks import LinAlgError, as_floating, as_matrix, block_of, whole
+from hpa.linalg.checks import LinAlgError, agree, as_floating, as_matrix, block_of, whole
 from hpa.linalg.panels import Panels, from_panels, to_panels
 from hpa.linalg.triangular import sweep
 from hpa.ops.creation import coerce
@@ -244,7 +244,7 @@ def lu_factor(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> t
     a = as_matrix(a)
     if a.ndim != 2:
         raise ValueError(f"expected a 2-D matrix, got shape {a.shape}")
-    _finite(a, check_finite)
+    finite(a, check_finite)
     if not distributed(a):
         packed, pv, _ = torch.linalg.lu_factor_ex(a.larray)
         piv = pv.to(torch.int32) - 1
@@ -257,9 +257,9 @@ def lu_factor(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> t
     return packed, Array(piv, Layout(tuple(piv.shape), None, a.comm))
 
 
-def _finite(a: Array, check: bool) -> None:
-    from hpa.linalg.checks import agree
-
+def finite(a: Array, check: bool) -> None:
+    """Raise ``ValueError`` on every rank when ``check`` and ``a`` is not all finite (one
+    ``allreduce`` when split), as SciPy's ``check_finite``."""
     if check and agree(~torch.isfinite(a.larray), a.layout):
         raise ValueError("array must not contain infs or NaNs")
 
@@ -286,7 +286,7 @@ def lu_solve(
         raise ValueError(f"shapes of lu {packed.shape} and b {rhs.shape} are incompatible")
     dt = torch.promote_types(packed.larray.dtype, rhs.larray.dtype)
     packed, rhs = Array(packed.larray.to(dt), packed.layout), Array(rhs.larray.to(dt), rhs.layout)
-    _finite(rhs, check_finite)
+    finite(rhs, check_finite)
     pv = whole(piv) if piv.split is not None else piv.larray
     if not distributed(packed):
         t = whole(packed) if packed.split is not None else packed.larray
@@ -319,13 +319,14 @@ def lu(
     a = as_matrix(a)
     if a.ndim != 2:
         raise ValueError(f"expected a 2-D matrix, got shape {a.shape}")
-    _finite(a, check_finite)
+    finite(a, check_finite)
     n, comm = a.shape[0], a.comm
     if not distributed(a):
         P, L, U = torch.linalg.lu(a.larray)
         if permute_l:
             return _local(P @ L, a), _local(U, a)
-        first = _local(P.argmax(-1) if p_indices else P, a)
+        index = P.real.argmax(-1) if P.shape[-1] else torch.zeros(P.shape[:-1], dtype=torch.int64)
+        first = _local(index if p_indices else P, a)
         return LUResult(first, _local(L, a), _local(U, a))
     square(a, "lu")
     pan = to_panels(a)
