@@ -40,7 +40,7 @@ import torch
 from hpa.core.array import Array
 from hpa.core.exchange import gather_blocks
 from hpa.core.layout import Layout
-from hpa.linalg import positive_definite
+from hpa.linalg import eigen, positive_definite
 from hpa.linalg.elimination import distributed
 from hpa.linalg.checks import (
     LinAlgError,
@@ -363,6 +363,9 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
     moves to split 0, one ``alltoallv``). Eigenvector signs/phases may differ from LAPACK's.
     """
     a = as_square(a)
+    if distributed(a):
+        vals, vecs = eigen.eigenvectors(a, _uplo(UPLO))
+        return EighResult(_replicated(vals, a), vecs)
     t, lay = local_stack(a)
     w, v = torch.linalg.eigh(t, UPLO=_uplo(UPLO))
     return EighResult(stack_array(w, lay), like_input(v, a, lay))
@@ -376,8 +379,14 @@ def eigvalsh(a: Any, UPLO: str = "L") -> Array:
     axis first moves to split 0, one ``alltoallv``).
     """
     a = as_square(a)
+    if distributed(a):
+        return _replicated(eigen.eigenvalues(a, _uplo(UPLO)), a)
     t, lay = local_stack(a)
     return stack_array(torch.linalg.eigvalsh(t, UPLO=_uplo(UPLO)), lay)
+
+
+def _replicated(t: torch.Tensor, a: Array) -> Array:
+    return Array(t, Layout(tuple(t.shape), None, a.comm))
 
 
 def _uplo(uplo: str) -> str:
