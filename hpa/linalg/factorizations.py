@@ -40,7 +40,9 @@ import torch
 from hpa.core.array import Array
 from hpa.core.exchange import gather_blocks
 from hpa.core.layout import Layout
-from hpa.linalg import eigen, positive_definite
+from hpa.ops.elementwise import conj
+from hpa.ops.manipulation import matrix_transpose
+from hpa.linalg import eigen, polar_decomposition, positive_definite
 from hpa.linalg.elimination import distributed
 from hpa.linalg.checks import (
     LinAlgError,
@@ -241,6 +243,8 @@ def svd(
         return SVDResult(stack_array(u, lay), stack_array(s, lay), stack_array(vh, lay))
     t, lay, flipped = _long_rows(a)
     m, n = lay.gshape
+    if n * n > polar_decomposition.SMALL_FACTOR:
+        return _svd_split(Array(t, lay), full_matrices, flipped)
     if lay.is_distributed:
         q, r = _tsqr(t, lay, "complete" if full_matrices and m > n else "reduced")
         assert q is not None
@@ -265,6 +269,24 @@ def svd(
     return SVDResult(Array(u, Layout((m, u.shape[1]), 0, comm, lay.counts)), s, Array(vh, rep))
 
 
+def _svd_split(x: Array, full_matrices: bool, flipped: bool) -> SVDResult:
+    """The SVD of a split matrix with a large short side, every factor split: ``U`` along its
+    rows, ``Vh`` along its columns. ``x`` is the matrix (``flipped``: its conjugate
+    transpose) seen tall and split along rows."""
+    comm = x.comm
+    m, n = x.shape
+    if x.layout.is_distributed:
+        u, s, v = polar_decomposition.svd_from_polar(x, full_matrices)
+    else:  # one process: LAPACK's SVD, laid out as the distributed one
+        ut, st, vht = torch.linalg.svd(x.larray, full_matrices=full_matrices)
+        u = Array(ut, Layout(tuple(ut.shape), 0, comm))
+        s = Array(st, Layout(tuple(st.shape), None, comm))
+        v = Array(vht.mH.contiguous(), Layout((n, n), 0, comm))
+    if flipped:
+        return SVDResult(v, s, conj(matrix_transpose(u)))
+    return SVDResult(u, s, conj(matrix_transpose(v)))
+
+
 def _rows_to_columns(u: torch.Tensor, counts: Any, comm: Any) -> Array:
     """The conjugate transpose of a rows-split block as a block split along columns."""
     m = sum(counts)
@@ -285,6 +307,12 @@ def svdvals(x: Any, /) -> Array:
         t, lay = local_stack(a)
         return stack_array(torch.linalg.svdvals(t), lay)
     t, lay, _ = _long_rows(a)
+    n = lay.gshape[1]
+    if n * n > polar_decomposition.SMALL_FACTOR and lay.is_distributed:
+        return polar_decomposition.singular_values(Array(t, lay))
+    if n * n > polar_decomposition.SMALL_FACTOR:
+        s = torch.linalg.svdvals(t)
+        return Array(s, Layout(tuple(s.shape), None, a.comm))
     s = torch.linalg.svdvals(_tsqr(t, lay, "r")[1])
     return Array(s, Layout(tuple(s.shape), None, a.comm))
 

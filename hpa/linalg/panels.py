@@ -1,11 +1,11 @@
-"""Square matrices held as column panels dealt round-robin over the ranks (internal).
+"""Matrices held as column panels dealt round-robin over the ranks (internal).
 
 The distributed factorizations (:mod:`hpa.linalg.elimination`, :mod:`hpa.linalg.positive_definite`,
-:mod:`hpa.linalg.eigen`) work on an ``n x n`` matrix ``M`` cut into column panels of width
+:mod:`hpa.linalg.eigen`) work on an ``m x n`` matrix ``M`` cut into column panels of width
 ``b``: panel ``j`` holds columns ``[j b, min(n, (j + 1) b))`` and lives on rank ``j % p``. Dealing
 the panels round-robin keeps every rank busy until the last panel (a contiguous split would
 leave the first ranks idle once their columns are factored). Each rank stores its columns as
-the rows of one ``(w, n)`` tensor, ascending (column-major storage: a column is contiguous).
+the rows of one ``(w, m)`` tensor, ascending (column-major storage: a column is contiguous).
 
 A rank holds ``n^2 / p + O(n b)`` elements: its columns, plus one panel received at a time.
 
@@ -37,14 +37,14 @@ BLOCK = 128
 
 
 class Panels:
-    """An ``n x n`` matrix as column panels of width ``b``, panel ``j`` on rank ``j % p``.
+    """An ``m x n`` matrix as column panels of width ``b``, panel ``j`` on rank ``j % p``.
 
     Parameters
     ----------
     local : torch.Tensor
-        ``(w, n)``: this rank's columns of the matrix as rows, in ascending order.
+        ``(w, m)``: this rank's columns of the matrix as rows, in ascending order.
     n : int
-        The order of the matrix.
+        The number of columns (``m``, the rows, is ``local.shape[1]``).
     b : int
         The panel width.
     comm : Communicator
@@ -53,6 +53,7 @@ class Panels:
 
     def __init__(self, local: torch.Tensor, n: int, b: int, comm: Communicator) -> None:
         self.local, self.n, self.b, self.comm = local, n, b, comm
+        self.m = local.shape[1]
 
     @property
     def count(self) -> int:
@@ -87,9 +88,9 @@ class Panels:
 
     def share(self, j: int, rows: slice, extra: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Panel ``j``'s ``rows`` (as an ``(rows, width)`` matrix) and its owner's ``extra``
-        (int64, the same shape on every rank) on every rank: one ``bcast``."""
+        (a tensor of the same shape and dtype on every rank) on every rank: one ``bcast``."""
         first, stop = self.span(j)
-        height = len(range(self.n)[rows])
+        height = len(range(self.m)[rows])
         o = self.owner(j)
         if self.comm.rank == o:
             s = self.row_of(j)
@@ -121,13 +122,14 @@ def _ranges(lay: Layout) -> list[tuple[int, int]]:
 
 
 def to_panels(a: Array, transpose: bool = False, b: int | None = None) -> Panels:
-    """The square 2-D ``a`` (or its transpose) as :class:`Panels` (one ``alltoallv``; none when
-    ``a`` is replicated or at one process).
+    """The 2-D ``a`` (or its transpose) as :class:`Panels` (one ``alltoallv``; none when ``a``
+    is replicated or at one process).
 
     ``a`` is split along 0 or 1, or replicated. Rows of ``a`` become the panels' columns when
     ``transpose`` is set.
     """
-    n, comm = a.shape[0], a.comm
+    m, n = a.shape[::-1] if transpose else a.shape
+    comm = a.comm
     p, me = comm.size, comm.rank
     b = width(n, p) if b is None else b
     t = a.larray
@@ -139,16 +141,16 @@ def to_panels(a: Array, transpose: bool = False, b: int | None = None) -> Panels
     lo, hi = ranges[me]
     holds_columns = (a.split == 1) != transpose  # t carries whole columns of the matrix
     if holds_columns:
-        cols = t.mT if a.split == 1 else t  # (hi - lo, n): the matrix's columns lo..hi
+        cols = t.mT if a.split == 1 else t  # (hi - lo, m): the matrix's columns lo..hi
         pieces = [cols.index_select(0, _within(_columns(n, b, d, p), lo, hi) - lo) for d in range(p)]
-        shapes = [(_count(mine, *ranges[q]), n) for q in range(p)]
+        shapes = [(_count(mine, *ranges[q]), m) for q in range(p)]
         got = swap_pieces(pieces, shapes, comm)
         return Panels(torch.cat(got) if p > 1 else got[0].clone(), n, b, comm)
     rows = t if a.split == 0 else t.mT  # (hi - lo, n): the matrix's rows lo..hi
     pieces = [rows.index_select(1, _columns(n, b, d, p).to(t.device)).mT for d in range(p)]
     shapes = [(mine.numel(), q_hi - q_lo) for q_lo, q_hi in ranges]
     got = swap_pieces(pieces, shapes, comm)
-    local = t.new_empty((mine.numel(), n))
+    local = t.new_empty((mine.numel(), m))
     for (q_lo, q_hi), piece in zip(ranges, got):
         local[:, q_lo:q_hi] = piece
     return Panels(local, n, b, comm)
@@ -167,10 +169,10 @@ def from_panels(
 ) -> Array:
     """The panels' matrix (or its transpose) as an array split along ``split`` (0 or 1) with
     ``counts`` (balanced when None): one ``alltoallv`` (none at one process)."""
-    n, comm = pan.n, pan.comm
+    m, n, comm = pan.m, pan.n, pan.comm
     p, me = comm.size, comm.rank
     s = pan.local
-    lay = Layout((n, n), split, comm, counts)
+    lay = Layout((n, m) if transpose else (m, n), split, comm, counts)
     ranges = _ranges(lay)
     lo, hi = ranges[me]
     mine = pan.columns_of(me)
@@ -178,8 +180,8 @@ def from_panels(
     if wants_columns:
         pieces = [s[(mine >= d_lo) & (mine < d_hi)] for d_lo, d_hi in ranges]
         theirs = [_within(pan.columns_of(q), lo, hi) for q in range(p)]
-        got = swap_pieces(pieces, [(c.numel(), n) for c in theirs], comm)
-        cols = s.new_empty((hi - lo, n))
+        got = swap_pieces(pieces, [(c.numel(), m) for c in theirs], comm)
+        cols = s.new_empty((hi - lo, m))
         for c, piece in zip(theirs, got):
             cols[c - lo] = piece
         block = cols.mT.contiguous() if split == 1 else cols
