@@ -291,6 +291,7 @@ def test_lu_solve(trans: int, dtype: hpa.DType, block: int) -> None:
     ref = scipy.linalg.lu_factor(a)
     rhs_values = [data((n,), dtype, seed=71), data((n, 20), dtype, seed=72)]
     t = tol(dtype)
+    conj_view_bug = dtype.numpy.kind == "c" and trans == 1
     for lay_a in LAYOUTS:
         x_a = build(a, *lay_a)
         factors = [la.lu_factor(x_a), (build(ref[0], *lay_a), hpa.array(ref[1]))]
@@ -300,7 +301,24 @@ def test_lu_solve(trans: int, dtype: hpa.DType, block: int) -> None:
                 rhs = build(b, *lay_b)
                 x = la.lu_solve((lu, piv), rhs, trans=trans)
                 assert_like(x, rhs)
+                if conj_view_bug and lu.split is None:  # test_lu_solve_conjugate_view
+                    continue
                 assert_array(x, want, **t)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="library bug: lu_solve(trans=1) of a complex replicated (or one-process) factor "
+    "returns an Array holding a lazy conjugate view (torch's x.conj()); gathering it over MPI "
+    "fails (torch refuses a byte view of a conjugate view)",
+)
+@pytest.mark.parametrize("split", [None, 0, 1])
+def test_lu_solve_conjugate_view(split: int | None) -> None:
+    a = random_matrix(5, hpa.complex128, seed=75, boost=1.0)
+    b = data((5, 2), hpa.complex128, seed=76)
+    x = la.lu_solve(la.lu_factor(a), build(b, split), trans=1)
+    agree(not x.larray.is_conj(), "a materialized local block")
+    assert_array(x, scipy.linalg.lu_solve(scipy.linalg.lu_factor(a), b, trans=1), rtol=1e-10)
 
 
 # ---------------------------------------------------------------------- Cholesky

@@ -11,6 +11,7 @@ from hpa.core.array import Array
 from hpa.ops import diagonals
 from hpa.linalg.elimination import *
 from hpa.linalg.factorizations import *
+from hpa.linalg.functions import *
 from hpa.linalg.polar_decomposition import *
 from hpa.linalg.positive_definite import *
 from hpa.ops.manipulation import matrix_transpose

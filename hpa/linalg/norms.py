@@ -28,7 +28,15 @@ import torch
 from hpa.core.array import Array
 from hpa.core.layout import Layout, normalize_axis
 from hpa.ops import reductions
-from hpa.linalg.checks import as_floating, as_matrix, as_square, local_stack, stack_array, threshold
+from hpa.linalg.checks import (
+    LinAlgError,
+    as_floating,
+    as_matrix,
+    as_square,
+    local_stack,
+    stack_array,
+    threshold,
+)
 from hpa.linalg.elimination import determinant, distributed
 from hpa.linalg.factorizations import svdvals
 from hpa.ops.manipulation import expand_dims, moveaxis, squeeze
@@ -219,8 +227,16 @@ def cond(x: Any, p: Any = None) -> Array:
         r = t[..., 0] / t[..., -1] if p != -2 else t[..., -1] / t[..., 0]
         return Array(r, Layout(s.shape[:-1], s.split, s.comm, s.counts))
     a = as_square(a)
+    order = "fro" if p == "f" else p
+    if distributed(a):
+        from hpa.linalg.solvers import inv as inverse  # solvers imports this module
+
+        try:
+            ainv = inverse(a)
+        except LinAlgError:  # raised on every rank alike
+            return _scalar(torch.tensor(math.inf, dtype=a.larray.real.dtype), a)
+        return matrix_norm(a, ord=order) * matrix_norm(ainv, ord=order)
     t, lay = local_stack(a)
     inv, info = torch.linalg.inv_ex(t)
-    order = "fro" if p == "f" else p
     r = torch.linalg.matrix_norm(t, order) * torch.linalg.matrix_norm(inv, order)
     return stack_array(r.masked_fill(info != 0, math.inf), lay)

@@ -56,7 +56,10 @@ from hpa.linalg.elimination import distributed, with_rhs
 from hpa.linalg.factorizations import svd
 from hpa.linalg.panels import to_panels
 from hpa.linalg.triangular import check_diagonal, sweep
+from hpa.linalg.products import matmul
 from hpa.ops.creation import coerce
+from hpa.ops.elementwise import conj
+from hpa.ops.manipulation import matrix_transpose
 
 __all__ = ["cg", "inv", "lanczos", "lstsq", "pinv", "solve", "solve_triangular"]
 
@@ -250,6 +253,18 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
     large = st > cut if st.numel() else st.bool()
     rank = int(large.sum())
     sinv = torch.where(large, 1 / st, torch.zeros_like(st))
+    if u.split is not None and vh.split is not None:  # every factor split (the polar route)
+        uh = conj(matrix_transpose(u))
+        c = matmul(uh, b)
+        scaled = conj(matrix_transpose(vh)) * Array(sinv, s.layout)
+        x_arr = matmul(scaled, c[:, None] if vector else c)
+        x_arr = x_arr[:, 0] if vector else x_arr
+        res_arr = None
+        if rank == n < m:
+            r = b - matmul(u, c)
+            res_arr = (abs(r) ** 2).sum(0)
+        res_arr = res_arr if res_arr is not None else Array(st.new_zeros(0), Layout((0,), None, comm))
+        return LstsqResult(x_arr, res_arr, rank, s)
     if u.split == 0:  # tall: U split along rows, Vh replicated
         rows = Layout(b.shape, 0, comm, u.counts)
         bl = block_of(b, rows)
@@ -300,6 +315,9 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNS
     top = st.amax(-1, keepdim=True) if st.shape[-1] else st.new_zeros((*st.shape[:-1], 1))
     large = st > threshold(rcond, st) * top
     sinv = torch.where(large, 1 / st, torch.zeros_like(st))
+    if u.ndim == 2 and u.split is not None and vh.split is not None:  # the polar route
+        scaled = conj(matrix_transpose(vh)) * Array(sinv, s.layout)
+        return matmul(scaled, conj(matrix_transpose(u)))
     res = (vh.larray.mH * sinv[..., None, :]) @ u.larray.mH
     m, n = arr.shape[-2:]
     if arr.ndim > 2 or (u.split is None and vh.split is None):
