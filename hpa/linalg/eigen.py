@@ -51,7 +51,9 @@ def hermitian_panels(a: Array, uplo: str) -> Panels:
     return pan
 
 
-def _householder(alpha: torch.Tensor, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def _householder(
+    alpha: torch.Tensor, x: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """LAPACK's ``larfg``: ``beta`` (real), ``tau`` and ``v`` (``v[0] = 1``) with
     ``(I - tau v v^H)^H [alpha; x] = [beta; 0]``."""
     xnorm = torch.linalg.vector_norm(x)

@@ -253,7 +253,7 @@ def lu_factor(a: Any, overwrite_a: bool = False, check_finite: bool = True) -> t
     pan = to_panels(a)
     piv64, _ = factor(pan)
     piv = piv64.to(device=a.larray.device, dtype=torch.int32)
-    packed = from_panels(pan, a.split, a.counts)  # type: ignore[arg-type]
+    packed = from_panels(pan, a.split, a.counts)
     return packed, Array(piv, Layout(tuple(piv.shape), None, a.comm))
 
 
@@ -337,7 +337,7 @@ def lu(
     upper = pan.with_local(s.masked_fill(rows > cols, 0))
     lower = s.masked_fill(rows <= cols, 0)
     lower[torch.arange(cols.shape[0], device=s.device), cols[:, 0]] = 1
-    split: int = a.split  # type: ignore[assignment]
+    split: int = a.split
     inverse_perm = torch.argsort(permutation(piv)).to(s.device)
     if permute_l:  # row r of P L is row inverse_perm[r] of L
         lower = lower[:, inverse_perm]
@@ -346,7 +346,7 @@ def lu(
     if permute_l:
         return L, U
     if p_indices:
-        return LUResult(Array(inverse_perm, Layout((n,), None, comm)), L, U)  # type: ignore[arg-type]
+        return LUResult(Array(inverse_perm, Layout((n,), None, comm)), L, U)
     return LUResult(_perm_matrix(permutation(piv), a), L, U)
 
 

@@ -142,7 +142,9 @@ def to_panels(a: Array, transpose: bool = False, b: int | None = None) -> Panels
     holds_columns = (a.split == 1) != transpose  # t carries whole columns of the matrix
     if holds_columns:
         cols = t.mT if a.split == 1 else t  # (hi - lo, m): the matrix's columns lo..hi
-        pieces = [cols.index_select(0, _within(_columns(n, b, d, p), lo, hi) - lo) for d in range(p)]
+        pieces = [
+            cols.index_select(0, _within(_columns(n, b, d, p), lo, hi) - lo) for d in range(p)
+        ]
         shapes = [(_count(mine, *ranges[q]), m) for q in range(p)]
         got = swap_pieces(pieces, shapes, comm)
         return Panels(torch.cat(got) if p > 1 else got[0].clone(), n, b, comm)

@@ -254,17 +254,7 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
     rank = int(large.sum())
     sinv = torch.where(large, 1 / st, torch.zeros_like(st))
     if u.split is not None and vh.split is not None:  # every factor split (the polar route)
-        uh = conj(matrix_transpose(u))
-        c = matmul(uh, b)
-        scaled = conj(matrix_transpose(vh)) * Array(sinv, s.layout)
-        x_arr = matmul(scaled, c[:, None] if vector else c)
-        x_arr = x_arr[:, 0] if vector else x_arr
-        res_arr = None
-        if rank == n < m:
-            r = b - matmul(u, c)
-            res_arr = (abs(r) ** 2).sum(0)
-        res_arr = res_arr if res_arr is not None else Array(st.new_zeros(0), Layout((0,), None, comm))
-        return LstsqResult(x_arr, res_arr, rank, s)
+        return _lstsq_split(u, s, vh, b, sinv, rank)
     if u.split == 0:  # tall: U split along rows, Vh replicated
         rows = Layout(b.shape, 0, comm, u.counts)
         bl = block_of(b, rows)
@@ -285,6 +275,25 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> LstsqResult:
     if res is None:
         res = st.new_zeros(0)
     return LstsqResult(x_arr, Array(res, Layout(tuple(res.shape), None, comm)), rank, s)
+
+
+def _lstsq_split(
+    u: Array, s: Array, vh: Array, b: Array, sinv: torch.Tensor, rank: int
+) -> LstsqResult:
+    """``lstsq`` from split ``U`` and ``Vh`` (the polar route of :func:`svd`), by hpa's products."""
+    m, n = u.shape[0], vh.shape[1]
+    vector = b.ndim == 1
+    proj = matmul(conj(matrix_transpose(u)), b)
+    scaled = conj(matrix_transpose(vh)) * Array(sinv, s.layout)
+    x = matmul(scaled, proj)
+    if rank == n < m:
+        r = b - matmul(u, proj)
+        res = (abs(r) ** 2).sum(0)
+        if vector:
+            res = res.reshape(1)
+    else:
+        res = Array(sinv.new_zeros(0), Layout((0,), None, u.comm))
+    return LstsqResult(x, res, rank, s)
 
 
 def _residuals(r: torch.Tensor, lay: Layout) -> torch.Tensor:

@@ -100,7 +100,6 @@ def share_object(obj: Any, root: int, comm: Communicator) -> Any:
     return comm.bcast_object(obj, root)
 
 
-
 def share_parts(parts: Sequence[torch.Tensor], root: int, comm: Communicator) -> list[torch.Tensor]:
     """``root``'s tensors ``parts`` on every rank through one ``bcast`` of their bytes.
 
@@ -112,7 +111,9 @@ def share_parts(parts: Sequence[torch.Tensor], root: int, comm: Communicator) ->
     if comm.rank == root:
         raw = torch.cat([_bytes(t).reshape(-1) for t in parts])
     else:
-        raw = parts[0].new_empty(sum(t.numel() * t.element_size() for t in parts), dtype=torch.uint8)
+        raw = parts[0].new_empty(
+            sum(t.numel() * t.element_size() for t in parts), dtype=torch.uint8
+        )
     raw = comm.bcast(raw, root)
     out, start = [], 0
     for t in parts:

@@ -222,7 +222,6 @@ def assemble(
     return block.movedim(0, a).contiguous()
 
 
-
 def swap_pieces(
     pieces: Sequence[torch.Tensor], shapes: Sequence[Sequence[int]], comm: Communicator
 ) -> list[torch.Tensor]:
