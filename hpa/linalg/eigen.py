@@ -43,12 +43,20 @@ def hermitian_panels(a: Array, uplo: str) -> Panels:
     ``a`` and its conjugate transpose, merged)."""
     pan = to_panels(a)
     mirror = to_panels(a, transpose=True).local.conj_physical_()
-    n = a.shape[0]
-    rows = torch.arange(n, device=pan.local.device)[None, :]
-    cols = pan.columns_of(a.comm.rank).to(pan.local.device)[:, None]
-    other = rows < cols if uplo == "L" else rows > cols
-    pan.local[other] = mirror[other]
+    s, n = pan.local, a.shape[0]
+    rows = torch.arange(n, device=s.device)[None, :]
+    cols = pan.columns_of(a.comm.rank).to(s.device)[:, None]
+    for lo in range(0, s.shape[0], _CHUNK):  # a few rows at a time: no block-sized mask
+        c = cols[lo : lo + _CHUNK]
+        other = rows < c if uplo == "L" else rows > c
+        part = s[lo : lo + _CHUNK]
+        part.copy_(torch.where(other, mirror[lo : lo + _CHUNK], part))
     return pan
+
+
+_CHUNK = 64
+"""Rows (or eigenvector columns) handled at a time where a full-size temporary would double
+a rank's memory."""
 
 
 def _householder(
@@ -142,8 +150,9 @@ def back_transform(pan: Panels, tau: torch.Tensor, z: torch.Tensor) -> torch.Ten
         if k <= 0:
             continue
         block, _ = pan.share(j, slice(first + 1, n), none)
-        if z.shape[1]:
-            z[first + 1 :] = torch.ormqr(block[:, :k], tau[first : first + k], z[first + 1 :])
+        for lo in range(0, z.shape[1], 4 * _CHUNK):  # ormqr's result is a new tensor
+            part = z[first + 1 :, lo : lo + 4 * _CHUNK]
+            part.copy_(torch.ormqr(block[:, :k], tau[first : first + k], part))
     return z
 
 
@@ -194,6 +203,7 @@ def eigenvectors(a: Array, uplo: str) -> tuple[torch.Tensor, Array]:
     lo, hi = lay.range_of(a.comm.rank)
     z = _tridiagonal_vectors(d, e, lo, hi).to(a.larray.dtype)
     v = Array(back_transform(pan, tau, z.contiguous()), lay)
+    del pan, z  # the panels are done with: free them before the move to a's layout
     return w.to(d.dtype), Array(block_of(v, a.layout), a.layout)
 
 

@@ -18,17 +18,22 @@ columns split, m <= n   TSQR of ``A^H`` (a local transpose of my block, rows    
 (SVD)                   split), the factors transposed back
 split along the short   first moved to the long axis                            + one ``alltoallv``
 axis otherwise
+split, ``k^2 > 2^22``   (``svd``, ``svdvals``) the polar route: QDWH on         see
+(``k`` the short side)  panels, the distributed ``eigh`` of ``H = U_p^H A``;    ``polar_``
+                        every factor split (``U`` rows, ``Vh`` columns)         ``decomposition``
 replicated              torch on every rank                                     none
 stack of matrices       torch on the local matrices (a stack split along a      none (+ one
                         matrix axis is first split along axis 0)                ``alltoallv``)
 ======================  =====================================================  ==================
 
-``eigh``, ``eigvalsh`` and ``cholesky`` have no distributed algorithm here: a split ``n x n``
-matrix is gathered on every rank (one ``allgatherv``), factored with torch, and a matrix-shaped
-result is sliced back to the input's layout (no communication). Sign and phase conventions of
-``Q``, ``U`` and ``V`` differ from LAPACK's; the factorizations hold to rounding. Errors that
-depend on the data (a matrix that is not positive definite) are found identically on every rank
-from the gathered matrix, or agreed with one ``allreduce`` when a stack is split.
+``eigh``, ``eigvalsh`` (:mod:`hpa.linalg.eigen`) and ``cholesky``
+(:mod:`hpa.linalg.positive_definite`) of a split square matrix at more than one process never
+gather it: the matrix is dealt as round-robin column panels and factored there; a matrix-shaped
+result comes back in the input's layout. Sign and phase conventions of ``Q``, ``U`` and ``V``
+differ from LAPACK's; the factorizations hold to rounding. Errors that depend on the data (a
+matrix that is not positive definite) are announced by the rank that finds them in the same
+broadcast that carries its panel, or agreed with one ``allreduce`` when a stack is split, so
+every rank raises.
 """
 
 from __future__ import annotations
@@ -229,7 +234,12 @@ def svd(
     its conjugate transpose (a local view). It is moved there first when split along its short
     axis (one ``alltoallv``). TSQR communicates one ``allgatherv``; the SVD of the small ``R``
     is computed on every rank and ``U = Q U_R`` locally. Tall, rows split: ``U`` split 0 and
-    ``Vh`` replicated; short-fat or columns split: ``U`` replicated and ``Vh`` split 1.
+    ``Vh`` replicated; short-fat or columns split: ``U`` replicated and ``Vh`` split 1. When the
+    short side ``k`` is long (``k^2`` above ``polar_decomposition.SMALL_FACTOR``, ``2^22``: a
+    ``k x k`` factor too big to replicate), the polar route runs instead (QDWH, then the
+    distributed :func:`eigh` of ``H``; see :mod:`hpa.linalg.polar_decomposition`) and every
+    factor stays split: ``U`` along its rows, ``Vh`` along its columns, at every process
+    count.
     Replicated matrices and stacks are local (no communication; a stack split along a matrix
     axis first moves to split 0, one ``alltoallv``). Signs and phases of the singular vectors
     may differ from LAPACK's.
@@ -298,7 +308,8 @@ def svdvals(x: Any, /) -> Array:
 
     A split matrix is reduced to the ``R`` factor of TSQR, seen along its long axis as in
     :func:`svd`: communicates one ``allgatherv`` (plus one ``alltoallv`` when split along the
-    short axis); the result is replicated. Stacks are local (no communication; split like the
+    short axis); the result is replicated. A long short side takes :func:`svd`'s polar route
+    (the eigenvalues of ``H``, no eigenvectors). Stacks are local (no communication; split like the
     stack's batch axes; a stack split along a matrix axis first moves to split 0, one
     ``alltoallv``).
     """
@@ -384,11 +395,16 @@ def randomized_svd(
 def eigh(a: Any, UPLO: str = "L") -> EighResult:
     """Eigenvalues (ascending) and eigenvectors of a symmetric/Hermitian matrix, like NumPy.
 
-    Only the ``UPLO`` triangle is read. A split 2-D matrix gathers the ``n x n`` matrix on every
-    rank (one ``allgatherv``) and is decomposed with torch there: the eigenvalues are
-    replicated, the eigenvectors (columns) sliced back to the input's layout without further
-    communication. Stacks are local (no communication; a stack split along a matrix axis first
-    moves to split 0, one ``alltoallv``). Eigenvector signs/phases may differ from LAPACK's.
+    Only the ``UPLO`` triangle is read. A split 2-D matrix at more than one process is never
+    gathered: Householder tridiagonalisation on round-robin column panels (two ``alltoallv``
+    to build the Hermitian matrix's panels, one ``allreduce`` of ``2 (n - i)`` elements per
+    column ``i``), MRRR for the tridiagonal matrix on every rank, each rank computing only
+    the eigenvectors of its block of eigenvalue indices (a cluster of eigenvalues is kept on
+    one rank), and the back-transformation (one ``bcast`` of at most ``n b`` elements per
+    panel); see :mod:`hpa.linalg.eigen`. The eigenvalues are replicated, the eigenvectors laid
+    out like the input (one ``alltoallv`` to get there). Replicated matrices and stacks are
+    decomposed by torch (no communication; a stack split along a matrix axis first moves to
+    split 0, one ``alltoallv``). Eigenvector signs/phases may differ from LAPACK's.
     """
     a = as_square(a)
     if distributed(a):
@@ -402,9 +418,10 @@ def eigh(a: Any, UPLO: str = "L") -> EighResult:
 def eigvalsh(a: Any, UPLO: str = "L") -> Array:
     """Eigenvalues (ascending) of a symmetric/Hermitian matrix, like ``numpy.linalg.eigvalsh``.
 
-    A split 2-D matrix gathers the ``n x n`` matrix on every rank (one ``allgatherv``); the
-    result is replicated. Stacks are local (no communication; a stack split along a matrix
-    axis first moves to split 0, one ``alltoallv``).
+    A split 2-D matrix at more than one process: the tridiagonalisation of :func:`eigh` and
+    MRRR's eigenvalues, no eigenvectors (no back-transformation); the result is replicated.
+    Stacks are local (no communication; a stack split along a matrix axis first moves to split
+    0, one ``alltoallv``).
     """
     a = as_square(a)
     if distributed(a):
@@ -426,11 +443,12 @@ def _uplo(uplo: str) -> str:
 def cholesky(a: Any, /, *, upper: bool = False) -> Array:
     """Cholesky factor ``L`` (``A = L L^H``) or ``U`` (``A = U^H U``), like NumPy.
 
-    A split 2-D matrix gathers the ``n x n`` matrix on every rank (one ``allgatherv``) and is
-    factored there; the factor is sliced back to the input's layout (no further
-    communication). Stacks are local; one ``allreduce`` of a flag agrees on the error when
-    a stack is split (a stack split along a matrix axis first moves to split 0, one
-    ``alltoallv``).
+    A split 2-D matrix at more than one process is never gathered: blocked right-looking
+    Cholesky on round-robin column panels (one ``alltoallv`` there, one ``bcast`` of at most
+    ``n b`` elements per panel, one ``alltoallv`` back to the input's layout; see
+    :mod:`hpa.linalg.positive_definite`). Only the lower triangle is read. Stacks are local;
+    one ``allreduce`` of a flag agrees on the error when a stack is split (a stack split along
+    a matrix axis first moves to split 0, one ``alltoallv``).
 
     Raises
     ------

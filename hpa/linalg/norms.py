@@ -10,8 +10,11 @@ and 1/inf matrix norms   reductions of :mod:`hpa.ops.reductions`              pe
 2, -2, nuc norms,        singular values from :func:`hpa.linalg.svdvals`     one ``allgatherv``
 ``matrix_rank``,         (TSQR for a split matrix)                           (+ ``alltoallv``)
 ``cond`` (2-norm)
-``det``, ``slogdet``,    a split 2-D matrix gathered on every rank, LU by    one ``allgatherv``
-other ``cond`` orders    torch there; stacks local
+``det``, ``slogdet``     a split 2-D matrix: the distributed LU of            ``lu_factor``'s +
+                         :func:`hpa.linalg.lu_factor`, ``U``'s diagonal      one ``allgatherv``
+                         gathered; stacks local                              of ``n`` values
+other ``cond`` orders    ``norm(A) * norm(inv(A))``, the distributed         ``inv``'s
+                         :func:`hpa.linalg.inv`
 =======================  ==================================================  ====================
 
 A result that reduces over the split axis is replicated; otherwise it keeps the split of the
@@ -149,10 +152,11 @@ def _matrix_norm(a: Array, ord: Any, axes: tuple[int, int], keepdims: bool) -> A
 def det(a: Any, /) -> Array:
     """Determinant of a square matrix or of each of a stack, like ``numpy.linalg.det``.
 
-    LU factorisation with torch. A split 2-D matrix gathers the ``n x n`` matrix on every rank
-    (one ``allgatherv``); the result is replicated. Stacks are local (no communication; split
-    like the stack's batch axes; a stack split along a matrix axis first moves to split 0, one
-    ``alltoallv``).
+    LU with partial pivoting. A split 2-D matrix at more than one process: the distributed LU
+    of :func:`hpa.linalg.lu_factor` (never gathered), then ``U``'s diagonal gathered (one
+    ``allgatherv`` of ``n`` values); the result is replicated. Stacks are local (no
+    communication; split like the stack's batch axes; a stack split along a matrix axis first
+    moves to split 0, one ``alltoallv``).
     """
     a = as_square(a)
     if distributed(a):
@@ -169,8 +173,8 @@ def _scalar(t: torch.Tensor, a: Array) -> Array:
 def slogdet(a: Any, /) -> SlogdetResult:
     """Sign and natural log of the absolute determinant, like ``numpy.linalg.slogdet``.
 
-    Communicates as :func:`det`: one ``allgatherv`` of a split 2-D matrix (results
-    replicated), nothing for stacks (results split like the batch).
+    Communicates as :func:`det` (a split 2-D matrix: the distributed LU and ``n`` values
+    gathered; results replicated), nothing for stacks (results split like the batch).
     """
     a = as_square(a)
     if distributed(a):
@@ -217,8 +221,8 @@ def cond(x: Any, p: Any = None) -> Array:
 
     ``p`` None, 2, -2: ratio of extreme singular values from :func:`hpa.linalg.svdvals` (one
     ``allgatherv`` for a split matrix). Other orders (``"fro"``, ``"nuc"``, ``+-1``,
-    ``+-inf``): ``norm(A) * norm(inv(A))`` on the gathered square matrix (one ``allgatherv``
-    when split; the result is replicated); a singular matrix gives ``inf``.
+    ``+-inf``): ``norm(A) * norm(inv(A))``, with the distributed :func:`hpa.linalg.inv` for a
+    split matrix (the result is replicated); a singular matrix gives ``inf``.
     """
     a = as_matrix(x)
     if p in (None, 2, -2):

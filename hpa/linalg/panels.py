@@ -21,13 +21,13 @@ step                            collectives                  volume per rank
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
 from hpa.comm.base import Communicator
 from hpa.core.array import Array
-from hpa.core.exchange import share_parts, swap_pieces
+from hpa.core.exchange import Incoming, Outgoing, rounds_for, share_parts, swap_rows
 from hpa.core.layout import Layout
 
 __all__ = ["BLOCK", "Panels", "from_panels", "to_panels", "width"]
@@ -121,12 +121,18 @@ def _ranges(lay: Layout) -> list[tuple[int, int]]:
     return [lay.range_of(q) for q in range(lay.comm.size)]
 
 
+def _rounds(blocks: list[int], panels: list[int], row: int, like: torch.Tensor) -> int:
+    """Rounds of the exchange for blocks of ``blocks`` rows and panel storages of ``panels``
+    rows, ``row`` elements each (the same on every rank)."""
+    return rounds_for(max(blocks + panels, default=0) * row * like.element_size())
+
+
 def to_panels(a: Array, transpose: bool = False, b: int | None = None) -> Panels:
-    """The 2-D ``a`` (or its transpose) as :class:`Panels` (one ``alltoallv``; none when ``a``
-    is replicated or at one process).
+    """The 2-D ``a`` (or its transpose) as :class:`Panels`: one ``alltoallv`` per ~16 MiB
+    round (none when ``a`` is replicated or at one process).
 
     ``a`` is split along 0 or 1, or replicated. Rows of ``a`` become the panels' columns when
-    ``transpose`` is set.
+    ``transpose`` is set. Besides ``a`` and the panels, a rank holds one round's buffers.
     """
     m, n = a.shape[::-1] if transpose else a.shape
     comm = a.comm
@@ -139,23 +145,50 @@ def to_panels(a: Array, transpose: bool = False, b: int | None = None) -> Panels
         return Panels(local.contiguous(), n, b, comm)
     ranges = _ranges(a.layout)
     lo, hi = ranges[me]
-    holds_columns = (a.split == 1) != transpose  # t carries whole columns of the matrix
-    if holds_columns:
-        cols = t.mT if a.split == 1 else t  # (hi - lo, m): the matrix's columns lo..hi
-        pieces = [
-            cols.index_select(0, _within(_columns(n, b, d, p), lo, hi) - lo) for d in range(p)
-        ]
-        shapes = [(_count(mine, *ranges[q]), m) for q in range(p)]
-        got = swap_pieces(pieces, shapes, comm)
-        return Panels(torch.cat(got) if p > 1 else got[0].clone(), n, b, comm)
-    rows = t if a.split == 0 else t.mT  # (hi - lo, n): the matrix's rows lo..hi
-    pieces = [rows.index_select(1, _columns(n, b, d, p).to(t.device)).mT for d in range(p)]
-    shapes = [(mine.numel(), q_hi - q_lo) for q_lo, q_hi in ranges]
-    got = swap_pieces(pieces, shapes, comm)
+    held = [_columns(n, b, d, p) for d in range(p)]
     local = t.new_empty((mine.numel(), m))
-    for (q_lo, q_hi), piece in zip(ranges, got):
-        local[:, q_lo:q_hi] = piece
+    sizes = [h - l for l, h in ranges]
+    rounds = _rounds(sizes, [c.numel() for c in held], max(m, n), t)
+    if (a.split == 1) != transpose:  # t carries whole columns of the matrix
+        cols = t.mT if a.split == 1 else t  # (hi - lo, m): the matrix's columns lo..hi
+        which = [(_within(c, lo, hi) - lo).to(t.device) for c in held]
+        send = [Outgoing(w.numel(), _taker(cols, w, 0)) for w in which]
+        starts = [0, *torch.tensor([_count(mine, *r) for r in ranges]).cumsum(0).tolist()]
+        recv = [Incoming(e - s, (m,), _putter(local, s, 0)) for s, e in zip(starts, starts[1:])]
+    else:
+        rows = t if a.split == 0 else t.mT  # (hi - lo, n): the matrix's rows lo..hi
+        send = [Outgoing(c.numel(), _taker(rows, c.to(t.device), 1)) for c in held]
+        recv = [Incoming(mine.numel(), (q_hi - q_lo,), _putter(local[:, q_lo:q_hi], 0, 0))
+                for q_lo, q_hi in ranges]  # fmt: skip
+    swap_rows(send, recv, t, comm, rounds)
     return Panels(local, n, b, comm)
+
+
+def _taker(t: torch.Tensor, index: torch.Tensor, axis: int) -> Callable[[int, int], torch.Tensor]:
+    """Rows ``lo:hi`` of the piece ``t.index_select(axis, index)`` (as rows: along ``axis`` 1
+    the piece is transposed)."""
+
+    def take(lo: int, hi: int) -> torch.Tensor:
+        got = t.index_select(axis, index[lo:hi])
+        return got if axis == 0 else got.mT
+
+    return take
+
+
+def _putter(
+    t: torch.Tensor, start: int, axis: int, index: torch.Tensor | None = None
+) -> Callable[[int, int, torch.Tensor], None]:
+    """Store received rows ``lo:hi`` at rows ``start + lo`` (or ``index[lo:hi]``) of ``t``;
+    along ``axis`` 1 the rows are ``t``'s columns."""
+
+    def put(lo: int, hi: int, rows: torch.Tensor) -> None:
+        where = t if axis == 0 else t.mT
+        if index is None:
+            where[start + lo : start + hi] = rows
+        else:
+            where[index[lo:hi]] = rows
+
+    return put
 
 
 def _within(cols: torch.Tensor, lo: int, hi: int) -> torch.Tensor:
@@ -170,29 +203,35 @@ def from_panels(
     pan: Panels, split: int, counts: Sequence[int] | None = None, transpose: bool = False
 ) -> Array:
     """The panels' matrix (or its transpose) as an array split along ``split`` (0 or 1) with
-    ``counts`` (balanced when None): one ``alltoallv`` (none at one process)."""
+    ``counts`` (balanced when None): one ``alltoallv`` per ~16 MiB round (none at one
+    process)."""
     m, n, comm = pan.m, pan.n, pan.comm
     p, me = comm.size, comm.rank
     s = pan.local
     lay = Layout((n, m) if transpose else (m, n), split, comm, counts)
     ranges = _ranges(lay)
     lo, hi = ranges[me]
-    mine = pan.columns_of(me)
-    wants_columns = (split == 1) != transpose  # my block is whole columns of the matrix
-    if wants_columns:
-        pieces = [s[(mine >= d_lo) & (mine < d_hi)] for d_lo, d_hi in ranges]
-        theirs = [_within(pan.columns_of(q), lo, hi) for q in range(p)]
-        got = swap_pieces(pieces, [(c.numel(), m) for c in theirs], comm)
+    held = [pan.columns_of(q) for q in range(p)]
+    mine = held[me].to(s.device)
+    rounds = _rounds([h - l for l, h in ranges], [c.numel() for c in held], max(m, n), s)
+    if (split == 1) != transpose:  # my block is whole columns of the matrix
         cols = s.new_empty((hi - lo, m))
-        for c, piece in zip(theirs, got):
-            cols[c - lo] = piece
+        which = [((mine >= d_lo) & (mine < d_hi)).nonzero()[:, 0] for d_lo, d_hi in ranges]
+        send = [Outgoing(w.numel(), _taker(s, w, 0)) for w in which]
+        theirs = [(_within(c, lo, hi) - lo).to(s.device) for c in held]
+        recv = [Incoming(c.numel(), (m,), _putter(cols, 0, 0, c)) for c in theirs]
+        swap_rows(send, recv, s, comm, rounds)
         block = cols.mT.contiguous() if split == 1 else cols
     else:
-        pieces = [s[:, d_lo:d_hi] for d_lo, d_hi in ranges]
-        theirs = [pan.columns_of(q) for q in range(p)]
-        got = swap_pieces(pieces, [(c.numel(), hi - lo) for c in theirs], comm)
         rows = s.new_empty((hi - lo, n))
-        for c, piece in zip(theirs, got):
-            rows[:, c] = piece.mT
+        send = [Outgoing(s.shape[0], _window(s, d_lo, d_hi)) for d_lo, d_hi in ranges]
+        recv = [Incoming(c.numel(), (hi - lo,), _putter(rows, 0, 1, c.to(s.device)))
+                for c in held]  # fmt: skip
+        swap_rows(send, recv, s, comm, rounds)
         block = rows if split == 0 else rows.mT.contiguous()
     return Array(block, lay)
+
+
+def _window(s: torch.Tensor, lo: int, hi: int) -> Callable[[int, int], torch.Tensor]:
+    """Rows ``a:b`` of ``s[:, lo:hi]``."""
+    return lambda a, b: s[a:b, lo:hi]

@@ -5,10 +5,12 @@ stopping rule for ``cg``).
 =====================  ====================================================  ===================
 function               algorithm                                             collectives
 =====================  ====================================================  ===================
-``solve``,             a split 2-D ``A`` gathered on every rank (LU or        one ``allgatherv``
-``solve_triangular``,  triangular solve by torch); right-hand sides split     of ``A`` (+ one of
-``inv``                along columns solved locally, split along rows         ``b`` split along
-                       gathered and the solution sliced back                  rows)
+``solve``, ``inv``     a split 2-D ``A`` at more than one process: LU with     one ``alltoallv``,
+                       partial pivoting on round-robin column panels, then    ``3 n / b``
+                       two triangular sweeps (:mod:`.elimination`)            ``bcast`` of one
+                                                                              panel
+``solve_triangular``   the triangular sweep on ``A``'s panels                 ``n / b`` ``bcast``
+replicated ``A``       LU / triangular solve by torch on every rank           none
 ``lstsq``, ``pinv``    SVD of :func:`hpa.linalg.svd` (TSQR along the long     ``svd``'s + one
                        axis), ``U^H b`` summed over the row blocks            ``allreduce`` each
                                                                               for ``U^H b`` and
@@ -20,8 +22,11 @@ function               algorithm                                             col
 stacks                 torch on the local matrices                            none
 =====================  ====================================================  ===================
 
-Data-dependent errors (a singular matrix) are found identically on every rank from the gathered
-matrix, or agreed with one ``allreduce`` when a stack is split, so every rank raises.
+The right-hand sides of a distributed solve: replicated, each rank solves all of them;
+split along columns, each rank its own; split along rows, gathered when there are at most ``b``
+of them (one ``allgatherv``, the solution sliced back), else moved to columns and back (one
+``alltoallv`` each). Data-dependent errors (a singular matrix) are announced in the panel
+broadcasts, or agreed with one ``allreduce`` when a stack is split, so every rank raises.
 """
 
 from __future__ import annotations
@@ -125,11 +130,13 @@ def solve(a: Any, b: Any) -> Array:
     """Solve ``A x = b`` for square ``A``, like ``numpy.linalg.solve`` (NumPy 2: a 1-D ``b`` is
     one vector, otherwise ``b`` is ``(..., n, k)``).
 
-    LU with partial pivoting by torch. A split 2-D ``A`` gathers the ``n x n`` matrix on every
-    rank (one ``allgatherv``). ``x`` takes ``b``'s layout: ``b`` replicated or split along its
-    columns (or along batch axes of a 2-D ``A``) is solved locally with no further
-    communication; ``b`` split along its rows is gathered (one more ``allgatherv``) and ``x``
-    sliced back. A stack ``A`` split along a batch axis takes ``b`` to its blocks (one
+    LU with partial pivoting. A split 2-D ``A`` at more than one process is never gathered:
+    :func:`hpa.linalg.lu_factor`'s distributed LU (one ``alltoallv`` to round-robin column
+    panels, one ``bcast`` per panel of width ``b``), then two triangular sweeps over ``b``
+    (one ``bcast`` per panel each). ``x`` takes ``b``'s layout; ``b`` moves as the module
+    says. Replicated ``A``: torch on every rank, ``b`` split along its columns (or batch axes
+    of a 2-D ``A``) solved locally, split along its rows gathered (one ``allgatherv``) and
+    ``x`` sliced back. A stack ``A`` split along a batch axis takes ``b`` to its blocks (one
     ``alltoallv`` unless ``b`` is already there) and agrees on singularity with one
     ``allreduce``.
 
@@ -166,9 +173,10 @@ def solve_triangular(
     triangular ``A``, like ``scipy.linalg.solve_triangular``; only ``A``'s ``lower`` (or upper)
     triangle is read.
 
-    Communicates as :func:`solve`: a split 2-D ``A`` gathers the ``n x n`` matrix on every rank
-    (one ``allgatherv``); ``x`` takes ``b``'s layout (``b`` split along rows is gathered, one
-    more ``allgatherv``, and ``x`` sliced back).
+    A split 2-D ``A`` at more than one process: dealt to round-robin column panels (of
+    ``A^T`` for ``trans``; one ``alltoallv``), zero diagonal entries looked for (one
+    ``allreduce``), then one sweep, one ``bcast`` per panel; ``x`` takes ``b``'s layout, ``b``
+    moving as in :func:`solve`. Replicated ``A``: torch on every rank.
 
     Raises
     ------
@@ -205,10 +213,12 @@ def solve_triangular(
 def inv(a: Any) -> Array:
     """Inverse of a square matrix (or each of a stack), like ``numpy.linalg.inv``.
 
-    LU by torch. A split 2-D matrix gathers the ``n x n`` matrix on every rank (one
-    ``allgatherv``); the inverse is sliced back to the input's layout (split 0 stays split 0,
-    no further communication). Stacks are local (a stack split along a matrix axis first
-    moves to split 0, one ``alltoallv``; one ``allreduce`` agrees on singularity).
+    A split 2-D matrix at more than one process: the distributed LU of :func:`solve`, then
+    each rank solves for its own columns of the identity (two sweeps, one ``bcast`` per panel
+    each); the inverse is laid out like the input (split 0 computes split 1 and moves, one
+    ``alltoallv``). Replicated matrices: torch on every rank. Stacks are local (a stack split
+    along a matrix axis first moves to split 0, one ``alltoallv``; one ``allreduce`` agrees
+    on singularity).
 
     Raises
     ------

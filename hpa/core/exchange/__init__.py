@@ -10,7 +10,7 @@ primitive (module)                  collectives                volume per rank
 ==================================  =========================  ===========================
 :class:`Partial` ``.replicate()``   one ``allreduce``          the partial result
 :class:`Partial` ``.scatter()``     one ``reduce_scatter``     the partial result
-:func:`scatter_windows` (partial)   one ``reduce_scatter`` per  a ~32 MiB window at a time
+:func:`scatter_windows` (partial)   one ``reduce_scatter`` per  a ~16 MiB window at a time
                                     window
 :func:`any_rank` (partial)          one ``allreduce``          one byte
 :func:`agreed` (agreement)          one ``allgather_object``   the error's class and
@@ -30,7 +30,8 @@ primitive (module)                  collectives                volume per rank
 :func:`fetch` (routing)             one ``alltoallv``          the rows served
 :func:`fetch_replicated` (routing)  one ``allreduce``          the rows fetched
 :func:`assemble` (routing)          one ``alltoallv``          the pieces sent
-:func:`swap_pieces` (routing)       one ``alltoallv``          the pieces sent
+:func:`swap_rows` (routing)         one ``alltoallv`` per      the rows sent
+                                    ~16 MiB round
 :func:`halo` (halo)                 one ``alltoallv``          the halo rows served
 :func:`windows` (halo)              one ``alltoallv``          the rows of others' ranges
 :func:`ring` (ring)                 ``p - 1`` ``isend`` and    the other operand, once
@@ -59,11 +60,16 @@ from hpa.core.exchange.routing import (
     fetch,
     fetch_replicated,
     route,
+    Incoming,
+    Outgoing,
+    rounds_for,
     route_by_owner,
-    swap_pieces,
+    swap_rows,
 )
 
 __all__ = [
+    "Incoming",
+    "Outgoing",
     "Partial",
     "Routed",
     "agreed",
@@ -81,11 +87,12 @@ __all__ = [
     "reworded",
     "ring",
     "route",
+    "rounds_for",
     "route_by_owner",
     "scatter_windows",
     "share",
     "share_object",
     "share_parts",
-    "swap_pieces",
+    "swap_rows",
     "windows",
 ]
