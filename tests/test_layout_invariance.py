@@ -429,6 +429,14 @@ case("linalg.solve_triangular", np.triu(SPD), RHS)
 case("linalg.solve_triangular", np.tril(SPD), RHS, label="lower",
      fn=lambda a, b: hpa.linalg.solve_triangular(a, b, lower=True))  # fmt: skip
 case("linalg.lstsq", TALL, TALL[:, :2] @ np.ones((2, 2)) + 0.5)
+for _name in ["linalg.lu", "linalg.lu_factor", "linalg.polar", "linalg.matrix_exp", "linalg.expm"]:
+    case(_name, SPD)
+case("linalg.lu", SPD, fn=lambda x: hpa.linalg.lu(x, p_indices=True), label="p_indices")
+case("linalg.polar", TALL, label="tall")
+case("linalg.polar", TALL.T.copy(), fn=lambda x: hpa.linalg.polar(x, side="left"), label="left")
+case("linalg.lu_solve", SPD, RHS, fn=lambda a, b: hpa.linalg.lu_solve(hpa.linalg.lu_factor(a), b))
+case("linalg.cho_factor", SPD, fn=lambda x: hpa.linalg.cho_factor(x, lower=True)[0])
+case("linalg.cho_solve", SPD, RHS, fn=lambda a, b: hpa.linalg.cho_solve(hpa.linalg.cho_factor(a), b))
 case("linalg.cg", SPD, RHS[:, 0].copy())
 case("linalg.lanczos", SPD, fn=lambda x: hpa.linalg.lanczos(x, 3, v0=hpa.ones(4, comm=x.comm)))
 STACK = np.stack([SPD, 2 * SPD, SPD + np.eye(4)])

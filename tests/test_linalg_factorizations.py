@@ -13,6 +13,7 @@ import pytest
 from helpers import P, data, make, raised_everywhere, tolerance
 
 import hpa
+from hpa.linalg.panels import width
 import hpa.linalg as la
 
 LAYOUTS = [(None, False), (0, False), (0, True), (1, False), (1, True)]
@@ -195,6 +196,8 @@ def test_collective_counts() -> None:
     t0, t0r, t1 = make(tall, 0), make(tall, 0, ragged=True), make(tall, 1)
     w0, w1 = make(wide, 0), make(wide, 1)
     stack, rep = make(data((3, 4, 5)), 0), make(tall, None)
+    k = -(-5 // width(5, P))  # panels of the distributed cholesky
+    reflected = -(-4 // width(5, P))  # panels holding reflectors (columns 0 to n - 2) in eigh
     expected = [
         (lambda: la.qr(t0r), {"allgatherv": 1}),
         (lambda: la.qr(t0, mode="r"), {"allgatherv": 1}),
@@ -206,8 +209,8 @@ def test_collective_counts() -> None:
         (lambda: la.svd(w1, full_matrices=False), {"allgatherv": 1}),
         (lambda: la.svdvals(w0), {"allgatherv": 1, "alltoallv": 1}),
         (lambda: la.randomized_svd(t0, 2, n_iter=2), {"allgatherv": 3, "allreduce": 3}),
-        (lambda: la.eigh(spd), {"allgatherv": 1}),
-        (lambda: la.cholesky(spd), {"allgatherv": 1}),
+        (lambda: la.eigh(spd), {"alltoallv": 3, "allreduce": 5, "bcast": reflected}),
+        (lambda: la.cholesky(spd), {"alltoallv": 2, "bcast": k}),
         (lambda: la.qr(rep), {}),
         (lambda: la.svd(stack), {}),
     ]
