@@ -29,8 +29,8 @@ from hpa.core.array import Array
 from hpa.core.exchange import gather_blocks
 from hpa.core.layout import Layout
 from hpa.linalg.checks import LinAlgError, agree, as_floating, as_matrix, block_of, whole
-from hpa.linalg.panels import Panels, from_panels, to_panels
-from hpa.linalg.triangular import sweep
+from hpa.linalg.panels import Panels, from_panels, to_panels, width
+from hpa.linalg.triangular import sweep, sweep_transposed
 from hpa.ops.creation import coerce
 
 __all__ = ["LUResult", "lu", "lu_factor", "lu_solve"]
@@ -180,13 +180,33 @@ def _like(full: torch.Tensor, b: Array) -> Array:
 
 def solve(a: Array, b: Array) -> Array:
     """``A^{-1} b`` for a distributed square ``a`` (both in one floating dtype): LU, then the
-    two triangular sweeps on ``b`` laid out as :func:`with_rhs` says."""
+    two triangular sweeps on ``b`` laid out as :func:`with_rhs` says.
+
+    ``a`` split along rows with a few right-hand sides that every rank holds whole (at most one
+    panel's width of them, not split along columns): the LU of ``A^T`` instead, whose panels
+    are the rows ``a`` already holds (no transposition on the way), and the sweeps of
+    ``A = U^T L^T P^T`` share only the solution's rows (``b k`` elements per panel).
+    """
     square(a, "solve")
-    pan = to_panels(a)
+    n, p = a.shape[0], a.comm.size
+    few = b.ndim == 1 or (b.ndim == 2 and b.split != 1 and b.shape[1] <= width(n, p))
+    pan = to_panels(a, transpose=a.split == 0 and few)
     piv, info = factor(pan)
     if info:
         raise LinAlgError("Singular matrix")
-    return with_rhs(b, a.shape[0], pan.b, lambda x: solve_columns(pan, piv, x))
+    if a.split == 0 and few:
+        return with_rhs(b, n, pan.b, lambda x: _solve_transposed(pan, piv, x))
+    return with_rhs(b, n, pan.b, lambda x: solve_columns(pan, piv, x))
+
+
+def _solve_transposed(pan: Panels, piv: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """``A^{-1} x`` for right-hand sides ``x`` held whole by every rank, from the LU of
+    ``A^T = P L U`` in ``pan``: ``U^T L^T (P^T x) = b``."""
+    sweep_transposed(pan, x, lower=False)
+    sweep_transposed(pan, x, lower=True, unit=True)
+    out = torch.empty_like(x)
+    out[permutation(piv).to(x.device)] = x
+    return out
 
 
 def inverse(a: Array) -> Array:
@@ -211,7 +231,7 @@ def determinant(a: Array) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     the permutation's sign, on every rank, for a distributed square ``a``: ``(diag, sign)`` and
     whether a pivot is zero."""
     square(a, "det")
-    pan = to_panels(a)
+    pan = to_panels(a, transpose=a.split == 0)  # det(A^T) = det(A): no transposition
     piv, _ = factor(pan)
     cols = pan.columns_of(a.comm.rank).to(pan.local.device)
     mine = pan.local[torch.arange(cols.numel(), device=cols.device), cols]
@@ -294,7 +314,7 @@ def lu_solve(
 
         def local(x: torch.Tensor) -> torch.Tensor:
             if trans == 1 and t.is_complex():  # A^T x = b  <=>  A^H conj(x) = conj(b)
-                return torch.linalg.lu_solve(t, pivots, x.conj(), adjoint=True).conj()
+                return torch.linalg.lu_solve(t, pivots, x.conj(), adjoint=True).conj_physical()
             return torch.linalg.lu_solve(t, pivots, x, adjoint=trans != 0)
 
         return with_rhs(rhs, n, n, local)

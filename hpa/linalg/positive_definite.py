@@ -22,8 +22,6 @@ from hpa.linalg.elimination import distributed, finite, square, with_rhs
 from hpa.linalg.panels import Panels, from_panels, to_panels
 from hpa.linalg.triangular import sweep
 from hpa.ops.creation import coerce
-from hpa.ops.elementwise import conj
-from hpa.ops.manipulation import matrix_transpose
 
 __all__ = ["cho_factor", "cho_solve"]
 
@@ -69,9 +67,13 @@ def factor(pan: Panels) -> None:
 
 
 def cholesky(a: Array, upper: bool) -> Array:
-    """The Cholesky factor of a distributed square ``a``, laid out like ``a``."""
+    """The Cholesky factor of a distributed square ``a``, laid out like ``a``: ``L`` from the
+    lower triangle, or (``upper``) ``U = L^H`` from the upper one, as NumPy reads them (the
+    upper triangle is the lower one of ``A^H``)."""
     square(a, "cholesky")
-    pan = to_panels(a)
+    pan = to_panels(a, transpose=upper)
+    if upper:
+        pan.local.conj_physical_()
     factor(pan)
     if upper:
         pan.local.conj_physical_()
@@ -97,8 +99,6 @@ def cho_factor(
     if a.ndim != 2:
         raise ValueError(f"expected a 2-D matrix, got shape {a.shape}")
     finite(a, check_finite)
-    if not lower:  # the upper triangle of A is the lower one of A^H
-        a = conj(matrix_transpose(a))
     if distributed(a):
         return cholesky(a, upper=not lower), lower
     c, info = torch.linalg.cholesky_ex(a.larray, upper=not lower)

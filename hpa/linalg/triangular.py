@@ -13,11 +13,11 @@ from __future__ import annotations
 import torch
 
 from hpa.comm.base import ReduceOp
-from hpa.core.exchange import Partial
+from hpa.core.exchange import Partial, share_parts
 from hpa.linalg.checks import LinAlgError
 from hpa.linalg.panels import Panels
 
-__all__ = ["check_diagonal", "first_zero_diagonal", "sweep"]
+__all__ = ["check_diagonal", "first_zero_diagonal", "sweep", "sweep_transposed"]
 
 
 def sweep(pan: Panels, x: torch.Tensor, lower: bool, unit: bool = False) -> torch.Tensor:
@@ -46,6 +46,33 @@ def sweep(pan: Panels, x: torch.Tensor, lower: bool, unit: bool = False) -> torc
                 head, x[first:stop], upper=True, unitriangular=unit
             )
             x[:first].addmm_(rest, x[first:stop], alpha=-1)
+    return x
+
+
+def sweep_transposed(pan: Panels, x: torch.Tensor, lower: bool, unit: bool = False) -> torch.Tensor:
+    """Overwrite ``x`` (``n x k``, the same on every rank) with ``T^{-T} x``, ``T`` the lower
+    (``unit``: unit lower) or upper triangle of the panels' matrix.
+
+    ``T^T``'s rows are ``T``'s columns, which the panel owners hold: panel by panel (backward
+    for a lower ``T``, forward for an upper one), the owner solves for the panel's rows of
+    ``x`` from the rows already known, and shares them (one ``bcast`` of ``b k`` elements per
+    panel: for a few right-hand sides far less than :func:`sweep`'s panels).
+    """
+    order = reversed(range(pan.count)) if lower else range(pan.count)
+    for j in order:
+        first, stop = pan.span(j)
+        part = x[first:stop]
+        if pan.comm.rank == pan.owner(j):
+            at = pan.row_of(j)
+            cols = pan.local[at : at + stop - first]  # T[:, panel]^T
+            known = slice(stop, pan.n) if lower else slice(0, first)
+            rhs = part - cols[:, known] @ x[known]
+            part.copy_(
+                torch.linalg.solve_triangular(
+                    cols[:, first:stop], rhs, upper=lower, unitriangular=unit
+                )
+            )
+        part.copy_(share_parts([part.contiguous()], pan.owner(j), pan.comm)[0])
     return x
 
 
