@@ -147,7 +147,7 @@ def to_panels(a: Array, transpose: bool = False, b: int | None = None) -> Panels
     lo, hi = ranges[me]
     held = [_columns(n, b, d, p) for d in range(p)]
     local = t.new_empty((mine.numel(), m))
-    sizes = [h - l for l, h in ranges]
+    sizes = [q_hi - q_lo for q_lo, q_hi in ranges]
     rounds = _rounds(sizes, [c.numel() for c in held], max(m, n), t)
     if (a.split == 1) != transpose:  # t carries whole columns of the matrix
         cols = t.mT if a.split == 1 else t  # (hi - lo, m): the matrix's columns lo..hi
@@ -213,7 +213,9 @@ def from_panels(
     lo, hi = ranges[me]
     held = [pan.columns_of(q) for q in range(p)]
     mine = held[me].to(s.device)
-    rounds = _rounds([h - l for l, h in ranges], [c.numel() for c in held], max(m, n), s)
+    rounds = _rounds(
+        [q_hi - q_lo for q_lo, q_hi in ranges], [c.numel() for c in held], max(m, n), s
+    )
     if (split == 1) != transpose:  # my block is whole columns of the matrix
         cols = s.new_empty((hi - lo, m))
         which = [((mine >= d_lo) & (mine < d_hi)).nonzero()[:, 0] for d_lo, d_hi in ranges]

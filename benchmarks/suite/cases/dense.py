@@ -91,7 +91,12 @@ register(
         name="solve-square",
         group="array",
         params=_params,
-        impls={"hpa": _solve_hpa, "heat": _solve_heat, "torch": _solve_torch, "numpy": _solve_numpy},
+        impls={
+            "hpa": _solve_hpa,
+            "heat": _solve_heat,
+            "torch": _solve_torch,
+            "numpy": _solve_numpy,
+        },
         reference="torch",
         rtol=1e-9,
         atol=1e-12,
