@@ -154,12 +154,12 @@ def with_rhs(b: Array, n: int, b_width: int, apply: Any) -> Array:
     gathered and solved as the columns of one matrix.
     """
     if b.ndim > 2:
-        full = whole(b) if b.split is not None else b.larray
+        full = whole(b)
         cols = full.movedim(-2, 0).reshape(n, -1)
         x = apply(cols.clone()).reshape(n, *full.shape[:-2], full.shape[-1]).movedim(0, -2)
         return _like(x.contiguous(), b)
     if b.ndim == 1:
-        x = apply((whole(b) if b.split is not None else b.larray)[:, None].clone())[:, 0]
+        x = apply(whole(b)[:, None].clone())[:, 0]
         return _like(x, b)
     if b.split is None or b.split == 1:
         return Array(apply(b.larray.clone()), b.layout)
@@ -220,10 +220,14 @@ def inverse(a: Array) -> Array:
     n = a.shape[0]
     lay = a.layout if a.split == 1 else a.layout.with_split(1)
     lo, hi = lay.range_of(a.comm.rank)
-    eye = torch.zeros((n, hi - lo), dtype=a.larray.dtype, device=a.larray.device)
-    eye[torch.arange(lo, hi), torch.arange(hi - lo)] = 1
-    x = Array(solve_columns(pan, piv, eye), lay)
-    return x if a.split == 1 else Array(block_of(x, a.layout), a.layout)
+    dev = a.larray.device
+    # my columns of P^T I (row i holds a 1 in column perm[i]), built already permuted
+    x = torch.zeros((n, hi - lo), dtype=a.larray.dtype, device=dev)
+    rows = torch.argsort(permutation(piv)).to(dev)[lo:hi]
+    x[rows, torch.arange(hi - lo, device=dev)] = 1
+    sweep(pan, x, lower=True, unit=True)
+    inv = Array(sweep(pan, x, lower=False), lay)
+    return inv if a.split == 1 else Array(block_of(inv, a.layout), a.layout)
 
 
 def determinant(a: Array) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -307,9 +311,9 @@ def lu_solve(
     dt = torch.promote_types(packed.larray.dtype, rhs.larray.dtype)
     packed, rhs = Array(packed.larray.to(dt), packed.layout), Array(rhs.larray.to(dt), rhs.layout)
     finite(rhs, check_finite)
-    pv = whole(piv) if piv.split is not None else piv.larray
+    pv = whole(piv)
     if not distributed(packed):
-        t = whole(packed) if packed.split is not None else packed.larray
+        t = whole(packed)
         pivots = pv.to(device=t.device, dtype=torch.int32) + 1
 
         def local(x: torch.Tensor) -> torch.Tensor:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 
 from hpa.comm.base import ReduceOp
-from hpa.core.exchange import Partial, share_parts
+from hpa.core.exchange import Partial, share
 from hpa.linalg.checks import LinAlgError
 from hpa.linalg.panels import Panels
 
@@ -72,7 +72,7 @@ def sweep_transposed(pan: Panels, x: torch.Tensor, lower: bool, unit: bool = Fal
                     cols[:, first:stop], rhs, upper=lower, unitriangular=unit
                 )
             )
-        part.copy_(share_parts([part.contiguous()], pan.owner(j), pan.comm)[0])
+        part.copy_(share(part.contiguous(), pan.owner(j), pan.comm))
     return x
 
 
