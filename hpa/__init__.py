@@ -57,7 +57,7 @@ from hpa.ops.sorting import *
 from hpa.ops.inspection import *
 from hpa.ops.statistics import *
 from hpa.ops.tiling import *
-from hpa import fft, linalg, random, signal, spatial
+from hpa import fft, linalg, random, signal, sparse, spatial
 from hpa.linalg.products import *
 
 __version__ = "0.1.0"

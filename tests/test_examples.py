@@ -67,3 +67,12 @@ def test_pca_digits() -> None:
     assert out["n90"] == SkPCA(n_components=0.9).fit(X).n_components_
     projected = out["projected"].numpy()
     np.testing.assert_allclose(np.abs(projected), np.abs(reference.transform(X)), atol=1e-8)
+
+
+def test_poisson_cg() -> None:
+    import scipy.sparse.linalg as sla
+
+    out = example("poisson_cg").main(["--grid", "24"])
+    assert out["info"] == 0 and out["residual"] < 1e-7
+    S = out["A"].to_scipy()
+    np.testing.assert_allclose(out["x"].numpy(), sla.spsolve(S.tocsc(), np.ones(S.shape[0])), rtol=1e-6)

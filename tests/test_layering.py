@@ -1,6 +1,6 @@
 """Guards of the layering (DESIGN.md, "Layers"; docs/architecture.md).
 
-The operations (``hpa/ops``, ``hpa/linalg``, ``hpa/fft``, ``hpa/signal``, ``hpa/spatial``, ``hpa/random``, ``hpa/io``) and
+The operations (``hpa/ops``, ``hpa/linalg``, ``hpa/fft``, ``hpa/signal``, ``hpa/sparse``, ``hpa/spatial``, ``hpa/random``, ``hpa/io``) and
 the estimators (``hpa/algorithms``) communicate only through the exchange layer
 (``hpa.core.exchange``) and the redistribution planner, reach other operations through their
 public names, and never the array's private registry. The estimators use only the public API.
@@ -21,7 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "hpa"
 # the layers above the exchange layer
-LAYERED = ("ops", "linalg", "fft", "signal", "spatial", "random", "algorithms", "io")
+LAYERED = ("ops", "linalg", "fft", "signal", "sparse", "spatial", "random", "algorithms", "io")
 
 # methods of hpa.comm.Communicator that move data or synchronise. ``split`` is left out: it is
 # also ``torch.Tensor.split`` and ``str.split``.

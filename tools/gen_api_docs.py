@@ -3,7 +3,7 @@
 Usage: ``python tools/gen_api_docs.py`` writes the page; ``--check`` only compares it with what
 the code gives now and exits 1 when it is stale. The page is built from the code alone: the
 ``__all__`` and docstrings of each module of ``hpa.ops``, ``hpa.linalg``, ``hpa.fft``,
-``hpa.signal``, ``hpa.random``, ``hpa.spatial`` and ``hpa.io``, so it stays true as functions are added. Only files are read and written (no communicator is used), so every rank may run it.
+``hpa.signal``, ``hpa.random``, ``hpa.sparse``, ``hpa.spatial`` and ``hpa.io``, so it stays true as functions are added. Only files are read and written (no communicator is used), so every rank may run it.
 """
 
 from __future__ import annotations
@@ -66,6 +66,8 @@ def numpy_name(name: str, spelled: str) -> str:
         return f"`scipy.spatial.distance.{name}`" if name in ("cdist", "pdist") else "—"
     if spelled.startswith("hpa.signal."):
         return "`scipy.signal.fftconvolve`" if name == "fftconvolve" else f"`numpy.{name}`"
+    if spelled.startswith("hpa.sparse."):
+        return _scipy_sparse_name(name)
     first = spelled.rsplit(".", 1)[0].replace("hpa", "numpy")
     spaces = [(first, numpy if first == "numpy" else getattr(numpy, first[6:]))]
     spaces += [("numpy", numpy), ("numpy.random", numpy.random), ("numpy.linalg", numpy.linalg)]
@@ -75,11 +77,28 @@ def numpy_name(name: str, spelled: str) -> str:
     return "—"
 
 
+def _scipy_sparse_name(name: str) -> str:
+    """The ``scipy.sparse`` function an ``hpa.sparse`` function stands for."""
+    import scipy.io
+    import scipy.sparse
+    import scipy.sparse.csgraph
+
+    for label, space in (
+        ("scipy.sparse", scipy.sparse),
+        ("scipy.sparse.csgraph", scipy.sparse.csgraph),
+        ("scipy.io", scipy.io),
+    ):
+        if hasattr(space, name):
+            return f"`{label}.{name}`"
+    return "—"
+
+
 def ops_modules() -> list[types.ModuleType]:
     """The modules of ``hpa.ops``, ``hpa.linalg``, ``hpa.fft``, ``hpa.signal``, ``hpa.random``,
-    ``hpa.spatial`` and ``hpa.io`` whose ``__all__`` the page lists."""
+    ``hpa.sparse``, ``hpa.spatial`` and ``hpa.io`` whose ``__all__`` the page lists."""
     found = []
-    for package in (hpa.ops, hpa.linalg, hpa.fft, hpa.signal, hpa.random, hpa.spatial, hpa.io):
+    packages = (hpa.ops, hpa.linalg, hpa.fft, hpa.signal, hpa.random, hpa.sparse, hpa.spatial, hpa.io)
+    for package in packages:
         names = sorted(m.name for m in pkgutil.iter_modules(package.__path__) if not m.ispkg)
         found += [
             importlib.import_module(f"{package.__name__}.{n}")
@@ -91,7 +110,7 @@ def ops_modules() -> list[types.ModuleType]:
 
 def exported(obj: object, name: str) -> str | None:
     """How the user spells ``obj``: ``hpa.name`` or ``hpa.random.name`` (None: not exported)."""
-    for space in ("", "random.", "linalg.", "fft.", "signal.", "spatial."):
+    for space in ("", "random.", "linalg.", "fft.", "signal.", "sparse.", "spatial."):
         module = hpa if not space else getattr(hpa, space[:-1])
         if getattr(module, name, None) is obj:
             return f"hpa.{space}{name}"

@@ -551,14 +551,19 @@ def _dispatch(name: str, what: str, args: Any, kwargs: dict[str, Any]) -> Any:
 
 
 def _operator(name: str, reflected: bool = False) -> Any:
+    # an operand whose class sets ``__hpa_defer__`` (a sparse matrix) runs its own operator
     if reflected:
 
         def method(self: Array, other: Any) -> Any:
+            if getattr(type(other), "__hpa_defer__", False):
+                return NotImplemented
             return OPS[name](other, self)
 
     else:
 
         def method(self: Array, other: Any) -> Any:
+            if getattr(type(other), "__hpa_defer__", False):
+                return NotImplemented
             return OPS[name](self, other)
 
     method.__name__ = name

@@ -347,6 +347,31 @@ def pinv(a: Any, rcond: Any = None, hermitian: bool = False, *, rtol: Any = _UNS
 
 
 # ---------------------------------------------------------------------- iterative
+def _square_operator(A: Any) -> tuple[Array, Callable[[torch.Tensor], torch.Tensor], Layout]:
+    """A square operand (dense, or an :mod:`hpa.sparse` matrix) as ``(a, matvec, layout)``:
+    ``a`` an array of ``A``'s dtype (floating) and communicator, on its device, to coerce the
+    other operands with; ``matvec`` and the vectors' layout as :func:`_operator` gives them.
+
+    A sparse ``A`` (rows split) multiplies a vector block with one ``alltoallv`` of the halo
+    its pattern needs (after a one-time plan), never the whole vector.
+    """
+    if not getattr(type(A), "__hpa_defer__", False):
+        a = as_square(A)
+        return (a, *_operator(a))
+    from hpa.sparse.products import matvec_block
+
+    m, n = A.shape
+    if m != n:
+        raise LinAlgError(f"Last 2 dimensions of the array must be square, got {A.shape}")
+    if A.data.dtype in (torch.float16, torch.bfloat16):
+        raise TypeError(f"array type {A.dtype} is unsupported in linalg")
+    if not (A.data.is_floating_point() or A.data.is_complex()):
+        A = A.astype("float64")
+    vec = Layout((n,), A.split, A.comm, A.counts)
+    like = Array(A.data.new_empty(0), Layout((0,), None, A.comm))
+    return like, (lambda p: matvec_block(A, p)), vec
+
+
 def _operator(a: Array) -> tuple[Callable[[torch.Tensor], torch.Tensor], Layout]:
     """``p -> A p`` on vector blocks, and the layout of those vectors.
 
@@ -380,14 +405,15 @@ def cg(
     otherwise; ``b`` and ``x0`` are taken to that layout first (one ``alltoallv`` at most).
     Each iteration communicates the product (one ``allgatherv`` of the search direction for
     rows split, one ``reduce_scatter`` of the partial products for columns split) and two
-    ``allreduce`` of the dot products.
+    ``allreduce`` of the dot products. ``A`` may be an :mod:`hpa.sparse` matrix: its product
+    is one ``alltoallv`` of the entries of the search direction its pattern needs from other
+    ranks (the halo), after a one-time plan.
     """
-    sq = as_square(A)
+    sq, matvec, vec = _square_operator(A)
     a, bb = _common(sq, as_floating(coerce(b, sq)))
-    n = a.shape[0]
-    if a.ndim != 2 or bb.shape != (n,):
+    n = A.shape[0]
+    if len(A.shape) != 2 or bb.shape != (n,):
         raise ValueError(f"cg needs a 2-D square A and b of shape ({n},), got {bb.shape}")
-    matvec, vec = _operator(a)
     rhs = block_of(bb, vec)
     bnorm = math.sqrt(float(_dot(rhs, rhs, vec).real))
     tol = max(float(atol), float(rtol) * bnorm)
@@ -427,12 +453,12 @@ def lanczos(A: Any, m: int, v0: Any = None) -> tuple[Array, Array]:
     twice). ``V`` is split 0 with ``A``'s extents when ``A`` is split, replicated otherwise.
     Each step communicates the product as in :func:`cg` (one ``allgatherv`` or
     ``reduce_scatter``) and three ``allreduce`` (two projections, one norm); ``3 m`` in all.
+    ``A`` may be an :mod:`hpa.sparse` matrix (one ``alltoallv`` of the halo per product).
     """
-    a = as_square(A)
-    n = a.shape[0]
-    if a.ndim != 2 or not 1 <= m <= n:
+    a, matvec, vec = _square_operator(A)
+    n = A.shape[0]
+    if len(A.shape) != 2 or not 1 <= m <= n:
         raise ValueError(f"lanczos needs a 2-D square A and 1 <= m <= {n}, got m={m}")
-    matvec, vec = _operator(a)
     t = a.larray
     gen = torch.Generator().manual_seed(0)
     if v0 is None:

@@ -54,7 +54,7 @@ from hpa.algorithms.validation import (
     check_number,
 )
 
-__all__ = ["KNeighborsClassifier"]
+__all__ = ["KNeighborsClassifier", "kneighbors_graph", "neighbour_graph"]
 
 _ALGORITHMS = ("auto", "ball_tree", "kd_tree", "brute")
 _METRICS = {**CDIST_METRICS, "precomputed": "precomputed"}
@@ -246,6 +246,36 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         dist, ind = self._kneighbors(Q, k)
         return (dist, ind) if return_distance else ind
 
+    def kneighbors_graph(
+        self, X: Any = None, n_neighbors: int | None = None, mode: str = "connectivity"
+    ) -> hpa.sparse.CSRMatrix:
+        """The k-nearest-neighbour graph as a sparse matrix (scikit-learn's).
+
+        Parameters
+        ----------
+        X : array_like or Array, optional
+            ``(n_queries, n_features)``; ``None``: the training samples, each not counted as
+            its own neighbour.
+        n_neighbors : int, optional
+            Neighbours per query; ``self.n_neighbors`` by default.
+        mode : {"connectivity", "distance"}
+            Store ones, or the distances.
+
+        Returns
+        -------
+        hpa.sparse.CSRMatrix
+            ``(n_queries, n_samples_fit)`` with ``n_neighbors`` entries per row, split along
+            the rows like the queries (replicated queries give a replicated graph). Built
+            from the neighbours each rank found for its queries: one ``allgather`` of the row
+            counts, no entry moves.
+        """
+        check_in("mode", mode, ("connectivity", "distance"))
+        Q = self._queries(X)
+        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        check_number("n_neighbors", k, numbers.Integral, low=1)
+        dist, ind = self._kneighbors(Q, k)
+        return neighbour_graph(dist, ind, self.n_samples_fit_, mode)
+
     def _kneighbors(self, Q: hpa.Array | None, k: int) -> tuple[hpa.Array, hpa.Array]:
         extra = int(Q is None)
         if k + extra > self.n_samples_fit_:
@@ -304,3 +334,38 @@ def _drop_self(dist: hpa.Array, ind: hpa.Array) -> tuple[hpa.Array, hpa.Array]:
     columns = hpa.expand_dims(hpa.arange(k1 - 1, dtype=hpa.int64, device=ind.device), 0)
     keep = columns + (columns >= hpa.expand_dims(at, 1)).astype(hpa.int64)
     return hpa.take_along_axis(dist, keep, axis=1), hpa.take_along_axis(ind, keep, axis=1)
+
+
+def neighbour_graph(
+    dist: hpa.Array, ind: hpa.Array, n_fit: int, mode: str = "connectivity"
+) -> hpa.sparse.CSRMatrix:
+    """The sparse ``(n_queries, n_fit)`` graph of every query's neighbours ``ind`` (ones, or
+    ``dist`` for ``mode="distance"``), split along the rows like ``ind``."""
+    rows, k = ind.shape
+    local = ind.larray
+    values = dist.larray if mode == "distance" else hpa.ones_like(dist).larray
+    starts = hpa.arange(0, local.shape[0] * k + 1, k, dtype=hpa.int64).larray
+    arrays = (values.reshape(-1), local.reshape(-1), starts)
+    if ind.split is None:
+        return hpa.sparse.csr_matrix(arrays, shape=(rows, n_fit), split=None, comm=ind.comm)
+    return hpa.sparse.csr_matrix(arrays, shape=(local.shape[0], n_fit), is_split=0, comm=ind.comm)
+
+
+def kneighbors_graph(
+    X: Any, n_neighbors: int, *, mode: str = "connectivity", metric: str = "minkowski",
+    p: float = 2, metric_params: dict | None = None, include_self: bool = False,
+    n_jobs: int | None = None,
+) -> hpa.sparse.CSRMatrix:  # fmt: skip
+    """The k-nearest-neighbour graph of the samples ``X`` (scikit-learn's
+    ``sklearn.neighbors.kneighbors_graph``), sparse and split along the rows like ``X``.
+
+    ``include_self`` counts each sample as its own first neighbour. The search is
+    :class:`KNeighborsClassifier`'s (brute force, exact); see its table for what it
+    communicates.
+    """
+    X = as_data(X)
+    est = KNeighborsClassifier(
+        n_neighbors, metric=metric, p=p, metric_params=metric_params, n_jobs=n_jobs
+    )
+    est.fit(X, hpa.zeros(X.shape[0], split=X.split, device=X.device, comm=X.comm))
+    return est.kneighbors_graph(X if include_self else None, n_neighbors, mode)

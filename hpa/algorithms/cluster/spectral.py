@@ -2,9 +2,10 @@
 
 The steps follow scikit-learn's ``spectral_clustering`` with ``norm_laplacian=True``:
 
-1. The ``n x n`` affinity ``A`` is built split along its rows like ``X`` (the RBF or Laplacian
-   kernel from :mod:`hpa.spatial`, a symmetrised k-nearest-neighbour connectivity, or given).
-   No rank holds more than its block of rows.
+1. The ``n x n`` affinity ``A`` is built split along its rows like ``X``: the RBF or Laplacian
+   kernel from :mod:`hpa.spatial` (dense), the symmetrised k-nearest-neighbour connectivity
+   (an :mod:`hpa.sparse` matrix of about ``2 n k`` entries, as scikit-learn's), or given
+   (dense or sparse). No rank holds more than its block of rows.
 2. With ``A0`` the affinity without its diagonal (scipy's ``laplacian`` ignores self-loops),
    ``d`` its row sums and ``D = diag(sqrt(d))`` (1 for an isolated sample), the smallest
    eigenvectors of the normalised Laplacian ``I - D^-1 A0 D^-1`` are the largest of
@@ -38,6 +39,7 @@ from typing import Any
 
 import hpa
 from hpa.algorithms.base import BaseEstimator, ClusterMixin, random_state_scope, report
+from hpa.algorithms.classification.neighbors import kneighbors_graph
 from hpa.algorithms.cluster.kmeans import KMeans
 from hpa.algorithms.validation import as_data, check_in, check_number
 
@@ -72,7 +74,8 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
         Kernel coefficient of the ``rbf`` (``exp(-gamma |x - y|^2)``) and ``laplacian``
         (``exp(-gamma |x - y|_1)``) affinities.
     affinity : {"rbf", "laplacian", "nearest_neighbors", "precomputed"}
-        How the affinity matrix is built; ``"precomputed"`` takes ``X`` as the affinity.
+        How the affinity matrix is built; ``"precomputed"`` takes ``X`` as the affinity
+        (dense, or an :mod:`hpa.sparse` matrix).
     n_neighbors : int
         Neighbours per sample of the ``nearest_neighbors`` affinity (each sample counts
         as its own neighbour, as in scikit-learn).
@@ -90,9 +93,10 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
 
     Attributes
     ----------
-    affinity_matrix_ : Array
+    affinity_matrix_ : Array or hpa.sparse.CSRMatrix
         ``(n_samples, n_samples)`` split along the rows like ``X`` (replicated for a
-        replicated ``X``).
+        replicated ``X``); sparse for ``"nearest_neighbors"`` and for a sparse
+        precomputed affinity.
     labels_ : Array
         ``(n_samples,)`` the cluster of every sample, laid out like the rows of ``X``.
     n_features_in_ : int
@@ -170,7 +174,8 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_params()
-        X = as_data(X, min_samples=2)
+        if not (self.affinity == "precomputed" and hpa.sparse.issparse(X)):
+            X = as_data(X, min_samples=2)
         n = X.shape[0]
         if self.affinity == "precomputed" and X.shape[1] != n:
             raise ValueError(f"A precomputed affinity must be square, got shape {X.shape}")
@@ -199,7 +204,7 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
             return float(self.eigen_tol)
         return 1e-10 if X.dtype == hpa.float64 else 1e-4
 
-    def _affinity(self, X: hpa.Array) -> hpa.Array:
+    def _affinity(self, X: hpa.Array) -> Any:
         if self.affinity == "precomputed":
             return X
         if self.affinity == "rbf":
@@ -211,22 +216,19 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
         return _connectivity(X, self.n_neighbors)
 
 
-def _connectivity(X: hpa.Array, k: int) -> hpa.Array:
-    """``(C + C^T) / 2`` for the 0/1 matrix ``C`` of every sample's ``k`` nearest samples
-    (itself included), split along the rows like ``X``."""
-    n = X.shape[0]
-    _, ind = hpa.topk(hpa.spatial.cdist(X), k, axis=1, largest=False)
-    columns = hpa.arange(n, dtype=hpa.int64, device=X.device)
-    near = ind[:, 0:1] == columns
-    for j in range(1, k):  # one neighbour rank at a time: n x n booleans, not n x k x n
-        near = near | (ind[:, j : j + 1] == columns)
-    C = near.astype(X.dtype)
+def _connectivity(X: hpa.Array, k: int) -> hpa.sparse.CSRMatrix:
+    """``(C + C^T) / 2`` for the sparse 0/1 matrix ``C`` of every sample's ``k`` nearest
+    samples (itself included), split along the rows like ``X``: ``n k`` entries, never an
+    ``n x n`` matrix (the neighbour search holds one block of distances at a time)."""
+    C = kneighbors_graph(X, k, include_self=True).astype(X.dtype)
     return 0.5 * (C + C.T)
 
 
-def _spectral_embedding(A: hpa.Array, k: int, tol: float, verbose: Any) -> hpa.Array:
-    """scikit-learn's ``spectral_embedding(A, n_components=k, drop_first=False)``."""
-    a = hpa.diagonal(A)
+def _spectral_embedding(A: Any, k: int, tol: float, verbose: Any) -> hpa.Array:
+    """scikit-learn's ``spectral_embedding(A, n_components=k, drop_first=False)`` of a dense
+    or sparse affinity ``A``."""
+    sparse = hpa.sparse.issparse(A)
+    a = A.diagonal() if sparse else hpa.diagonal(A)
     degree = A.sum(axis=1) - a
     dd = hpa.where(degree == 0, 1, hpa.sqrt(hpa.where(degree == 0, 1, degree)))
     a2, dd2 = hpa.expand_dims(a, 1), hpa.expand_dims(dd, 1)
@@ -238,7 +240,7 @@ def _spectral_embedding(A: hpa.Array, k: int, tol: float, verbose: Any) -> hpa.A
     n = A.shape[0]
     block = min(n, k + _BLOCK_EXTRA)
     if block * (_STEPS + 1) >= n:
-        vectors = _dense_top(A, a, dd, k)
+        vectors = _dense_top(A.todense() if sparse else A, a, dd, k)
     else:
         start = hpa.random.randn(n, block, dtype=A.dtype, split=A.split, device=A.device)
         if A.split is not None and start.counts != A.counts:

@@ -32,6 +32,12 @@ primitive (module)                  collectives                volume per rank
 :func:`assemble` (routing)          one ``alltoallv``          the pieces sent
 :func:`swap_rows` (routing)         one ``alltoallv`` per      the rows sent
                                     ~16 MiB round
+:class:`Requests` (requests)        plan: one ``allgather`` of  the indices wanted; then
+                                    counts, one ``alltoallv``;  the rows wanted
+                                    then one ``alltoallv`` per
+                                    delivery
+:func:`route_entries` (requests)    one ``allgather`` of       the entries sent
+                                    counts, one ``alltoallv``
 :func:`halo` (halo)                 one ``alltoallv``          the halo rows served
 :func:`windows` (halo)              one ``alltoallv``          the rows of others' ranges
 :func:`ring` (ring)                 ``p - 1`` ``isend`` and    the other operand, once
@@ -53,6 +59,7 @@ from hpa.core.exchange.records import (
     share_object,
     share_parts,
 )
+from hpa.core.exchange.requests import Requests, route_entries
 from hpa.core.exchange.ring import ring
 from hpa.core.exchange.routing import (
     Routed,
@@ -71,6 +78,7 @@ __all__ = [
     "Incoming",
     "Outgoing",
     "Partial",
+    "Requests",
     "Routed",
     "agreed",
     "agreed_allgather",
@@ -89,6 +97,7 @@ __all__ = [
     "route",
     "rounds_for",
     "route_by_owner",
+    "route_entries",
     "scatter_windows",
     "share",
     "share_object",

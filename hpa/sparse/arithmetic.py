@@ -1,0 +1,163 @@
+"""Elementwise arithmetic of distributed CSR matrices, as ``scipy.sparse.csr_array``'s.
+
+===============================  ==================================  =========================
+operation                        result                              communication
+===============================  ==================================  =========================
+``A * s``, ``A / s``, ``-A``,    sparse, ``A``'s pattern             none
+``abs(A)``, ``A ** s``
+``A + B``, ``A - B`` (sparse)    sparse, the union (zeros dropped)   none when the row blocks
+                                                                     agree, else ``B``'s
+``A.multiply(B)`` (sparse)       sparse, the intersection            entries are moved to
+                                                                     them first
+``A.multiply(D)`` (dense)        sparse, ``A``'s pattern             a row vector: the halo of
+                                                                     ``A @ x``; a matrix or a
+                                                                     column: the rows of ``D``
+                                                                     moved to ``A``'s blocks
+``A + D`` (dense)                dense                               as ``A.todense() + D``
+===============================  ==================================  =========================
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+import torch
+
+from hpa.core import dtypes
+from hpa.core.array import Array
+from hpa.core.layout import Layout
+from hpa.linalg.checks import block_of
+from hpa.ops.creation import asarray
+from hpa.sparse.conversion import local_rows, resplit
+from hpa.sparse.matrix import CSRMatrix
+from hpa.sparse.products import halo_plan
+
+__all__ = ["add", "aligned", "divide", "eliminate_zeros", "multiply", "power", "scalar_of"]
+
+
+def scalar_of(x: Any) -> Any:
+    """``x`` as a Python number if it is a scalar (a number, a 0-d array or tensor), else
+    ``None``."""
+    if isinstance(x, (bool, numbers.Number)):
+        return x
+    if isinstance(x, (np.ndarray, np.generic, torch.Tensor)) and x.ndim == 0:
+        return x.item()
+    if isinstance(x, Array) and x.ndim == 0:
+        return x.item()
+    return None
+
+
+def _scaled(a: CSRMatrix, s: Any, op: Any) -> CSRMatrix:
+    dt = dtypes.promote_scalar(a.dtype, s).torch
+    return a.with_values(op(a.data.to(dt), s).to(dt))
+
+
+def aligned(a: CSRMatrix, b: CSRMatrix) -> CSRMatrix:
+    """``b`` with ``a``'s rows on every rank (it must have ``a``'s shape)."""
+    if a.shape != b.shape:
+        raise ValueError(f"inconsistent shapes: {a.shape} and {b.shape}")
+    if b.split != a.split:
+        b = resplit(b, a.split)
+    if a.split is not None and b.counts != a.counts:
+        b = b.redistribute(a.counts)
+    return b
+
+
+def eliminate_zeros(a: CSRMatrix) -> CSRMatrix:
+    """``a`` without its explicitly stored zeros."""
+    keep = a.data != 0
+    if bool(keep.all()):
+        return a
+    rows = a.row_ids()
+    return local_rows(rows[keep], a.indices[keep], a.data[keep], a.layout, summed=True)
+
+
+def add(a: CSRMatrix, other: Any, sign: int = 1) -> Any:
+    """``a + other`` (``a - other`` with ``sign=-1``)."""
+    s = scalar_of(other)
+    if s is not None:
+        if s != 0:
+            raise NotImplementedError(
+                "adding a nonzero scalar to a sparse matrix is not supported (it would fill "
+                "every zero); add it to a.todense()"
+            )
+        return a.copy()
+    if isinstance(other, CSRMatrix):
+        b = aligned(a, other)
+        dt = dtypes.promote(a.dtype, b.dtype).torch
+        rows = torch.cat([a.row_ids(), b.row_ids()])
+        cols = torch.cat([a.indices, b.indices])
+        vals = torch.cat([a.data.to(dt), (b.data if sign == 1 else -b.data).to(dt)])
+        return eliminate_zeros(local_rows(rows, cols, vals, a.layout))
+    dense = other if isinstance(other, Array) else asarray(other, device=a.data.device, comm=a.comm)
+    return a.todense() + dense if sign == 1 else a.todense() - dense
+
+
+def multiply(a: CSRMatrix, other: Any) -> CSRMatrix:
+    """The elementwise product: sparse, with (at most) ``a``'s pattern."""
+    s = scalar_of(other)
+    if s is not None:
+        return _scaled(a, s, torch.mul)
+    if isinstance(other, CSRMatrix):
+        return _intersection(a, aligned(a, other))
+    d = other if isinstance(other, Array) else asarray(other, device=a.data.device, comm=a.comm)
+    m, n = a.shape
+    shape = d.shape if d.ndim == 2 else (1, *d.shape)
+    if d.ndim > 2 or shape[0] not in (1, m) or shape[1] not in (1, n):
+        raise ValueError(f"operands could not be broadcast together: {a.shape} and {d.shape}")
+    dt = dtypes.promote(a.dtype, d.dtype).torch
+    lo = a.row_range[0]
+    rows = a.row_ids() - lo
+    if d.ndim == 2 and shape[0] == m:  # a column or a whole matrix: D's rows to A's blocks
+        block = block_of(d, Layout(shape, a.split, a.comm, a.counts)).to(a.data.device)
+        factor = block[rows, a.indices if shape[1] == n else 0]
+    else:  # a row vector: the entries of A's columns
+        vec = d.reshape((shape[1],)) if d.ndim == 2 else d
+        if shape[1] == 1:
+            factor = block_of(vec, vec.layout.with_split(None)).to(a.data.device).expand(a.lnnz)
+        elif vec.split is None or a.split is None:
+            whole = block_of(vec, vec.layout.with_split(None)).to(a.data.device)
+            factor = whole[a.indices]
+        else:
+            factor = halo_plan(a, Layout((n,), 0, a.comm, vec.counts)).at_columns(vec.larray)
+    return a.with_values(a.data.to(dt) * factor.to(dt))
+
+
+def _intersection(a: CSRMatrix, b: CSRMatrix) -> CSRMatrix:
+    """Entries stored in both (both canonical: positions sorted, no repeats)."""
+    n = max(a.shape[1], 1)
+    ka, kb = a.row_ids() * n + a.indices, b.row_ids() * n + b.indices
+    pos = torch.searchsorted(ka, kb).clamp(max=max(ka.numel() - 1, 0))
+    hit = ka[pos] == kb if ka.numel() else torch.zeros_like(kb, dtype=torch.bool)
+    dt = dtypes.promote(a.dtype, b.dtype).torch
+    keys = kb[hit]
+    vals = a.data[pos[hit]].to(dt) * b.data[hit].to(dt)
+    out = local_rows(keys // n, keys % n, vals, a.layout, summed=True)
+    return eliminate_zeros(out)
+
+
+def divide(a: CSRMatrix, other: Any) -> CSRMatrix:
+    """``a / s`` for a scalar ``s``."""
+    s = scalar_of(other)
+    if s is None:
+        raise TypeError(
+            "a sparse matrix divides by a scalar only; elementwise division by a matrix "
+            "would divide its zeros: use a.multiply(1 / D) or a.todense() / D"
+        )
+    if a.data.is_floating_point() or a.data.is_complex():
+        dt = dtypes.promote_scalar(a.dtype, s).torch
+    else:
+        dt = torch.float64
+    return a.with_values(a.data.to(dt) / s)
+
+
+def power(a: CSRMatrix, exponent: Any) -> CSRMatrix:
+    """Every stored entry to ``exponent`` (a scalar; 0 would fill the zeros and raises)."""
+    s = scalar_of(exponent)
+    if s is None:
+        raise TypeError(f"a sparse matrix is raised to a scalar power only, got {exponent!r}")
+    if s == 0:
+        raise NotImplementedError("zero power is not supported as it would densify the matrix")
+    return _scaled(a, s, torch.pow)

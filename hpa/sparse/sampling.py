@@ -1,0 +1,102 @@
+"""Random sparse matrices, the same at every process count (``scipy.sparse.random``'s role).
+
+Every entry is stored with probability ``density``, independently: row ``i`` draws its number
+of entries from the binomial law (inverted from one uniform value at counter ``i``), then its
+columns (uniform, redrawn until distinct) and values (uniform in ``[0, 1)``, drawn at the
+entry's global position). All draws come from hpa's counter-based generator at global
+counters, so each rank computes only its rows and the matrix does not depend on the layout.
+No communication.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from hpa.backends import resolve_device
+from hpa.comm import get_comm
+from hpa.comm.base import Communicator
+from hpa.core import dtypes
+from hpa.core.layout import Layout
+from hpa.random.counter import bits_at, mix64, next_key, subkey, to_unit
+from hpa.sparse.conversion import check_split, local_rows
+from hpa.sparse.matrix import CSRMatrix
+
+__all__ = ["random", "random_array"]
+
+_ROUNDS = 64  # redraws of repeated columns (each leaves a repeat with probability density)
+
+
+def _uniform(index: torch.Tensor, key: int) -> torch.Tensor:
+    return to_unit(bits_at(index, key), torch.empty(index.shape, dtype=torch.float64))
+
+
+def random(
+    m: int, n: int, density: float = 0.01, format: str = "csr", dtype: Any = None,
+    random_state: int | None = None, *, split: int | None = 0, device: Any = None,
+    comm: Communicator | None = None,
+) -> CSRMatrix:  # fmt: skip
+    """An ``m x n`` matrix with each entry stored with probability ``density``, its values
+    uniform in ``[0, 1)``.
+
+    Parameters
+    ----------
+    m, n : int
+        The shape.
+    density : float
+        The probability of an entry (``nnz`` is about ``density * m * n``; SciPy's draws
+        exactly that many).
+    format : "csr"
+        The only format held.
+    dtype : float32 or float64, optional
+        float64 by default.
+    random_state : int, optional
+        A seed; by default the next key of hpa's generator (:func:`hpa.random.seed`).
+    split, device, comm : optional
+        As :func:`~hpa.sparse.csr_matrix`.
+    """
+    if format != "csr":
+        raise ValueError(f"hpa.sparse holds CSR matrices only, got format={format!r}")
+    if not 0 <= density <= 1:
+        raise ValueError(f"density expected to be 0 <= density <= 1, got {density}")
+    if min(m, n) < 0:
+        raise ValueError(f"negative dimensions are not allowed: {(m, n)}")
+    dt = dtypes.to_dtype(dtype if dtype is not None else "float64")
+    if dt.kind != "f":
+        raise TypeError(f"random draws floating values, got dtype {dt.name}")
+    key = next_key() if random_state is None else mix64(int(random_state))
+    lay = Layout((m, n), check_split(split), comm if comm is not None else get_comm())
+    lo, hi = (0, m) if lay.split is None else lay.range_of(lay.comm.rank)
+    rows = torch.arange(lo, hi, dtype=torch.int64)
+    want = _binomial(_uniform(rows, subkey(key, 0)), n, density)
+    keys = torch.empty(0, dtype=torch.int64)
+    for round_ in range(_ROUNDS):
+        have = torch.bincount(keys // max(n, 1) - lo, minlength=hi - lo) if keys.numel() else 0
+        short = want - have
+        if not bool((short > 0).any()):
+            break
+        counts = short.clamp(min=0)
+        owner = torch.repeat_interleave(rows, counts)
+        slot = torch.arange(owner.numel()) - torch.repeat_interleave(
+            torch.cumsum(counts, 0) - counts, counts
+        )
+        u = _uniform(owner * n + slot, subkey(key, 2 + round_))
+        picked = owner * n + (u * n).to(torch.int64).clamp(max=n - 1)
+        keys = torch.unique(torch.cat([keys, picked]))
+    r, c = keys // max(n, 1), keys % max(n, 1)
+    vals = _uniform(keys, subkey(key, 1)).to(dt.torch)
+    dev = resolve_device(device).torch_device
+    return local_rows(r.to(dev), c.to(dev), vals.to(dev), lay, summed=True)
+
+
+random_array = random
+
+
+def _binomial(u: torch.Tensor, n: int, p: float) -> torch.Tensor:
+    """Binomial(n, p) draws by inverting the distribution function at ``u``."""
+    from scipy.stats import binom
+
+    if n == 0 or p == 0 or u.numel() == 0:
+        return torch.zeros(u.shape, dtype=torch.int64)
+    return torch.from_numpy(binom.ppf(u.numpy(), n, p).astype("int64")).clamp(0, n)
