@@ -116,6 +116,56 @@ def test_fetch(n: int) -> None:
         assert dict(stats.counts) == {"allreduce": 1}
 
 
+@pytest.mark.parametrize("n", [0, 5, 8])
+def test_requests(n: int) -> None:
+    full = whole(n)
+    for lay in layouts(n):
+        # each rank wants its own rows' neighbours and row 0, ascending without repeats
+        lo, hi = lay.range_of(RANK)
+        wanted = sorted({i for i in (0, lo - 1, hi, lo + 2) if 0 <= i < n})
+        index = torch.tensor(wanted, dtype=torch.int64)
+        with hpa.count_collectives() as stats:
+            plan = exchange.Requests(index, Layout((n,), 0, COMM, lay.counts))
+        assert dict(stats.counts) == {"allgather": 1, "alltoallv": 1}
+        with hpa.count_collectives() as stats:
+            got = plan.deliver(block(full, lay))
+        agree(torch.equal(got, full[index]) and plan.wanted == len(wanted))
+        assert dict(stats.counts) == ({"alltoallv": 1} if P > 1 and n else {})
+
+
+@pytest.mark.parametrize("n", [0, 6])
+def test_requests_runs(n: int) -> None:
+    # row i of a ragged "CSR" owns i % 3 entries valued 10 i + j (and their int64 twins)
+    lengths = torch.tensor([i % 3 for i in range(n)], dtype=torch.int64)
+    starts = torch.cat([torch.zeros(1, dtype=torch.int64), lengths.cumsum(0)])
+    values = torch.tensor([10.0 * i + j for i in range(n) for j in range(i % 3)])
+    twins = values.to(torch.int64)
+    index = torch.arange(n - 1, -1, -2).flip(0) if n else torch.zeros(0, dtype=torch.int64)
+    for lay in layouts(n):
+        lo, hi = lay.range_of(RANK)
+        mine = starts[lo : hi + 1] - starts[lo]
+        part = slice(int(starts[lo]), int(starts[hi]))
+        plan = exchange.Requests(index, Layout((n,), 0, COMM, lay.counts))
+        with hpa.count_collectives() as stats:
+            got_lengths, (got_vals, got_twins) = plan.deliver_runs(mine, [values[part], twins[part]])
+        expect = torch.cat([values[starts[i] : starts[i + 1]] for i in index.tolist()] or [values[:0]])
+        agree(torch.equal(got_lengths, lengths[index]) and torch.equal(got_vals, expect))
+        agree(torch.equal(got_twins, expect.to(torch.int64)))
+        assert dict(stats.counts) == ({"alltoallv": 2} if P > 1 and n else {})
+
+
+def test_route_entries() -> None:
+    # rank r sends entry (r, q) to every rank q: a float and an int64 field travel together
+    owner = torch.arange(P)
+    vals = 10.0 * RANK + owner.to(torch.float64)
+    ids = owner * 100 + RANK
+    with hpa.count_collectives() as stats:
+        got_vals, got_ids = exchange.route_entries([vals, ids], owner, COMM)
+    agree(got_vals.tolist() == [10.0 * q + RANK for q in range(P)])
+    agree(got_ids.tolist() == [RANK * 100 + q for q in range(P)])
+    assert dict(stats.counts) == ({"allgather": 1, "alltoallv": 1} if P > 1 else {})
+
+
 def test_fetch_replicated_bool() -> None:
     full = torch.tensor([True, False, True, True, False])
     lay = Layout((5,), 0, COMM, ragged_counts(5))

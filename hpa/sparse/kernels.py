@@ -3,8 +3,9 @@
 On the CPU the products run in SciPy's compiled CSR kernels on zero-copy NumPy views of the
 torch tensors: on this project's machines they are 5-7x faster than torch's CPU CSR kernels
 (2^22-row Poisson matrix: 21 ms against 154 ms per product, one thread). On a GPU, torch's
-CSR kernels (cuSPARSE) run. float16 and bfloat16, which SciPy lacks, are computed in float32
-and rounded back.
+CSR kernels (cuSPARSE) run for floating and complex values; integer and bool products use a
+gather and ``index_add`` (exact), and integer sparse-sparse products go through float64.
+float16 and bfloat16, which SciPy lacks, are computed in float32 and rounded back.
 
 A rank's rows are held as three tensors: ``crow`` (int64, one more than the rows), ``col``
 (int64 column indices, ascending within each row, no repeats) and ``val``. Everything here is
@@ -18,10 +19,23 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["canonical", "csr_product", "spmm", "to_scipy_local"]
+__all__ = ["SCIPY_ON_CPU", "canonical", "csr_product", "scipy_runs", "spmm", "to_scipy_local"]
 
 _WIDEN = {torch.float16: torch.float32, torch.bfloat16: torch.float32}
 _ACCUMULATE = {**_WIDEN, torch.bool: torch.int64}
+
+SCIPY_ON_CPU = True
+"""Whether CPU tensors use SciPy's kernels (the tests turn it off to run the device path)."""
+
+
+def scipy_runs(t: torch.Tensor) -> bool:
+    """Whether the local kernels for ``t``'s device are SciPy's."""
+    return SCIPY_ON_CPU and t.device.type == "cpu"
+
+
+def _torch_csr(dtype: torch.dtype) -> bool:
+    """Whether torch's CSR kernels take ``dtype`` (floating and complex, not half)."""
+    return (dtype.is_floating_point or dtype.is_complex) and dtype not in _WIDEN
 
 
 def _host(t: torch.Tensor) -> np.ndarray:
@@ -46,13 +60,20 @@ def spmm(
     ``cached`` is a SciPy view of the same rows made by :func:`to_scipy_local` (CPU), reused.
     """
     rows = crow.numel() - 1
-    if dense.device.type == "cpu":
+    if scipy_runs(dense):
         mat = cached if cached is not None else to_scipy_local(crow, col, val, (rows, ncols))
         wide = _WIDEN.get(dtype, dtype)
         out = mat @ _host(dense.to(wide).contiguous())
         return torch.from_numpy(np.ascontiguousarray(out)).to(dtype)
-    a = torch.sparse_csr_tensor(crow, col, val.to(dtype), (rows, ncols))
     d = dense.to(dtype)
+    if not _torch_csr(dtype) or rows == 0 or ncols == 0:  # exact for integers, any device
+        wide = _ACCUMULATE.get(dtype, dtype)
+        owner = torch.repeat_interleave(torch.arange(rows, device=d.device), crow.diff())
+        terms = d.to(wide).index_select(0, col)
+        terms = terms * (val.to(wide) if d.ndim == 1 else val.to(wide)[:, None])
+        out = torch.zeros((rows, *d.shape[1:]), dtype=wide, device=d.device)
+        return out.index_add_(0, owner, terms).to(dtype)
+    a = torch.sparse_csr_tensor(crow, col, val.to(dtype), (rows, ncols))
     if d.ndim == 1:
         return (a @ d[:, None])[:, 0]
     return a @ d
@@ -65,7 +86,7 @@ def csr_product(
     """The canonical CSR of ``a @ b`` for CSR rows ``a`` (``inner`` columns) and ``b``
     (``inner`` rows, ``ncols`` columns), in ``dtype``."""
     ra, rb = a[0].numel() - 1, b[0].numel() - 1
-    if a[0].device.type == "cpu":
+    if scipy_runs(a[0]):
         wide = _WIDEN.get(dtype, dtype)
         sa = to_scipy_local(a[0], a[1], a[2].to(wide), (ra, inner))
         sb = to_scipy_local(b[0], b[1], b[2].to(wide), (rb, ncols))
@@ -76,11 +97,15 @@ def csr_product(
             torch.from_numpy(c.indices.astype(np.int64)),
             torch.from_numpy(np.ascontiguousarray(c.data)).to(dtype),
         )
-    ta = torch.sparse_csr_tensor(a[0], a[1], a[2].to(dtype), (ra, inner))
-    tb = torch.sparse_csr_tensor(b[0], b[1], b[2].to(dtype), (rb, ncols))
+    if ra == 0 or rb == 0 or inner == 0 or ncols == 0 or a[1].numel() == 0 or b[1].numel() == 0:
+        empty = a[1].new_empty(0)
+        return canonical(empty, empty, a[2].new_empty(0, dtype=dtype), ra, ncols, summed=True)
+    work = dtype if _torch_csr(dtype) else torch.float64  # integers: exact below 2**53
+    ta = torch.sparse_csr_tensor(a[0], a[1], a[2].to(work), (ra, inner))
+    tb = torch.sparse_csr_tensor(b[0], b[1], b[2].to(work), (rb, ncols))
     c = (ta @ tb).to_sparse_coo().coalesce()
     r, k = c.indices()
-    return canonical(r, k, c.values(), ra, ncols, summed=True)
+    return canonical(r, k, c.values().to(dtype), ra, ncols, summed=True)
 
 
 def canonical(

@@ -41,7 +41,7 @@ class CSRMatrix:
 
     __slots__ = ("_col", "_crow", "_layout", "_nnz", "_plans", "_val")
     __hpa_defer__ = True  # hpa.Array's operators defer to this class's reflected ones
-    __array_priority__ = 20.0  # so do NumPy's
+    __array_ufunc__ = None  # so do NumPy's (``ndarray @ A`` runs ``A.__rmatmul__``)
 
     def __init__(
         self, indptr: torch.Tensor, indices: torch.Tensor, data: torch.Tensor, layout: Layout

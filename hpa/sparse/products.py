@@ -34,7 +34,7 @@ from hpa.core.layout import Layout, chunk
 from hpa.linalg.checks import block_of
 from hpa.ops.creation import asarray
 from hpa.sparse.conversion import local_rows, resplit
-from hpa.sparse.kernels import csr_product, spmm, to_scipy_local
+from hpa.sparse.kernels import csr_product, scipy_runs, spmm, to_scipy_local
 from hpa.sparse.matrix import CSRMatrix
 
 __all__ = ["Halo", "halo_plan", "matmul", "matvec_block", "moved_bytes", "rmatmul", "transpose"]
@@ -98,7 +98,7 @@ class Halo:
 
     def _product(self, which: int, block: Any, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
         crow, col, val, ncols = block
-        if x.device.type == "cpu" and self._cache[which] is None:
+        if scipy_runs(x) and self._cache[which] is None:
             self._cache[which] = to_scipy_local(crow, col, val, (crow.numel() - 1, ncols))
         return spmm(crow, col, val, ncols, x, dtype, self._cache[which])
 
@@ -124,7 +124,7 @@ def halo_plan(a: CSRMatrix, rows: Layout) -> Halo:
 def _local_product(a: CSRMatrix, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """``a``'s rows times the whole ``x`` (global column indices): no communication."""
     key = "whole"
-    if x.device.type == "cpu" and key not in a._plans:  # noqa: SLF001
+    if scipy_runs(x) and key not in a._plans:  # noqa: SLF001
         a._plans[key] = to_scipy_local(a.indptr, a.indices, a.data, a.lshape)  # noqa: SLF001
     return spmm(a.indptr, a.indices, a.data, a.shape[1], x, dtype, a._plans.get(key))  # noqa: SLF001
 
@@ -195,7 +195,7 @@ def _sparse_product(a: CSRMatrix, b: CSRMatrix) -> CSRMatrix:
     k, n = b.shape
     if a.split is None and b.split is not None:
         b = resplit(b, None)
-    if b.split is None:
+    if b.split is None or b.comm.size == 1:
         crow, col, val = csr_product(
             (a.indptr, a.indices, a.data), k, (b.indptr, b.indices, b.data), n, dtype
         )

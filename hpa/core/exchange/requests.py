@@ -135,7 +135,9 @@ def _unpack(raw: torch.Tensor, like: Sequence[torch.Tensor]) -> list[torch.Tenso
     out, col = [], 0
     for p in like:
         width = p.element_size()
-        out.append(raw[:, col : col + width].contiguous().view(p.dtype).reshape(-1))
+        # clone: an empty or single-row slice is "contiguous" at an odd byte offset
+        piece = raw[:, col : col + width].clone(memory_format=torch.contiguous_format)
+        out.append(piece.view(p.dtype).reshape(-1))
         col += width
     return out
 
