@@ -49,3 +49,13 @@ def test_empty_products(engine: bool) -> None:
     E = hpa.sparse.csr_matrix((5, 4))
     agree(np.array_equal((E @ hpa.ones(4, split=0)).numpy(), np.zeros(5)))
     agree((E @ hpa.sparse.eye(4)).nnz == 0)
+
+
+def test_plans_follow_values() -> None:
+    # a matrix derived with new values must not reuse the product plan of its source
+    A = hpa.sparse.csr_matrix(matrix(11, 11, "float64", 5))
+    x = hpa.array(np.arange(11.0), split=0)
+    first = (A @ x).numpy()
+    agree(np.allclose(((3 * A) @ x).numpy(), 3 * first))
+    agree(np.allclose((A.astype("float32") @ x).numpy(), first, rtol=1e-5))
+    agree(np.allclose(((-A) @ x).numpy(), -first))

@@ -208,7 +208,7 @@ class CSRMatrix:
     def with_values(self, values: torch.Tensor) -> CSRMatrix:
         """The same pattern (shared) with other values, one per stored entry."""
         out = CSRMatrix(self._crow, self._col, values, self._layout)
-        out._nnz, out._plans = self._nnz, self._plans
+        out._nnz = self._nnz  # the product plans hold values: the new matrix makes its own
         return out
 
     def resplit(self, axis: int | None) -> CSRMatrix:
