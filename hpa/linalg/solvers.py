@@ -422,19 +422,21 @@ def cg(
     if x0 is None:
         x = rhs.new_zeros(rhs.shape)
     else:
-        x = block_of(coerce(x0, a), vec).to(device=rhs.device, dtype=rhs.dtype)
+        x = block_of(coerce(x0, a), vec).to(device=rhs.device, dtype=rhs.dtype, copy=True)
     r = rhs - matvec(x) if x0 is not None else rhs.clone()
     p, rho_prev = r, None
     limit = 10 * n if maxiter is None else maxiter
+    # the vectors are updated in place: a fresh vector per operation costs more than the
+    # operation itself once blocks are large (the allocator maps and faults in new pages)
     for _ in range(limit):
         rho = _dot(r, r, vec)
         if math.sqrt(float(rho.real)) < tol:
             return _done(x, vec, 0, return_info)
-        p = r.clone() if rho_prev is None else r + (rho / rho_prev) * p
+        p = r.clone() if rho_prev is None else p.mul_(rho / rho_prev).add_(r)
         q = matvec(p)
         alpha = rho / _dot(p, q, vec)
-        x = x + alpha * p
-        r = r - alpha * q
+        x.addcmul_(p, alpha)
+        r.addcmul_(q, alpha, value=-1)
         rho_prev = rho
     return _done(x, vec, limit, return_info)
 

@@ -90,6 +90,39 @@ def stable_sort(t: torch.Tensor, dim: int, descending: bool) -> tuple[torch.Tens
     return torch.sort(t, dim=dim, stable=True, descending=descending)
 
 
+def leading(t: torch.Tensor, k: int, dim: int, largest: bool) -> tuple[torch.Tensor, torch.Tensor]:
+    """The first ``k`` of ``stable_sort(t, dim, largest)`` (values, indices) along ``dim``.
+
+    For ``k`` much smaller than the axis, ``torch.topk`` picks ``2 k + 8`` candidates (NaN
+    counts as the largest value, as in the sort) and only they are put in stable order (by
+    value, then index). That is exact whenever the last candidate is strictly worse than the
+    ``k``-th: every element equal to one of the first ``k`` is then a candidate. The rows
+    where it is not (many equal values) are sorted whole.
+    """
+    n = t.shape[dim]
+    wide = 2 * k + 8
+    if wide * 4 > n or t.dtype == torch.bool or t.dtype in (torch.float16, torch.bfloat16):
+        v, i = stable_sort(t, dim, largest)
+        return v.narrow(dim, 0, k), i.narrow(dim, 0, k)
+    rows = t.movedim(dim, -1)
+    flat = rows.reshape(-1, n)
+    cv, ci = torch.topk(flat, wide, 1, largest=largest, sorted=True)
+    by_index = torch.argsort(ci, dim=1)
+    cv, ci = cv.gather(1, by_index), ci.gather(1, by_index)
+    ordered, j = stable_sort(cv, 1, largest)
+    v, i = ordered[:, :k].contiguous(), ci.gather(1, j[:, :k])
+    kth, last = ordered[:, k - 1], ordered[:, -1]
+    tied = kth == last
+    if t.is_floating_point():
+        tied |= torch.isnan(kth) & torch.isnan(last)
+    if bool(tied.any()):
+        bad = tied.nonzero()[:, 0]
+        sv, si = stable_sort(flat.index_select(0, bad), 1, largest)
+        v[bad], i[bad] = sv[:, :k], si[:, :k]
+    shape = (*rows.shape[:-1], k)
+    return v.reshape(shape).movedim(-1, dim), i.reshape(shape).movedim(-1, dim)
+
+
 def order(v: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     """Local permutation that sorts by ``(v, g)`` ascending (NaN last)."""
     by_key = torch.argsort(g)

@@ -70,7 +70,15 @@ from hpa.core.redistribute import redistribute
 from hpa.ops.creation import coerce
 from hpa.ops.manipulation import ravel
 from hpa.ops.selection import take
-from hpa.ops.sort_keys import INDEX, check_orderable, pack, send_home, stable_sort, unpack
+from hpa.ops.sort_keys import (
+    INDEX,
+    check_orderable,
+    leading,
+    pack,
+    send_home,
+    stable_sort,
+    unpack,
+)
 
 __all__ = ["argsort", "searchsorted", "sort", "topk", "unique"]
 
@@ -402,14 +410,14 @@ def topk(
     if axis != lay.split or not lay.is_distributed:
         counts = lay.counts if lay.split not in (None, axis) else None
         out = Layout(shape, lay.split, lay.comm, counts)
-        v, i = stable_sort(x.larray, axis, largest)
-        return Array(v.narrow(axis, 0, k), out), Array(i.narrow(axis, 0, k), out)
+        v, i = leading(x.larray, k, axis, largest)
+        return Array(v, out), Array(i, out)
     block = x.larray.movedim(axis, 0)
     mine = min(k, block.shape[0])
-    v, i = stable_sort(block, 0, largest)
-    i = i.narrow(0, 0, mine) + lay.offsets[lay.comm.rank]  # type: ignore[index]
+    v, i = leading(block, mine, 0, largest)
+    i = i + lay.offsets[lay.comm.rank]  # type: ignore[index]
     sizes = [min(k, c) for c in lay.counts]  # type: ignore[union-attr]
-    buf = gather_blocks(pack(v.narrow(0, 0, mine), i), sizes, lay.comm)
+    buf = gather_blocks(pack(v, i), sizes, lay.comm)
     cv, ci = unpack(buf, x.larray.dtype)
     order = stable_sort(cv, 0, largest)[1].narrow(0, 0, k)
     full = Layout(shape, None, lay.comm)
