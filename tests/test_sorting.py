@@ -251,6 +251,26 @@ def test_topk(case: tuple[tuple[int, ...], int | None]) -> None:
                 assert values.split == x.split
 
 
+@pytest.mark.parametrize("values", ["distinct", "ties", "nan"])
+@pytest.mark.parametrize("split", [None, 0, 1])
+def test_topk_few_of_many(values: str, split: int | None) -> None:
+    # k much smaller than the axis takes the candidate path: the stable order must hold
+    rng = np.random.default_rng(9)
+    a = rng.random((7, 120)) if values == "distinct" else rng.integers(0, 4, (7, 120)) * 1.0
+    if values == "nan":
+        a[rng.random(a.shape) < 0.6] = np.nan
+        a[0] = np.nan
+    x = make(a, split, ragged=True)
+    for axis, k in ((1, 3), (1, 10), (0, 1)):
+        if axis == 0:
+            x, a = make(a.T.copy(), split, ragged=True), a.T.copy()
+        for largest in (True, False):
+            values_, index = hpa.topk(x, k, axis=axis, largest=largest)
+            ref = np.take(ref_argsort(a, axis, largest), range(k), axis=axis)
+            assert_array(index, ref, dtype=hpa.int64)
+            assert_array(values_, np.take_along_axis(a, ref, axis))
+
+
 # ---------------------------------------------------------------------------- searchsorted
 @pytest.mark.parametrize("ragged", [False, True])
 @pytest.mark.parametrize("side", ["left", "right"])
