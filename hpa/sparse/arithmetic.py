@@ -38,14 +38,16 @@ __all__ = ["add", "aligned", "divide", "eliminate_zeros", "multiply", "power", "
 
 
 def scalar_of(x: Any) -> Any:
-    """``x`` as a Python number if it is a scalar (a number, a 0-d array or tensor), else
-    ``None``."""
+    """``x`` as a scalar if it is one (a number, a 0-d array or tensor), else ``None``.
+
+    A 0-d array or tensor comes back as a NumPy scalar of its dtype: like NumPy's (NEP 50)
+    and SciPy's, its dtype takes part in the promotion, a Python number's does not."""
     if isinstance(x, (bool, numbers.Number)):
         return x
-    if isinstance(x, (np.ndarray, np.generic, torch.Tensor)) and x.ndim == 0:
-        return x.item()
-    if isinstance(x, Array) and x.ndim == 0:
-        return x.item()
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return x[()]
+    if isinstance(x, (torch.Tensor, Array)) and x.ndim == 0:
+        return dtypes.to_dtype(x.dtype).numpy.type(x.item())
     return None
 
 
@@ -68,8 +70,8 @@ def aligned(a: CSRMatrix, b: CSRMatrix) -> CSRMatrix:
 def eliminate_zeros(a: CSRMatrix) -> CSRMatrix:
     """``a`` without its explicitly stored zeros."""
     keep = a.data != 0
-    if bool(keep.all()):
-        return a
+    if bool(keep.all()):  # a new matrix all the same: other ranks' entry counts may change
+        return CSRMatrix(a.indptr, a.indices, a.data, a.layout)
     rows = a.row_ids()
     return local_rows(rows[keep], a.indices[keep], a.data[keep], a.layout, summed=True)
 

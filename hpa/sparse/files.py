@@ -28,6 +28,7 @@ from hpa.comm.base import Communicator
 from hpa.core.exchange import agreed
 from hpa.core.layout import Layout
 from hpa.io.common import replaced_atomically, resolve_comm
+from hpa.sparse.conversion import check_split
 from hpa.sparse.creation import csr_matrix
 from hpa.sparse.matrix import CSRMatrix
 
@@ -72,6 +73,7 @@ def load_npz(
     """
     comm = resolve_comm(comm)
     path = os.fspath(file)
+    split = check_split(split)
 
     def read() -> Any:
         with np.load(path) as npz:

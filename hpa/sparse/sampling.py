@@ -2,7 +2,8 @@
 
 Every entry is stored with probability ``density``, independently: row ``i`` draws its number
 of entries from the binomial law (inverted from one uniform value at counter ``i``), then its
-columns (uniform, redrawn until distinct) and values (uniform in ``[0, 1)``, drawn at the
+columns (uniform, redrawn until distinct; a row storing more than half of them draws the
+columns it leaves out) and values (uniform in ``[0, 1)``, drawn at the
 entry's global position). All draws come from hpa's counter-based generator at global
 counters, so each rank computes only its rows and the matrix does not depend on the layout.
 No communication.
@@ -25,7 +26,7 @@ from hpa.sparse.matrix import CSRMatrix
 
 __all__ = ["random", "random_array"]
 
-_ROUNDS = 64  # redraws of repeated columns (each leaves a repeat with probability density)
+_ROUNDS = 64  # redraws of repeated columns (each leaves a repeat with probability 1/2 at most)
 
 
 def _uniform(index: torch.Tensor, key: int) -> torch.Tensor:
@@ -69,7 +70,11 @@ def random(
     lay = Layout((m, n), check_split(split), comm if comm is not None else get_comm())
     lo, hi = (0, m) if lay.split is None else lay.range_of(lay.comm.rank)
     rows = torch.arange(lo, hi, dtype=torch.int64)
-    want = _binomial(_uniform(rows, subkey(key, 0)), n, density)
+    stored = _binomial(_uniform(rows, subkey(key, 0)), n, density)
+    # a row storing more than half its columns draws the columns it leaves out instead, so
+    # every round of redraws leaves a repeat with probability 1/2 at most
+    flip = 2 * stored > n
+    want = torch.where(flip, n - stored, stored)
     keys = torch.empty(0, dtype=torch.int64)
     for round_ in range(_ROUNDS):
         have = torch.bincount(keys // max(n, 1) - lo, minlength=hi - lo) if keys.numel() else 0
@@ -84,6 +89,11 @@ def random(
         u = _uniform(owner * n + slot, subkey(key, 2 + round_))
         picked = owner * n + (u * n).to(torch.int64).clamp(max=n - 1)
         keys = torch.unique(torch.cat([keys, picked]))
+    if bool(flip.any()):
+        every = (rows[flip][:, None] * n + torch.arange(n)).reshape(-1)
+        out = flip[keys // n - lo]
+        kept = every[~torch.isin(every, keys[out])]
+        keys = torch.sort(torch.cat([keys[~out], kept])).values
     r, c = keys // max(n, 1), keys % max(n, 1)
     vals = _uniform(keys, subkey(key, 1)).to(dt.torch)
     dev = resolve_device(device).torch_device

@@ -144,6 +144,8 @@ def _unpack(raw: torch.Tensor, like: Sequence[torch.Tensor]) -> list[torch.Tenso
 
 def _bytes(t: torch.Tensor) -> torch.Tensor:
     """The bytes of every element of the 1-D ``t`` as rows of a ``(n, itemsize)`` uint8 tensor."""
+    if t.numel() == 0:  # an empty tensor may have any strides, which view() refuses
+        return torch.empty((0, t.element_size()), dtype=torch.uint8, device=t.device)
     return t.contiguous().view(torch.uint8).view(t.numel(), t.element_size())
 
 
