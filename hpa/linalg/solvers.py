@@ -411,8 +411,9 @@ def cg(
     """
     sq, matvec, vec = _square_operator(A)
     a, bb = _common(sq, as_floating(coerce(b, sq)))
-    n = A.shape[0]
-    if len(A.shape) != 2 or bb.shape != (n,):
+    shape = A.shape if getattr(type(A), "__hpa_defer__", False) else sq.shape
+    n = shape[0]
+    if len(shape) != 2 or bb.shape != (n,):
         raise ValueError(f"cg needs a 2-D square A and b of shape ({n},), got {bb.shape}")
     rhs = block_of(bb, vec)
     bnorm = math.sqrt(float(_dot(rhs, rhs, vec).real))
@@ -458,8 +459,9 @@ def lanczos(A: Any, m: int, v0: Any = None) -> tuple[Array, Array]:
     ``A`` may be an :mod:`hpa.sparse` matrix (one ``alltoallv`` of the halo per product).
     """
     a, matvec, vec = _square_operator(A)
-    n = A.shape[0]
-    if len(A.shape) != 2 or not 1 <= m <= n:
+    shape = A.shape if getattr(type(A), "__hpa_defer__", False) else a.shape
+    n = shape[0]
+    if len(shape) != 2 or not 1 <= m <= n:
         raise ValueError(f"lanczos needs a 2-D square A and 1 <= m <= {n}, got m={m}")
     t = a.larray
     gen = torch.Generator().manual_seed(0)
