@@ -1,12 +1,13 @@
 """The estimator conventions (hpa.algorithms.base), input validation and the scores in
 hpa.algorithms.metrics, against scikit-learn: parameters, clone, fitted-state checks, the
-random-state scope, and the same errors on every rank.
+random-state scope, scikit-learn's input messages, and the same errors on every rank.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse
 import sklearn.metrics
 from helpers import DATA_LAYOUTS, P, layout_id, make, raised_everywhere
 from sklearn.base import clone
@@ -20,7 +21,16 @@ from hpa.algorithms.base import (
     random_state_scope,
     report,
 )
-from hpa.algorithms.validation import as_data, as_targets, check_in, check_number
+from hpa.algorithms.validation import (
+    DataConversionWarning,
+    as_data,
+    as_labels,
+    as_targets,
+    as_weights,
+    check_in,
+    check_number,
+    check_verbose,
+)
 
 
 class Toy(BaseEstimator):
@@ -183,3 +193,59 @@ def test_scores_match_sklearn(layout: tuple[int | None, bool], weighted: bool) -
 def test_r2_constant_target() -> None:
     assert metrics.r2_score(np.ones(4), np.ones(4)) == 1.0
     assert metrics.r2_score(np.ones(4), np.array([1.0, 1.0, 1.0, 2.0])) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("fn", "exc"),
+    [
+        (lambda: as_data(scipy.sparse.csr_matrix(np.ones((4, 2)))), TypeError),
+        (lambda: as_data(hpa.sparse.sparse_csr_matrix(np.ones((4, 2)))), TypeError),
+        (lambda: as_data(np.ones((4, 2)) + 1j), ValueError),
+        (lambda: as_data(np.array([[1.0, {}], [2.0, 3.0]], dtype=object)), TypeError),
+        (lambda: as_targets(None, as_data(np.ones((4, 2)))), ValueError),
+        (lambda: as_labels(np.ones((4, 2)), as_data(np.ones((4, 2)))), ValueError),
+        (lambda: as_weights(np.zeros(4), as_data(np.ones((4, 2)))), ValueError),
+        (lambda: as_weights(-np.ones(4), as_data(np.ones((4, 2)))), ValueError),
+        (lambda: as_weights([1.0, np.nan, 1, 1], as_data(np.ones((4, 2)))), ValueError),
+        (lambda: as_weights(np.ones((4, 1)), as_data(np.ones((4, 2)))), ValueError),
+        (lambda: check_verbose(-1), ValueError),
+        (lambda: check_verbose(1.5), TypeError),
+    ],
+)
+def test_sklearn_style_input_errors_everywhere(fn: object, exc: type[Exception]) -> None:
+    raised_everywhere(exc, fn)
+
+
+def test_sklearn_style_messages() -> None:
+    with pytest.raises(ValueError, match="Reshape your data"):
+        as_data(np.ones(3))
+    with pytest.raises(ValueError, match=r"0 feature\(s\) \(shape=\(3, 0\)\) while a minimum"):
+        as_data(np.ones((3, 0)))
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        as_data(np.ones((3, 2), dtype=complex))
+    with pytest.raises(TypeError, match="Sparse data"):
+        as_data(scipy.sparse.csr_array(np.ones((3, 2))))
+    with pytest.raises(ValueError, match="requires y to be passed, but the target y is None"):
+        as_targets(None, as_data(np.ones((3, 2))))
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        as_weights([0, 0, 0], as_data(np.ones((3, 2))))
+
+
+@pytest.mark.parametrize("layout", DATA_LAYOUTS[:3], ids=layout_id)
+def test_object_numbers_labels_and_weights(layout: tuple[int | None, bool]) -> None:
+    values = np.arange(14.0).reshape(7, 2)
+    X = as_data(make(values, layout[0], ragged=layout[1]))
+    assert as_data(values.astype(object)).dtype == hpa.float64
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        y = as_labels(np.arange(7)[:, None], X)
+    assert y.ndim == 1 and y.split == X.split and y.counts == X.counts
+    np.testing.assert_array_equal(y.numpy(), np.arange(7))
+    w = as_weights(2.5, X)
+    assert w is not None and w.split == X.split and w.counts == X.counts
+    np.testing.assert_array_equal(w.numpy(), np.full(7, 2.5))
+    assert as_weights(None, X) is None
+    signed = as_weights(np.array([-1.0, 2, 0, 0, 0, 0, 0]), X, non_negative=False)
+    assert signed is not None
+    np.testing.assert_array_equal(signed.numpy(), [-1.0, 2, 0, 0, 0, 0, 0])
+    check_verbose(True)
+    check_verbose(3)

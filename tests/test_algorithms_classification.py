@@ -162,7 +162,7 @@ def test_gnb_errors() -> None:
     raised_everywhere(ValueError, lambda: GaussianNB().fit(X, y + 0.5))  # continuous targets
     raised_everywhere(ValueError, lambda: GaussianNB().fit(X, np.where(y == 2, np.nan, y)))
     raised_everywhere(ValueError, lambda: GaussianNB().fit(X, y[:-1]))
-    raised_everywhere(NotImplementedError, lambda: GaussianNB().fit(X, np.stack([y, y], 1)))
+    raised_everywhere(ValueError, lambda: GaussianNB().fit(X, np.stack([y, y], 1)))  # as sklearn
     raised_everywhere(ValueError, lambda: GaussianNB(var_smoothing=-1.0).fit(X, y))
     raised_everywhere(TypeError, lambda: GaussianNB(var_smoothing="a").fit(X, y))
     raised_everywhere(ValueError, lambda: GaussianNB(priors=[0.5, 0.5]).fit(X, y))

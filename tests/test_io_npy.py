@@ -85,7 +85,7 @@ def test_partial_load(shared_dir: Path, slices) -> None:
 
 def test_errors_on_every_rank(shared_dir: Path) -> None:
     path = shared_dir / "u.npy"
-    save_on_rank0(path, np.arange(6, dtype=np.uint32))
+    save_on_rank0(path, np.arange(6, dtype=">i4"))  # big-endian: not a dtype of hpa's
     raised_everywhere(FileNotFoundError, lambda: hpa.load_npy(shared_dir / "missing.npy"))
     raised_everywhere(TypeError, lambda: hpa.load_npy(path, split=0))
     assert_array(hpa.load_npy(path, split=0, dtype=hpa.int64), np.arange(6))

@@ -326,12 +326,15 @@ def test_balance(shape: tuple[int, ...], split: int, dtype: hpa.DType) -> None:
     balanced = ragged == chunk(shape[split], P)
     assert x.is_balanced() == balanced == x.is_balanced(force_check=True)
     with hpa.count_collectives() as stats:
-        y = x.balance()
+        y = x.balance(copy=True)
     assert dict(stats.counts) == ({} if balanced else {"alltoallv": 1})
     assert y.is_balanced() and y.counts == chunk(shape[split], P)
-    assert x.counts == ragged  # balance() leaves the source alone
+    assert x.counts == ragged  # balance(copy=True) leaves the source alone
     assert_array(y, values, dtype=dtype)
     check_block(y)
+    z = x.copy()
+    assert z.balance() is z and z.is_balanced()  # HeAT's default: in place
+    assert_array(z, values, dtype=dtype)
     with hpa.count_collectives() as stats:
         out = x.balance_()
     assert out is x and x.is_balanced()
@@ -436,7 +439,7 @@ def test_windowed_exchange(
     if source == target:
         if not ragged:
             x.redistribute_(ragged_counts(shape[source]))
-        move = x.balance
+        move = functools.partial(x.balance, copy=True)
     else:
         move = functools.partial(x.resplit, target)
     with hpa.count_collectives() as stats:

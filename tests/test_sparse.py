@@ -240,6 +240,8 @@ def test_from_dense(source: str, split: int | None) -> None:
     A = hpa.sparse.csr_matrix(arg, split=split)
     agree(A.split == split, "split")
     same(A, S)
+    if split == 0:  # balanced, whatever the blocks of the array given
+        agree(A.counts == tuple(hpa.core.layout.chunk(9, P)), f"balanced blocks: {A.counts}")
 
 
 def test_from_dense_dtypes() -> None:
@@ -384,6 +386,9 @@ DIAGS = [
     ([[1.0 + 2j, 3.0, 4.0], [5.0j, 6.0, 7.0]], [0, -1], (4, 3)),
     ([[1, 2, 3, 4, 5], [6, 7, 8, 9, 10]], [0, 2], (5, 7)),
     ([np.arange(1.0, 8.0), np.arange(1.0, 6.0)], [1, -3], (5, 8)),
+    ([0.0, 1.0, 2.0, 0.0], 0, None),  # zeros on a diagonal are not stored
+    ([[1.0, 0.0, 3.0], [0.0, 5.0]], [0, 1], None),
+    ([[0.0], [2.0]], [-1, 0], (4, 4)),
 ]
 
 
@@ -424,7 +429,7 @@ def test_random_law_and_seeds() -> None:
     agree((A.to_scipy() != B.to_scipy()).nnz > 0, "other seeds give other matrices")
     same(hpa.sparse.random(m, n, p, random_state=1, split=None), A.to_scipy())
     hpa.random.seed(11)
-    C = hpa.sparse.random_array(20, 20, 0.3)
+    C = hpa.sparse.random_array((20, 20), density=0.3)
     hpa.random.seed(11)
     same(hpa.sparse.random(20, 20, 0.3), C.to_scipy())
     agree(hpa.sparse.random(9, 7, 0.0, random_state=3).nnz == 0, "density 0")
@@ -435,6 +440,159 @@ def test_random_density_one_stores_every_entry(shape) -> None:
     A = hpa.sparse.random(*shape, density=1.0, random_state=5)
     same(A, A.to_scipy())
     agree(A.nnz == shape[0] * shape[1], f"density 1: nnz {A.nnz} != {shape[0] * shape[1]}")
+
+
+def int_rows_on_rank0() -> tuple[Any, Any]:
+    """Int64 triplets of a 6 x 5 matrix passed by rank 0 alone, and an empty float64 part
+    (NumPy's default for ``np.zeros(0)``) on the others."""
+    rows, cols = np.array([0, 5, 2, 5]), np.array([1, 4, 0, 4])
+    vals = np.array([3, -2, 7, 1], dtype=np.int64)
+    empty = (np.zeros(0), (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    return (vals, (rows, cols)), empty
+
+
+@pytest.mark.parametrize("split", [0, None])
+def test_is_split_parts_agree_on_the_dtype(split: int | None) -> None:
+    """The values take the result type of the parts that store entries, on every rank."""
+    full, empty = int_rows_on_rank0()
+    want = sp.coo_array(full, shape=(6, 5))
+    got = hpa.sparse.csr_matrix(full if RANK == 0 else empty, shape=(6, 5), split=split,
+                                is_split=0)  # fmt: skip
+    same(got, want)  # int64 on every rank, whatever the empty parts hold
+    # stacked rows: CSR arrays of int32 values, an empty part of Python lists (float64)
+    S = sample((7, 4), "int64", seed=60).astype(np.int32)
+    counts = [7] + [0] * (P - 1)
+    part = (S.data, S.indices, S.indptr) if RANK == 0 else ([], [], [0])
+    got = hpa.sparse.csr_matrix(part, shape=(counts[RANK], 4), split=split, is_split=0)
+    same(got, S)
+    # parts storing nothing: their own dtypes promoted (float32 here), float64 for lists
+    none = sp.csr_array((2, 3), dtype=np.float32)
+    same(hpa.sparse.csr_matrix(none, split=split, is_split=0),
+         sp.csr_array((2 * P, 3), dtype=np.float32))  # fmt: skip
+    part = ([], [], [0, 0])
+    same(hpa.sparse.csr_matrix(part, shape=(1, 3), split=split, is_split=0),
+         sp.csr_array((P, 3)))  # fmt: skip
+    # mixed dtypes that store entries: promoted as NumPy does
+    mixed = np.array([[1.5, 0.0]], dtype=np.float32) if RANK == 0 else np.array([[0, 2]])
+    want = np.concatenate([np.array([[1.5, 0.0]], np.float32)] + [np.array([[0, 2]])] * (P - 1))
+    same(hpa.sparse.csr_matrix(mixed, split=split, is_split=0), sp.csr_array(want))
+
+
+def test_is_split_inferred_width_is_the_widest_part() -> None:
+    """CSR arrays without a shape: every rank's part is as wide as the widest."""
+    S = sample((11, 6), "float64", seed=61).tolil()
+    S[:, 5] = 0.0
+    S[10, 5] = 2.5  # only the last row reaches the last column
+    S = sp.csr_array(S)
+    S.eliminate_zeros()
+    counts = ragged_counts(11)
+    lo = sum(counts[:RANK])
+    part = S[lo : lo + counts[RANK]]
+    A = hpa.sparse.csr_matrix((part.data, part.indices, part.indptr), is_split=0)
+    agree(A.shape == (11, 6), f"width inferred over the ranks: {A.shape}")
+    same(A, S)
+
+
+def test_csr_arrays_rows_must_match_the_shape() -> None:
+    """``shape[0]`` must be ``len(indptr) - 1``, as SciPy checks (raised on every rank)."""
+    arrays = ([1.0, 2.0], [0, 2], [0, 1, 2])
+    with pytest.raises(ValueError, match="index pointer size 3 should be 4"):
+        sp.csr_array(arrays, shape=(3, 4))
+    raised_everywhere(ValueError, lambda: hpa.sparse.csr_matrix(arrays, shape=(3, 4)))
+    raised_everywhere(ValueError, lambda: hpa.sparse.csr_matrix(arrays, shape=(1, 4)))
+    try:
+        hpa.sparse.csr_matrix(arrays, shape=(3, 4))
+    except ValueError as e:
+        agree("index pointer size 3 should be 4" in str(e), f"SciPy's message: {e}")
+    # one rank's part alone is at fault
+    bad = (3, 4) if RANK == P - 1 else (2, 4)
+    raised_everywhere(ValueError, lambda: hpa.sparse.csr_matrix(arrays, shape=bad, is_split=0))
+    same(hpa.sparse.csr_matrix(arrays, shape=(2, 4)), sp.csr_array(arrays, shape=(2, 4)))
+
+
+BAD_PARTS = {
+    "triplet lengths": (ValueError, lambda: (np.ones(2), (np.array([0, 1]), np.array([0])))),
+    "triplet ndim": (
+        ValueError,
+        lambda: (np.ones((1, 1)), (np.zeros((1, 1), np.int64), np.zeros((1, 1), np.int64))),
+    ),
+    "triplet values": (TypeError, lambda: (np.array(["a"]), (np.array([0]), np.array([0])))),
+    "negative row": (ValueError, lambda: (np.ones(1), (np.array([-1]), np.array([0])))),
+    "indptr start": (ValueError, lambda: ([1.0], [0], [1, 1])),
+    "indptr order": (ValueError, lambda: ([1.0, 2.0], [0, 1], [0, 2, 1])),
+    "indptr end": (ValueError, lambda: ([1.0], [0], [0, 3])),
+    "data length": (ValueError, lambda: ([1.0, 2.0], [0], [0, 1])),
+    "dense ndim": (ValueError, lambda: np.ones((2, 2, 2))),
+    "dense ragged": (ValueError, lambda: [[1.0, 2.0], [3.0]]),
+    "dense strings": (TypeError, lambda: np.array([["a", "b"]])),
+}
+GOOD_PART = {
+    "triplet": lambda: (np.ones(1), (np.array([0]), np.array([0]))),
+    "csr": lambda: ([1.0], [0], [0, 1]),
+    "dense": lambda: np.ones((1, 2)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_PARTS))
+def test_is_split_bad_part_on_one_rank_raises_everywhere(case: str) -> None:
+    """A part that fails to convert or check on one rank only raises on every rank (no
+    rank is left waiting in a collective)."""
+    error, bad = BAD_PARTS[case]
+    kind = "triplet" if case.startswith(("triplet", "negative")) else case.split()[0]
+    kind = {"indptr": "csr", "data": "csr"}.get(kind, kind)
+    part = bad() if RANK == P - 1 else GOOD_PART[kind]()
+    raised_everywhere(error, lambda: hpa.sparse.csr_matrix(part, is_split=0))
+    every = bad()
+    raised_everywhere(error, lambda: hpa.sparse.csr_matrix(every, is_split=0))
+    raised_everywhere(error, lambda: hpa.sparse.csr_matrix(every))
+
+
+def test_wide_matrices_sort_without_overflow() -> None:
+    """``rows x columns`` beyond int64: entries are still sorted by row, then column, and
+    repeats summed (the two-key sort), in creation, sums and products."""
+    n = 2**62
+    r = np.array([2, 0, 3, 2, 1, 0, 3])
+    c = np.array([n - 1, 7, 0, n - 1, 5, n - 2, n - 3])
+    v = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, -1.0])
+    S = sp.coo_array((v, (r, c)), shape=(4, n)).tocsr()
+    S.sum_duplicates()
+
+    def agrees(A: CSRMatrix, W: sp.csr_array, what: str) -> None:
+        got = A.to_scipy()
+        ok = (
+            got.shape == W.shape
+            and np.array_equal(got.indptr, W.indptr)
+            and np.array_equal(got.indices, W.indices)
+            and np.allclose(got.data, W.data)
+        )
+        agree(ok and not problems(A), f"{what}: {got.indices} != {W.indices}")  # fmt: skip
+
+    for layout in LAYOUTS:
+        A = place(hpa.sparse.csr_matrix((v, (r, c)), shape=(4, n)), layout)
+        agrees(A, S, f"creation ({layout})")
+        agrees(A + A, S + S, f"sum ({layout})")
+        agrees(A.multiply(A), S.multiply(S), f"product ({layout})")
+
+
+def test_random_takes_scipys_arguments() -> None:
+    """``random_array((m, n), density=...)`` and seeds given as NumPy generators."""
+    m, n, p = 23, 17, 0.3
+    A = hpa.sparse.random_array((m, n), density=p, rng=np.random.default_rng(5))
+    B = hpa.sparse.random(m, n, p, rng=np.random.default_rng(5), split=None)
+    agree(A.split == 0 and A.shape == (m, n), "random_array's shape")
+    same(A, B.to_scipy())
+    same(hpa.sparse.random(m, n, p, random_state=np.random.default_rng(5)), B.to_scipy())
+    same(hpa.sparse.random(m, n, p, "csr", None, np.random.default_rng(5)), B.to_scipy())
+    gen = np.random.default_rng(5)
+    first, second = hpa.sparse.random(m, n, p, rng=gen), hpa.sparse.random(m, n, p, rng=gen)
+    agree((first.to_scipy() != second.to_scipy()).nnz > 0, "a generator advances")
+    C = hpa.sparse.random_array([m, n], density=p, random_state=np.random.RandomState(3))
+    same(C, hpa.sparse.random(m, n, p, rng=np.random.RandomState(3)).to_scipy())
+    same(hpa.sparse.random_array((m, n), density=p, rng=9, dtype="float32"),
+         hpa.sparse.random(m, n, p, dtype="float32", random_state=9).to_scipy())  # fmt: skip
+    raised_everywhere(ValueError, lambda: hpa.sparse.random_array((4,), density=0.5))
+    raised_everywhere(TypeError, lambda: hpa.sparse.random(4, 4, 0.5, rng=1, random_state=1))
+    raised_everywhere(ValueError, lambda: hpa.sparse.random(2, 2**62, 0.0))
 
 
 # ================================================================================ conversions
@@ -687,6 +845,61 @@ def test_moved_bytes_counts_only_needed_entries() -> None:
     assert_array(A @ hpa.array(xv, split=0), S @ xv)
 
 
+@pytest.mark.parametrize("dtype", ["float64", "float16", "complex128"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_products_see_in_place_changes_of_the_values(layout: str, dtype: str) -> None:
+    """``A.data[...] = v`` after a product: the kept plans (the halo, the SciPy view, the
+    transpose of ``x @ A``) read the new values."""
+    S = sample((9, 9), "complex128" if dtype == "complex128" else "float64", seed=62, density=0.5)
+    A = build(S, layout).astype(dtype)
+    xv = data((9,), dtype, seed=63)
+    t = {"rtol": 2e-2, "atol": 5e-2, "dtype": dtype} if dtype == "float16" else tol(dtype)
+    xs = [make(xv, 0), make(xv, 0, ragged=True), make(xv, None)]
+    D = A.to_scipy().toarray() if dtype != "float16" else S.toarray().astype(np.float16)
+
+    def check(W: np.ndarray) -> None:
+        for x in xs:
+            assert_array(A @ x, W @ xv, **t)
+        assert_array(xv @ A, xv @ W, **t)
+
+    check(D)
+    A.data[:] = A.data * 3  # every rank, in place
+    check(3 * D)
+    # one rank alone changes its rows: the others' products follow without a collective
+    changer = P - 1 if A.split is not None else None
+    if changer is None or RANK == changer:
+        A.data.mul_(-1)
+    lo, hi = (0, 9) if changer is None else A.layout.range_of(changer)
+    W = 3 * D
+    W[lo:hi] *= -1
+    check(W)
+
+
+def test_dense_times_sparse_keeps_the_transpose() -> None:
+    """``x @ A`` transposes ``A`` once: later products pay one flag ``allreduce`` (whether the
+    values changed) and the halo exchange of ``A.T @ x``."""
+    S = sample((3 * P + 2, 3 * P + 1), "float64", seed=64, density=0.5)
+    A = hpa.sparse.csr_matrix(S)
+    m = S.shape[0]
+    v = data((m,), "float64", seed=65)
+    x = hpa.array(v, split=0)
+    assert_array(x @ A, v @ S.toarray())
+    remote = 1 if P > 1 else 0
+    for _ in range(2):
+        with hpa.count_collectives() as c:
+            y = x @ A
+        agree(c["allreduce"] == 1 and c.total == 1 + c["alltoallv"], f"kept transpose: {c}")
+        agree(c["alltoallv"] <= remote, f"one halo exchange at most: {c}")
+        assert_array(y, v @ S.toarray())
+    R = hpa.sparse.csr_matrix(S, split=None)
+    xr = x.resplit(None)
+    xr @ R
+    with hpa.count_collectives() as c:
+        y = xr @ R
+    agree(c.total == 0, f"replicated: nothing to agree on: {c}")
+    assert_array(y, v @ S.toarray())
+
+
 # ================================================================================ arithmetic
 @pytest.mark.parametrize(("shape", "dtype", "layout"), cases(SHAPES))
 def test_scalar_arithmetic(shape, dtype: str, layout: str) -> None:
@@ -728,6 +941,12 @@ def test_conj_real_imag(dtype: str, layout: str) -> None:
     same(A.real, S.real, nnz=False)
     same(A.imag, S.imag, nnz=False)
     agree(A.real.nnz == S.real.nnz and A.imag.nnz == S.imag.nnz, "real and imag keep the pattern")
+    # copies, also of a real matrix (SciPy's conj copies; hpa's real does too)
+    for part in (A.conj(), A.conjugate(), A.real):
+        agree(part is not A and (A.lnnz == 0 or part.data.data_ptr() != A.data.data_ptr()),
+              "a copy")  # fmt: skip
+        part.data.zero_()
+    same(A, S)
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=shape_id)
@@ -802,12 +1021,43 @@ def test_eliminate_zeros_and_count_nonzero(layout: str) -> None:
     if layout == "rep":
         A = A.resplit(None)
     agree(A.nnz == 7 and A.count_nonzero() == S.count_nonzero() == 3, "explicit zeros stored")
-    E = A.eliminate_zeros()
+    x = hpa.array(np.arange(6.0), split=0)
+    before = (A @ x).numpy()  # a product plan made for the stored zeros
     Z = S.copy()
     Z.eliminate_zeros()
-    same(E, Z)
-    agree(E.nnz == 3 and E.count_nonzero() == 3, "zeros eliminated")
-    same(A.eliminate_zeros().eliminate_zeros(), Z)
+    agree(A.eliminate_zeros() is None and Z is not None, "in place, returning None (SciPy's)")
+    same(A, Z)
+    agree(A.nnz == 3 and A.count_nonzero() == 3, "zeros eliminated")
+    assert_array(A @ x, before)  # the plans follow the new pattern
+    A.eliminate_zeros()
+    same(A, Z)
+
+
+BROADCAST = [((1, 7), (9, 7)), ((9, 1), (9, 7)), ((1, 1), (9, 7)), ((1, 7), (9, 1)),
+             ((9, 1), (1, 7)), ((1, 1), (1, 7)), ((1, 7), (1, 1))]  # fmt: skip
+
+
+@pytest.mark.parametrize(("small", "full"), BROADCAST, ids=lambda s: shape_id(s))
+@pytest.mark.parametrize(("dtype", "layouts"), PAIRS[:4], ids=lambda p: "-".join(p) if isinstance(
+    p, tuple) else p)  # fmt: skip
+def test_multiply_broadcasts_sparse_rows_and_columns(small, full, dtype: str, layouts) -> None:
+    """``A.multiply(b)`` for a sparse row, column or 1 x 1 ``b`` (and the other way round),
+    as SciPy broadcasts them: ``b``'s zeros scale too, exact zeros of the product dropped
+    (a 1 x 1 ``b`` is a scalar: ``A``'s pattern kept)."""
+    S = sample(full, dtype, seed=66, density=0.6)
+    b = sample(small, dtype, seed=67, density=0.6).tolil()
+    b[0, 0] = 0  # a position b leaves out
+    if b.shape[1] > 2:
+        b[0, 2] = 0
+    b = sp.csr_array(b)
+    A, B = build(S, layouts[0]), build(b, layouts[1])
+    for got, want in ((A.multiply(B), S.multiply(b)), (B.multiply(A), b.multiply(S)),
+                      (A * B, S.multiply(b))):  # fmt: skip
+        same(got, want)
+    if all(s in (1, f) for s, f in zip(small, full)):
+        agree(A.multiply(B).split == A.split, "split like the operand with the full shape")
+    one = sp.csr_array(np.array([[2.0]], dtype=dtype))
+    same(A.multiply(build(one, layouts[1])), S.multiply(one))
 
 
 # ================================================================================ reductions
@@ -1003,6 +1253,36 @@ def test_index_errors_agreed() -> None:
     if P > 1:  # the parts' widths differ
         part = sp.csr_array(np.ones((2, 4 if RANK == 0 else 5)))
         raised_everywhere(ValueError, lambda: hpa.sparse.csr_matrix(part, is_split=0))
+
+
+def test_comparisons_and_implicit_densifying_raise_clearly() -> None:
+    S = sample((6, 5), "float64", seed=68)
+    A, B = hpa.sparse.csr_matrix(S), hpa.sparse.csr_matrix(S)
+    x = hpa.ones((6, 5), split=0)
+    for compare in (lambda: A == B, lambda: A != B, lambda: A < B, lambda: A <= B,
+                    lambda: A > B, lambda: A >= B, lambda: A == 0, lambda: A != 0,
+                    lambda: 1 < A, lambda: x == A, lambda: S.toarray() == A):  # fmt: skip
+        raised_everywhere(NotImplementedError, compare)
+    try:
+        A != B
+    except NotImplementedError as e:
+        agree("todense" in str(e), f"says what works instead: {e}")
+    raised_everywhere(TypeError, lambda: hash(A))
+    raised_everywhere(TypeError, lambda: np.asarray(A))
+
+    def in_place() -> None:
+        y = hpa.ones((6, 5), split=0)
+        y += A
+
+    raised_everywhere(TypeError, in_place)
+    try:
+        in_place()
+    except TypeError as e:
+        agree("todense" in str(e), f"says what works instead: {e}")
+    assert_array(x + A, 1 + S.toarray())
+    y = hpa.ones((6, 5), split=0)
+    y += A.todense()
+    assert_array(y, 1 + S.toarray())
 
 
 def test_operation_errors() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from helpers import P, raised_everywhere
 from sklearn import datasets
 from sklearn.cluster import SpectralClustering as SkSpectral
@@ -14,6 +15,7 @@ from sklearn.neighbors import kneighbors_graph as sk_graph
 
 import hpa
 from hpa.algorithms.classification import KNeighborsClassifier, kneighbors_graph
+from hpa.algorithms.classification.neighbors import neighbour_graph
 from hpa.algorithms.cluster import SpectralClustering
 
 X = np.random.default_rng(3).normal(size=(37, 4))
@@ -68,6 +70,36 @@ def test_spectral_precomputed_sparse_matches_dense() -> None:
         .labels_.numpy()
     )
     assert adjusted_rand_score(dense_labels, sparse_labels) == 1.0
+    scipy_model = SpectralClustering(3, affinity="precomputed", random_state=0).fit(affinity)
+    assert isinstance(scipy_model.affinity_matrix_, hpa.sparse.CSRMatrix)
+    assert scipy_model.affinity_matrix_.split == 0
+    assert adjusted_rand_score(dense_labels, scipy_model.labels_.numpy()) == 1.0
+    ints = SpectralClustering(3, affinity="precomputed", random_state=0).fit(
+        sp.csr_array(C.astype(np.int64) + C.T.astype(np.int64))
+    )
+    assert ints.affinity_matrix_.dtype == hpa.float64
+    assert adjusted_rand_score(dense_labels, ints.labels_.numpy()) == 1.0
+
+
+@pytest.mark.parametrize("split", [0, None])
+@pytest.mark.parametrize("mode", ["connectivity", "distance"])
+def test_graph_is_built_on_the_device_of_the_neighbours(
+    split: int | None, mode: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The graph's tensors are made on the device of the neighbours found, never on the
+    default device (a GPU search gives a GPU graph)."""
+    est = KNeighborsClassifier(4).fit(hpa.array(X, split=split), hpa.zeros(37, split=split))
+    dist, ind = est.kneighbors(hpa.array(X, split=split))
+
+    def no_default() -> None:
+        raise AssertionError("the graph asked for the default device")
+
+    monkeypatch.setattr(hpa.backends, "get_device", no_default)
+    G = neighbour_graph(dist, ind, 37, mode)
+    monkeypatch.undo()
+    assert G.device == ind.device and G.indptr.device == ind.larray.device
+    want = sk_graph(X, 4, mode=mode, include_self=True)
+    np.testing.assert_allclose(G.to_scipy().toarray(), want.toarray(), atol=1e-7)
 
 
 def test_graph_layout_does_not_depend_on_process_count() -> None:

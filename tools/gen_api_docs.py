@@ -204,18 +204,23 @@ def render() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+def write_or_check(out: Path, text: str, command: str, check: bool) -> int:
+    """Write ``text`` to the generated page ``out``, or with ``check`` only compare them: the
+    exit status, 1 when the page is stale (saying to run ``command``)."""
+    if not check:
+        out.write_text(text, encoding="utf-8")
+        return 0
+    if out.exists() and out.read_text(encoding="utf-8") == text:
+        return 0
+    print(f"{out} is stale: run `{command}`", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if docs/api.md is stale")
     args = parser.parse_args(argv)
-    text = render()
-    if args.check:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is stale: run `python tools/gen_api_docs.py`", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    return 0
+    return write_or_check(OUT, render(), "python tools/gen_api_docs.py", args.check)
 
 
 if __name__ == "__main__":

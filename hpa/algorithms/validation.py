@@ -7,20 +7,35 @@ holds.
 
 from __future__ import annotations
 
+import math
 import numbers
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 import hpa
+from hpa.algorithms.base import sklearn_twin
 
 __all__ = [
     "CDIST_METRICS",
+    "DataConversionWarning",
     "as_data",
+    "as_labels",
     "as_targets",
+    "as_weights",
     "check_features",
     "check_in",
     "check_number",
+    "check_verbose",
 ]
+
+
+class DataConversionWarning(UserWarning):
+    """Input was converted to the form an estimator needs (scikit-learn's warning of the same
+    name, issued as its twin: :func:`~hpa.algorithms.base.sklearn_twin`): a column vector of
+    labels became 1-d."""
 
 
 # scikit-learn's names of distance metrics -> those of hpa.spatial.cdist
@@ -41,6 +56,26 @@ CDIST_METRICS = {
 def _float_dtype(dtype: hpa.DType) -> hpa.DType:
     """float32 and float64 are kept; everything else computes in float64."""
     return dtype if dtype in (hpa.float32, hpa.float64) else hpa.float64
+
+
+def _from_host(values: Any, name: str) -> hpa.Array:
+    """Data that is not an hpa array, as one split along its rows.
+
+    Raises
+    ------
+    TypeError
+        For a sparse matrix (SciPy's or hpa's), or an object array whose entries are not
+        numbers.
+    """
+    module = type(values).__module__
+    if module.startswith("scipy.sparse") or hpa.sparse.issparse(values):
+        raise TypeError(
+            f"Sparse data was passed for {name}, but dense data is required: hpa's estimators "
+            "take dense arrays (convert with .toarray(), or .todense() for hpa's)."
+        )
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        values = values.astype(np.float64)  # a non-number raises NumPy's TypeError
+    return hpa.array(values, split=0)
 
 
 def as_data(
@@ -78,17 +113,25 @@ def as_data(
     Raises
     ------
     ValueError
-        If ``X`` has the wrong number of dimensions, too few samples, no features, or contains
-        NaN or infinity.
+        If ``X`` has the wrong number of dimensions, too few samples, no features, complex
+        values (with ``dtype="float"``), or NaN or infinity.
+    TypeError
+        If ``X`` is a sparse matrix, or an object array of something other than numbers.
     """
     if not isinstance(X, hpa.Array):
-        X = hpa.array(X, split=0)
+        X = _from_host(X, name)
     accepted = (ndim,) if isinstance(ndim, int) else ndim
     if X.ndim not in accepted:
         kind = " or ".join(
             "2D array (samples, features)" if d == 2 else f"{d}D array" for d in accepted
         )
-        raise ValueError(f"Expected a {kind} for {name}, got an array of shape {X.shape}")
+        hint = ""
+        if X.ndim == 1 and 2 in accepted:
+            hint = (
+                " Reshape your data either using X.reshape(-1, 1) if your data has a single "
+                "feature or X.reshape(1, -1) if it contains a single sample."
+            )
+        raise ValueError(f"Expected a {kind} for {name}, got an array of shape {X.shape}.{hint}")
     if X.shape[0] < min_samples:
         raise ValueError(
             f"Found array with {X.shape[0]} sample(s) (shape={X.shape}) while a minimum of "
@@ -96,8 +139,10 @@ def as_data(
         )
     if X.ndim == 2 and X.shape[1] == 0:
         raise ValueError(
-            f"Found array with 0 feature(s) (shape={X.shape}); at least 1 is required."
+            f"Found array with 0 feature(s) (shape={X.shape}) while a minimum of 1 is required."
         )
+    if dtype == "float" and X.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {name} has dtype {X.dtype}.")
     if dtype == "float":
         X = X.astype(_float_dtype(X.dtype), copy=False)
     elif dtype is not None:
@@ -127,9 +172,15 @@ def as_targets(y: Any, X: hpa.Array, name: str = "y", dtype: Any = None) -> hpa.
     Raises
     ------
     ValueError
-        If ``y`` does not have one row per sample of ``X``, or is not 1-d or 2-d.
+        If ``y`` is None, does not have one row per sample of ``X``, or is not 1-d or 2-d.
     """
+    if y is None:
+        raise ValueError(
+            f"This estimator requires {name} to be passed, but the target {name} is None."
+        )
     if not isinstance(y, hpa.Array):
+        if isinstance(y, np.ndarray) and y.dtype == object:
+            y = y.astype(np.float64)
         y = hpa.array(y, split=None if X.split is None else 0, device=X.device)
     elif y.device != X.device:
         y = y.to(X.device)
@@ -151,6 +202,71 @@ def as_targets(y: Any, X: hpa.Array, name: str = "y", dtype: Any = None) -> hpa.
     if y.counts != X.counts:
         y = y.copy().redistribute_(X.counts)
     return y
+
+
+def as_labels(y: Any, X: hpa.Array, name: str = "y") -> hpa.Array:
+    """Class labels laid out like the rows of ``X`` (:func:`as_targets`), 1-d.
+
+    A column vector ``(n_samples, 1)`` is raveled with a :class:`DataConversionWarning`, as
+    scikit-learn's classifiers do.
+
+    Raises
+    ------
+    ValueError
+        As :func:`as_targets`, or if ``y`` has more than one column.
+    """
+    y = as_targets(y, X, name)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            f"A column-vector {name} was passed when a 1d array was expected. Please change "
+            f"the shape of {name} to (n_samples,), for example using ravel().",
+            sklearn_twin(DataConversionWarning),
+            stacklevel=3,
+        )
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"{name} should be a 1d array, got an array of shape {y.shape} instead.")
+    return y
+
+
+def as_weights(sample_weight: Any, X: hpa.Array, non_negative: bool = True) -> hpa.Array | None:
+    """``sample_weight`` laid out like the rows of ``X`` (float64), or ``None`` for unit
+    weights.
+
+    The checks cost one reduction.
+
+    Parameters
+    ----------
+    sample_weight : None, number, array_like or hpa.Array
+        One weight per sample, or one number for all of them.
+    X : hpa.Array
+        The samples, as returned by :func:`as_data`.
+    non_negative : bool
+        Reject negative weights.
+
+    Raises
+    ------
+    ValueError
+        If the weights are not 1-d with one per sample, are not finite (or negative, with
+        ``non_negative``), or are all zero.
+    """
+    if sample_weight is None:
+        return None
+    if isinstance(sample_weight, numbers.Number):
+        sw = hpa.full_like(X[:, 0], sample_weight, dtype=hpa.float64)
+    else:
+        sw = as_targets(sample_weight, X, "sample_weight", dtype=hpa.float64)
+    if sw.ndim != 1:
+        raise ValueError(f"sample_weight must be 1-d, got shape {sw.shape}")
+    valid = hpa.isfinite(sw) & (sw >= 0) if non_negative else hpa.isfinite(sw)
+    # one reduction: NaN marks an invalid weight, a zero sum all-zero weights
+    summary = float(hpa.where(valid, hpa.abs(sw), hpa.nan).sum())
+    if math.isnan(summary):
+        kind = "finite and non-negative" if non_negative else "finite"
+        raise ValueError(f"sample_weight must be {kind}.")
+    if summary == 0:
+        raise ValueError("Sample weights must contain at least one non-zero number.")
+    return sw
 
 
 def check_features(X: hpa.Array, n_features: int, estimator: Any) -> None:
@@ -217,3 +333,9 @@ def check_in(name: str, value: Any, options: Iterable[Any]) -> None:
     options = list(options)
     if not any(value is o or (isinstance(value, str) and value == o) for o in options):
         raise ValueError(f"The '{name}' parameter must be one of {options}, got {value!r}")
+
+
+def check_verbose(value: Any) -> None:
+    """Raise a clear error unless ``value`` is a valid ``verbose``: a bool or an int >= 0."""
+    if not isinstance(value, bool):
+        check_number("verbose", value, numbers.Integral, low=0)

@@ -20,6 +20,7 @@ from hpa.comm.base import Communicator
 from hpa.core import dtypes
 from hpa.core.dispatch import OPS
 from hpa.core.exchange import halo
+from hpa.core.heat_interface import HeatInterface
 from hpa.core.layout import Layout, normalize_axis
 from hpa.core.redistribute import redistribute
 
@@ -31,11 +32,10 @@ else:
 
 __all__ = ["Array"]
 
-_SUMMARY_THRESHOLD = 1000
 _EDGE = 3
 
 
-class Array(ArrayMethods):
+class Array(HeatInterface, ArrayMethods):
     """A NumPy-like array whose data are spread over the processes of a communicator.
 
     Every process holds one block of the array as a torch tensor (:attr:`larray`). The
@@ -140,6 +140,26 @@ class Array(ArrayMethods):
     gnbytes = nbytes
 
     @property
+    def itemsize(self) -> int:
+        """Bytes per element."""
+        return self._t.element_size()
+
+    @property
+    def real(self) -> Array:
+        """The real part (a copy; NumPy's is a view). No communication."""
+        return OPS["real"](self)
+
+    @property
+    def imag(self) -> Array:
+        """The imaginary part (a copy; zeros for real arrays). No communication."""
+        return OPS["imag"](self)
+
+    def fill(self, value: Any) -> None:
+        """Set every element to ``value``, in place (NumPy's ``ndarray.fill``); no
+        communication."""
+        self._t.fill_(value)
+
+    @property
     def lnbytes(self) -> int:
         """Bytes of this process's block."""
         return self._t.numel() * self._t.element_size()
@@ -184,19 +204,33 @@ class Array(ArrayMethods):
         self._t, self._layout = out._t, out._layout
         return self
 
-    def redistribute_(self, counts: Any) -> Array:
-        """Move data in place so that rank ``r`` holds ``counts[r]`` slices of the split axis."""
+    def redistribute_(
+        self, counts: Any = None, *, lshape_map: Any = None, target_map: Any = None
+    ) -> Array:
+        """Move data in place so that rank ``r`` holds ``counts[r]`` slices of the split axis
+        (``None``: the balanced counts); one ``alltoallv``.
+
+        HeAT's keywords work too: ``target_map`` is a ``(ranks, ndim)`` table of local shapes
+        whose split column gives the counts (``lshape_map``, the current table, is known from
+        the layout and ignored).
+        """
         if self.split is None:
             raise ValueError("a replicated array has no extents to redistribute")
+        if target_map is not None:
+            counts = [int(c) for c in torch.as_tensor(target_map)[:, self.split]]
         out = self._relayout(self._layout.with_split(self.split, counts))
         self._t, self._layout = out._t, out._layout
         return self
 
-    def balance(self) -> Array:
-        """A copy whose blocks are balanced (one ``alltoallv`` per window when they are not)."""
-        if self._layout.is_balanced:
-            return self.copy()
-        return self._relayout(self._layout.with_split(self.split))
+    def balance(self, copy: bool = False) -> Array:
+        """Balance the blocks in place and return ``self``, as HeAT's ``balance`` does; with
+        ``copy=True`` return a balanced copy and leave this array as it is. One ``alltoallv``
+        per window when the blocks are not balanced, nothing otherwise."""
+        if copy:
+            if self._layout.is_balanced:
+                return self.copy()
+            return self._relayout(self._layout.with_split(self.split))
+        return self.balance_()
 
     def balance_(self) -> Array:
         """Balance in place and return ``self``."""
@@ -421,6 +455,22 @@ class Array(ArrayMethods):
     def __bool__(self) -> bool:
         return bool(self.item())
 
+    def __format__(self, spec: str) -> str:
+        """A 0-d array formats as its element (``f"{x.mean():.3f}"``), as NumPy's scalars do;
+        other arrays take only the empty format (``str(x)``)."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError(f"unsupported format string {spec!r} for an hpa array of ndim > 0")
+        return str(self)
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        """``round(x)`` of a 0-d array is a Python int, as for NumPy's scalars; with
+        ``ndigits``, or for other arrays, it is :func:`hpa.round` (an array)."""
+        if ndigits is None and self.ndim == 0:
+            return round(self.item())
+        return OPS["round"](self, 0 if ndigits is None else ndigits)
+
     def __float__(self) -> float:
         return float(self.item())
 
@@ -462,7 +512,7 @@ class Array(ArrayMethods):
     # ------------------------------------------------------------------ printing
     def _edges(self) -> tuple[np.ndarray, bool]:
         """The elements NumPy's summarised printing shows, gathered on every rank."""
-        summarise = self.size > _SUMMARY_THRESHOLD
+        summarise = self.size > np.get_printoptions()["threshold"]  # hpa.set_printoptions
         t, lay = self._t, self._layout
         offsets = lay.offsets or (0, 0)
         counts = [b - a for a, b in zip(offsets, offsets[1:])]
@@ -493,6 +543,8 @@ class Array(ArrayMethods):
 
     def __str__(self) -> str:
         data, summarise = self._edges()
+        if not self.ndim:  # as NumPy's 0-d arrays and scalars: 10.0, not 10.
+            return str(data[()])
         return np.array2string(data, threshold=0 if summarise else sys.maxsize)
 
     def __repr__(self) -> str:
@@ -589,13 +641,64 @@ def _unary(name: str) -> Any:
     return method
 
 
-def _method(name: str) -> Any:
+def _method(name: str, spelled: str | None = None) -> Any:
     def method(self: Array, *args: Any, **kwargs: Any) -> Any:
         return OPS[name](self, *args, **kwargs)
 
-    method.__name__ = name
+    method.__name__ = spelled or name
     method.__doc__ = f"Same as :func:`hpa.{name}` with this array as the first argument."
     return method
+
+
+def _in_place_method(name: str, spelled: str) -> Any:
+    def method(self: Array, *args: Any, **kwargs: Any) -> Array:
+        result = OPS[name](self, *args, **kwargs)
+        if result.shape != self.shape:
+            raise ValueError(f"{spelled}: a result of shape {result.shape} cannot replace {self.shape}")
+        if not dtypes.can_cast(result.dtype, self.dtype, "same_kind"):
+            raise TypeError(
+                f"{spelled}: cannot cast the result from {result.dtype.name} to "
+                f"{self.dtype.name} (same_kind)"
+            )
+        self._t.copy_(redistribute(result._t, result._layout, self._layout))
+        return self
+
+    method.__name__ = spelled
+    method.__doc__ = (
+        f"In place :func:`hpa.{name}` with this array as the first argument (HeAT's "
+        f"``{spelled}``): the result is written into this array, cast to its dtype; returns it."
+    )
+    return method
+
+
+def describe_methods() -> None:
+    """Give the generated methods their function's signature and docstring, so that
+    ``help(hpa.Array.mean)`` shows the parameters. Runs once, when ``hpa`` has registered its
+    operations (``tests/test_array_methods.py`` checks that every one is registered)."""
+    for attr, value in list(vars(Array).items()):
+        name = _describes(attr, value)
+        if name is None or name not in OPS:
+            continue
+        fn = OPS[name]
+        try:
+            signature = inspect.signature(fn)
+        except (TypeError, ValueError):
+            continue
+        params = list(signature.parameters.values())
+        if not params or params[0].kind not in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+            continue
+        first = params[0].replace(name="self", kind=inspect.Parameter.POSITIONAL_ONLY)
+        value.__signature__ = signature.replace(parameters=[first, *params[1:]])
+        value.__doc__ = f"{value.__doc__}\n\n{inspect.getdoc(fn) or ''}".rstrip()
+
+
+def _describes(attr: str, value: Any) -> str | None:
+    """The operation a generated method with these ``*args, **kwargs`` calls, if any."""
+    if not inspect.isfunction(value) or value.__qualname__.startswith("Array."):
+        return None
+    if attr in _METHODS:
+        return attr
+    return _RENAMED.get(attr) or _IN_PLACE.get(attr)
 
 
 _BINARY = {
@@ -625,7 +728,29 @@ _METHODS = (
     "sum", "prod", "mean", "var", "std", "min", "max", "argmin", "argmax", "all", "any",
     "cumsum", "cumprod", "clip", "round", "transpose", "conj", "reshape", "squeeze",
     "swapaxes", "ravel", "flatten", "argsort", "dot", "trace",
+    # HeAT's DNDarray methods
+    "abs", "absolute", "fabs", "ceil", "floor", "trunc", "exp", "exp2", "expm1", "log",
+    "log2", "log10", "log1p", "sqrt", "square", "sin", "cos", "tan", "sinh", "cosh", "tanh",
+    "average", "median", "ptp", "nonzero", "unique", "isclose", "allclose", "tril", "triu",
+    "expand_dims", "modf", "kurtosis", "skew", "rot90", "nan_to_num",
+    # NumPy's ndarray methods (those whose function takes the array first)
+    "argpartition", "conjugate", "diagonal", "put", "repeat", "searchsorted", "take",
+    "fill_diagonal", "to_sparse_csr",
 )  # fmt: skip
+# HeAT's method names for NumPy's functions
+_RENAMED = {"acos": "arccos", "asin": "arcsin", "atan": "arctan", "atan2": "arctan2"}
+# HeAT's in-place methods: the function's result written into the array (its dtype kept)
+_IN_PLACE = {
+    "add_": "add", "sub_": "subtract", "subtract_": "subtract", "mul_": "multiply",
+    "multiply_": "multiply", "div_": "divide", "divide_": "divide",
+    "floordiv_": "floor_divide", "floor_divide_": "floor_divide", "mod_": "remainder",
+    "remainder_": "remainder", "fmod_": "fmod", "pow_": "power", "power_": "power",
+    "bitwise_and_": "bitwise_and", "bitwise_or_": "bitwise_or", "bitwise_xor_": "bitwise_xor",
+    "bitwise_not_": "invert", "invert_": "invert", "left_shift_": "left_shift",
+    "right_shift_": "right_shift", "copysign_": "copysign", "hypot_": "hypot", "gcd_": "gcd",
+    "lcm_": "lcm", "neg_": "negative", "negative_": "negative", "nan_to_num_": "nan_to_num",
+    "cumsum_": "cumsum", "cumprod_": "cumprod", "cumproduct_": "cumprod",
+}  # fmt: skip
 
 for _dunder, _name in _BINARY.items():
     setattr(Array, f"__{_dunder}__", _operator(_name))
@@ -637,6 +762,10 @@ for _dunder, _name in _UNARY.items():
     setattr(Array, f"__{_dunder}__", _unary(_name))
 for _name in _METHODS:
     setattr(Array, _name, _method(_name))
+for _heat_name, _name in _RENAMED.items():
+    setattr(Array, _heat_name, _method(_name, _heat_name))
+for _heat_name, _name in _IN_PLACE.items():
+    setattr(Array, _heat_name, _in_place_method(_name, _heat_name))
 setattr(Array, "__matmul__", _operator("matmul"))
 setattr(Array, "__rmatmul__", _operator("matmul", reflected=True))
 

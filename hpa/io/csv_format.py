@@ -30,11 +30,9 @@ from hpa.io.common import (
     replaced_atomically,
     resolve_comm,
 )
+from hpa.io.lines import check_encoding, rank_lines
 
 __all__ = ["load_csv", "save_csv"]
-
-_READ_CHUNK = 1 << 16
-"""Bytes read at a time while looking for the end of a line."""
 
 _FORMAT_ROWS = 1 << 16
 """Rows formatted at a time when saving (bounds the Python objects alive at once)."""
@@ -122,12 +120,12 @@ def load_csv(
         split = normalize_axis(split, 2, "split")
     if isinstance(header_lines, bool) or not isinstance(header_lines, int) or header_lines < 0:
         raise ValueError(f"header_lines must be a non-negative integer, got {header_lines!r}")
-    _check_encoding(encoding)
+    check_encoding(encoding)
     columns = None if usecols is None else _usecols(usecols)
     name = os.fspath(path)
 
     def parse() -> tuple[np.ndarray, int]:
-        start, stop, length, text = _read_lines(name, header_lines, comm.rank, comm.size)
+        start, stop, length, text = rank_lines([name], header_lines, comm.rank, comm.size)[0]
         try:
             return _parse(text.decode(encoding), sep, target, columns, comments), length
         except ValueError as error:
@@ -219,7 +217,7 @@ def save_csv(
     comm = x.comm
     if x.ndim not in (1, 2):
         raise ValueError(f"save_csv writes 1-D and 2-D arrays, not {x.ndim}-D")
-    _check_encoding(encoding)
+    check_encoding(encoding)
     if not isinstance(sep, str) or not sep or "\n" in sep or "\r" in sep:
         raise ValueError(f"sep must be a non-empty string without line breaks, got {sep!r}")
     columns = 1 if x.ndim == 1 else x.shape[1]
@@ -242,15 +240,6 @@ def save_csv(
         agreed(comm, lambda: _write_at(temp, data, offset, total))
 
 
-def _check_encoding(encoding: str) -> None:
-    """Raise unless ``encoding`` is known and writes a line break as the single byte 0x0A."""
-    if "\n".encode(encoding) != b"\n":
-        raise ValueError(
-            f"encoding {encoding!r} does not write a line break as one byte 0x0A; CSV files "
-            "are cut into lines at that byte (use UTF-8, Latin-1 or ASCII)"
-        )
-
-
 def _usecols(usecols: int | Sequence[int]) -> tuple[int, ...]:
     """``usecols`` as a tuple of ints (one int: that column alone)."""
     chosen = (usecols,) if isinstance(usecols, (int, np.integer)) else tuple(usecols)
@@ -259,66 +248,6 @@ def _usecols(usecols: int | Sequence[int]) -> tuple[int, ...]:
     ):
         raise TypeError(f"usecols must be an int or a non-empty sequence of ints, got {usecols!r}")
     return tuple(int(c) for c in chosen)
-
-
-def _line_start(fd: int, pos: int, first: int, size: int) -> int:
-    """The first line start at or after byte ``pos``: ``first``, a byte after ``\\n``, or
-    ``size`` when no line starts there."""
-    if pos <= first:
-        return first
-    at = pos - 1
-    while at < size:
-        chunk = os.pread(fd, _READ_CHUNK, at)
-        if not chunk:
-            break
-        found = chunk.find(b"\n")
-        if found >= 0:
-            return at + found + 1
-        at += len(chunk)
-    return size
-
-
-def _skip_lines(fd: int, lines: int, size: int) -> int:
-    """The byte offset after the first ``lines`` lines (``size`` when there are fewer)."""
-    if not lines:
-        return 0
-    at = 0
-    while at < size:
-        chunk = os.pread(fd, _READ_CHUNK, at)
-        if not chunk:
-            break
-        ends = chunk.count(b"\n")
-        if ends < lines:
-            lines -= ends
-            at += len(chunk)
-            continue
-        found = -1
-        for _ in range(lines):
-            found = chunk.index(b"\n", found + 1)
-        return at + found + 1
-    return size
-
-
-def _read_lines(path: str, header_lines: int, rank: int, size: int) -> tuple[int, int, int, bytes]:
-    """The lines after the header that start in ``rank``'s share of the bytes: their first
-    byte, their end, the file's length and their bytes."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        length = os.fstat(fd).st_size
-        first = _skip_lines(fd, header_lines, length)
-        bounds = [first + (length - first) * r // size for r in (rank, rank + 1)]
-        start, stop = (_line_start(fd, b, first, length) for b in bounds)
-        parts = []
-        at = start
-        while at < stop:
-            chunk = os.pread(fd, stop - at, at)
-            if not chunk:
-                break
-            parts.append(chunk)
-            at += len(chunk)
-        return start, stop, length, b"".join(parts)
-    finally:
-        os.close(fd)
 
 
 def _parse(

@@ -65,12 +65,34 @@ def load(path: str | os.PathLike[str], *args: Any, **kwargs: Any) -> Array:
     return loader(path, *args, **{**implied, **kwargs})
 
 
-def save(x: Array, path: str | os.PathLike[str], *args: Any, **kwargs: Any) -> None:
+def save(x: Any, path: Any, *args: Any, **kwargs: Any) -> None:
     """Save a distributed array to a file, the format picked from the extension.
 
+    Both argument orders work: HeAT's ``save(x, path)`` and NumPy's ``save(path, x)``. Given in
+    NumPy's order, a path without an extension gets ``.npy`` appended, as ``numpy.save`` does.
     The extensions are those of :func:`load`; ``*args`` and ``**kwargs`` go to the format's
     saver (the dataset or variable name for HDF5 and netCDF, ``mode=``, ...), which decides
-    what is communicated. No save gathers the array on one rank.
+    what is communicated. No save gathers the array on one rank. Data that are not an hpa
+    array are saved as a replicated array.
+
+    Raises
+    ------
+    TypeError
+        If neither argument is a path (a ``str`` or ``os.PathLike``).
     """
+    if _is_path(x) and not _is_path(path):
+        x, path = path, x
+        if not os.path.splitext(os.fspath(path))[1]:
+            path = f"{os.fspath(path)}.npy"
+    elif not _is_path(path):
+        raise TypeError(f"save needs a file path (str or os.PathLike), got {type(path).__name__}")
+    if not isinstance(x, Array):
+        from hpa.ops.creation import asarray
+
+        x = asarray(x)
     saver, implied = _resolve(path, "save")
     saver(x, path, *args, **{**implied, **kwargs})
+
+
+def _is_path(value: Any) -> bool:
+    return isinstance(value, (str, os.PathLike))

@@ -1,6 +1,9 @@
 """``hpa.linalg``: NumPy's ``numpy.linalg`` and the Array API ``linalg`` extension for
 distributed arrays. The functions live in ``hpa.linalg.products``, ``hpa.linalg.norms``,
-``hpa.linalg.factorizations`` and ``hpa.linalg.solvers``; ``docs/linalg.md`` has the layout table.
+``hpa.linalg.factorizations`` and ``hpa.linalg.solvers``, HeAT's SVD variants (``hsvd_rank``,
+``hsvd_rtol``, ``hsvd``, ``rsvd``, ``isvd``) in ``hpa.linalg.hierarchical_svd``,
+``hpa.linalg.randomized`` and ``hpa.linalg.incremental_svd``; ``docs/linalg.md`` has the layout
+table.
 """
 
 from __future__ import annotations
@@ -12,11 +15,14 @@ from hpa.ops import diagonals
 from hpa.linalg.elimination import *
 from hpa.linalg.factorizations import *
 from hpa.linalg.functions import *
+from hpa.linalg.hierarchical_svd import *
+from hpa.linalg.incremental_svd import *
 from hpa.linalg.polar_decomposition import *
 from hpa.linalg.positive_definite import *
 from hpa.ops.manipulation import matrix_transpose
 from hpa.linalg.norms import *
 from hpa.linalg.products import *
+from hpa.linalg.randomized import *
 from hpa.linalg.solvers import *
 
 

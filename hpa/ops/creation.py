@@ -32,6 +32,7 @@ __all__ = [
     "array",
     "asarray",
     "astype",
+    "copy",
     "empty",
     "empty_like",
     "eye",
@@ -66,6 +67,16 @@ def coerce(x: Any, like: Array | None = None) -> Array:
     if like is None:
         return asarray(x)
     return asarray(x, device=like.larray.device, comm=like.comm)
+
+
+@register()
+def copy(a: Any, order: str = "K", subok: bool = False) -> Array:
+    """A copy of ``a`` with the same layout (NumPy's ``copy``; ``order`` and ``subok`` are
+    accepted and have no effect: blocks are C-contiguous tensors). No communication; data that
+    are not an hpa array become a replicated array, as :func:`asarray` makes them."""
+    if isinstance(a, Array):
+        return a.copy()
+    return asarray(a).copy()
 
 
 def layout_for(shape: tuple[int, ...], split: int | None, comm: Communicator | None) -> Layout:
@@ -300,7 +311,7 @@ def _source_tensor(obj: Any) -> torch.Tensor:
         t = obj.detach()
     else:
         arr = np.asarray(obj)
-        if arr.dtype.kind in "OUSVM" or arr.dtype == np.uint64:
+        if arr.dtype.kind in "OUSVM":
             raise TypeError(f"cannot create an hpa array from data of dtype {arr.dtype}")
         if (
             not arr.flags.writeable
@@ -317,6 +328,7 @@ def _source_tensor(obj: Any) -> torch.Tensor:
 def array(
     obj: Any, dtype: Any = None, copy: bool = True, split: int | None = None,
     is_split: int | None = None, device: Any = None, comm: Communicator | None = None,
+    *, ndmin: int = 0, order: str = "K",
 ) -> Array:  # fmt: skip
     """An hpa array from lists, NumPy arrays, torch tensors, scalars or hpa arrays.
 
@@ -333,9 +345,14 @@ def array(
     copy : bool
         Copy the data even when it could be shared.
     split, is_split : int, optional
-        At most one of the two.
+        At most one of the two; axes of the result (after ``ndmin``'s leading axes).
     device, comm : optional
         Device of the blocks and communicator (defaults: the default device and world).
+    ndmin : int
+        Prepend axes of length one until the array has at least this many (NumPy's ``ndmin``).
+    order : {"K", "A", "C", "F"}
+        Accepted for NumPy's signature; the blocks are always C-contiguous tensors, which gives
+        the same values.
 
     Raises
     ------
@@ -349,7 +366,14 @@ def array(
     """
     if split is not None and is_split is not None:
         raise ValueError("pass split= or is_split=, not both")
+    if order not in ("K", "A", "C", "F"):
+        raise ValueError(f"order must be one of 'K', 'A', 'C', 'F', got {order!r}")
     out_dtype = None if dtype is None else dtypes.to_dtype(dtype)
+    if isinstance(obj, Array):
+        while obj.ndim < ndmin:
+            obj = obj.reshape((1, *obj.shape)) if obj.split is None else _leading_axis(obj)
+    elif ndmin:
+        obj = _at_least(_source_tensor(obj), ndmin)
     if isinstance(obj, Array):
         src = obj if out_dtype is None else obj.astype(out_dtype, copy=False)
         if device is not None:
@@ -372,6 +396,18 @@ def array(
         t = t.narrow(lay.split, lo, hi - lo)  # only this rank's block is copied below
         copy = True
     return Array(_placed(t, out_dtype, device, copy), lay)
+
+
+def _at_least(t: torch.Tensor, ndmin: int) -> torch.Tensor:
+    """``t`` with leading axes of length one until it has ``ndmin`` axes (a view)."""
+    return t.reshape((1,) * (ndmin - t.ndim) + tuple(t.shape)) if t.ndim < ndmin else t
+
+
+def _leading_axis(x: Array) -> Array:
+    """``x`` with one leading axis of length one, its split moved along; no communication."""
+    shape = (1, *x.shape)
+    lay = Layout(shape, x.split + 1, x.comm, x.layout.counts)  # type: ignore[operator]
+    return Array(x.larray.unsqueeze(0), lay)
 
 
 def _placed(t: torch.Tensor, dtype: dtypes.DType | None, device: Any, copy: bool) -> torch.Tensor:

@@ -44,9 +44,30 @@ def _plans(np_fn: Callable[..., Any], nargs: int) -> dict[torch.dtype, Plan | No
         if res is None:
             plans[d.torch] = None
         else:
-            compute = res if dtypes.promote(d, res) is res else d
-            plans[d.torch] = (compute.torch, res.torch)
+            kernel = _kernel_dtype(
+                res if dtypes.promote(d, res) is res else d, getattr(np_fn, "__name__", "")
+            )
+            plans[d.torch] = None if kernel is None else (kernel.torch, res.torch)
     return plans
+
+
+# the NumPy functions whose uint64 results are the bits of the int64 results (two's complement)
+_BIT_EXACT = frozenset(
+    {"add", "subtract", "multiply", "square", "negative", "positive", "bitwise_and",
+     "bitwise_or", "bitwise_xor", "invert", "bitwise_invert", "left_shift", "equal",
+     "not_equal"}
+)  # fmt: skip
+
+
+def _kernel_dtype(compute: DType, np_name: str) -> DType | None:
+    """The dtype torch computes in: uint16 and uint32 (which torch only stores) in the next
+    wider signed type, exactly; uint64 in int64 where the bits agree, else unsupported."""
+    wider = dtypes.WIDER_SIGNED.get(compute)
+    if wider is None:
+        return compute
+    if compute is dtypes.uint64 and np_name not in _BIT_EXACT:
+        return None
+    return wider
 
 
 class _Elementwise:
@@ -69,9 +90,14 @@ class _Elementwise:
     def plan(self, dtype: torch.dtype) -> Plan:
         found = self.plans[dtype]
         if found is None:
-            raise TypeError(
-                f"{self.name} is not supported for dtype {dtypes.of_torch(dtype).name}"
+            name = dtypes.of_torch(dtype).name
+            hint = (
+                "; torch has no uint64 kernels: cast with .astype(hpa.int64) (exact below "
+                "2**63) or .astype(hpa.float64)"
+                if dtype is torch.uint64
+                else ""
             )
+            raise TypeError(f"{self.name} is not supported for dtype {name}{hint}")
         return found
 
 
@@ -196,35 +222,66 @@ def _unary_apply(op: _Elementwise, x: Any, out: Array | None, **kw: Any) -> Arra
     return _finish(op.fn(_to(x._t, plan[0]), **kw), plan, x._layout, out)
 
 
-def _make_binary(
-    name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]
+def binary_function(
+    name: str, fn: Callable[..., Any], np_fn: Callable[..., Any], doc: str | None = None
 ) -> Callable[..., Array]:
+    """A binary elementwise function built like the table's, not registered.
+
+    ``fn`` computes on the aligned local blocks in the compute dtype; the result dtype for
+    each input dtype is NumPy's for ``np_fn`` (asked at import; a dtype NumPy rejects raises
+    TypeError). Broadcasting, alignment, weak Python scalars and ``out=`` work as for
+    :func:`add`. ``doc`` is the function's docstring (a generic one by default).
+    """
     op = _Elementwise(name, fn, np_fn, 2, scalar_ok=name in _SCALAR_OK)
 
     def func(x1: Any, x2: Any, /, out: Array | None = None) -> Array:
         return _apply(op, (x1, x2), out)
 
     func.__name__ = func.__qualname__ = name
-    func.__doc__ = (
+    func.__doc__ = doc or (
         f"Elementwise ``{name}`` of ``x1`` and ``x2`` with NumPy broadcasting and dtypes.\n\n"
         "Operands with equal layouts (or replicated ones) communicate nothing; an operand split\n"
         "along another axis or with other extents costs one ``alltoallv`` (see\n"
         ":mod:`hpa.core.align`). ``out`` receives the result cast to its dtype.\n"
     )
-    return register()(func)
+    return func
 
 
-def _make_unary(
-    name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]
+def unary_function(
+    name: str, fn: Callable[..., Any], np_fn: Callable[..., Any], doc: str | None = None
 ) -> Callable[..., Array]:
+    """A unary elementwise function built like the table's, not registered (see
+    :func:`binary_function`); it communicates nothing."""
     op = _Elementwise(name, fn, np_fn, 1)
 
     def func(x: Any, /, out: Array | None = None) -> Array:
         return _unary_apply(op, x, out)
 
     func.__name__ = func.__qualname__ = name
-    func.__doc__ = f"Elementwise ``{name}`` with NumPy's result dtype; no communication.\n"
-    return register()(func)
+    func.__doc__ = doc or f"Elementwise ``{name}`` with NumPy's result dtype; no communication.\n"
+    return func
+
+
+def aligned(x1: Any, x2: Any) -> tuple[Any, Any]:
+    """Two hpa arrays of different layouts brought to their common output layout (as
+    :func:`hpa.core.align.align` chooses it), so that several elementwise operations on them
+    align once; other operands are returned unchanged. Communication as for :func:`add`."""
+    if not (isinstance(x1, Array) and isinstance(x2, Array)) or x1.layout == x2.layout:
+        return x1, x2
+    (b1, b2), lay = align([x1, x2])
+    return Array(b1.expand(lay.lshape), lay), Array(b2.expand(lay.lshape), lay)
+
+
+def _make_binary(
+    name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]
+) -> Callable[..., Array]:
+    return register()(binary_function(name, fn, np_fn))
+
+
+def _make_unary(
+    name: str, fn: Callable[..., Any], np_fn: Callable[..., Any]
+) -> Callable[..., Array]:
+    return register()(unary_function(name, fn, np_fn))
 
 
 def _integer_division(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
@@ -336,9 +393,24 @@ _BINARY: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
 }
 
 
+def _complex_sign(t: torch.Tensor) -> torch.Tensor:
+    """NumPy 2's sign of complex ``z``: ``z / |z|`` (0 at 0), the sign of an infinite part
+    alone (torch.sgn gives NaN there), NaN when both parts are infinite."""
+    re, im = t.real, t.imag
+    mag = torch.abs(t)
+    zero = torch.zeros((), dtype=re.dtype, device=re.device)
+    inf_re, inf_im = torch.isinf(re), torch.isinf(im)
+    out_re = torch.where(inf_re, torch.sign(re), torch.where(mag == 0, zero, re / mag))
+    out_im = torch.where(inf_im, torch.sign(im), torch.where(mag == 0, zero, im / mag))
+    out_re = torch.where(inf_im & ~inf_re, zero, out_re)
+    out_im = torch.where(inf_re & ~inf_im, zero, out_im)
+    nan = complex(float("nan"), float("nan"))
+    return torch.complex(out_re, out_im).masked_fill(inf_re & inf_im, nan)
+
+
 def _sign(t: torch.Tensor) -> torch.Tensor:
     if t.is_complex():
-        return torch.sgn(t)
+        return _complex_sign(t)
     out = torch.sign(t)
     return (
         torch.where(torch.isnan(t), t, out) if t.is_floating_point() else out

@@ -1,12 +1,13 @@
 """Counting values into bins: ``bincount``, ``digitize``, ``histogram``, ``histogram2d`` and
-``histogramdd``.
+``histogramdd``, and HeAT's (torch's) ``bucketize`` and ``histc``.
 
 =========================  ==========================================  =======================
 function                   combination over the split axis             collectives
 =========================  ==========================================  =======================
 bincount                   global max, then the counts                 two ``allreduce``
-digitize                   (elementwise)                               none
+digitize, bucketize        (elementwise)                               none
 histogram                  global (min, max) unless ``range``; counts  one or two ``allreduce``
+histc                      global (min, max) if ``min == max``; counts one or two ``allreduce``
 histogram2d, histogramdd   global (min, max) of every coordinate       one or two ``allreduce``
                            needing one; counts
 =========================  ==========================================  =======================
@@ -30,9 +31,10 @@ from hpa.core.dispatch import register
 from hpa.core.exchange import Partial
 from hpa.core.layout import Layout
 from hpa.ops.creation import coerce
+from hpa.ops.elementwise import write_out
 from hpa.ops.reduction_rules import combine_extreme
 
-__all__ = ["bincount", "digitize", "histogram", "histogram2d", "histogramdd"]
+__all__ = ["bincount", "bucketize", "digitize", "histc", "histogram", "histogram2d", "histogramdd"]
 
 
 @register()
@@ -113,6 +115,114 @@ def digitize(x: Any, /, bins: Any, right: bool = False) -> Array:
     else:
         res = b.numel() - torch.searchsorted(b.flip(0), t, right=not right)
     return Array(res.to(torch.int64), x.layout)
+
+
+@register()
+def bucketize(
+    input: Any, boundaries: Any, out_int32: bool = False, right: bool = False,
+    out: Array | None = None,
+) -> Array:  # fmt: skip
+    """Index of the bucket of each element of ``input`` (HeAT's and torch's ``bucketize``).
+
+    Parameters
+    ----------
+    input : array_like
+        Real values, any layout.
+    boundaries : 1-D array_like
+        Increasing bucket boundaries, replicated (a split hpa array is gathered, one
+        ``allgatherv``; HeAT raises instead).
+    out_int32 : bool
+        Return int32 instead of int64.
+    right : bool
+        torch's convention: with ``right=False`` index ``i`` satisfies
+        ``boundaries[i-1] < x <= boundaries[i]``, with ``right=True``
+        ``boundaries[i-1] <= x < boundaries[i]``.
+    out : Array, optional
+        Receives the result (of ``input``'s shape).
+
+    Returns
+    -------
+    Array
+        The indices, laid out like ``input``; nothing else is communicated. Input and
+        boundaries are compared in their common dtype; NaN falls beyond the last boundary.
+
+    Raises
+    ------
+    TypeError
+        For complex input or boundaries.
+    ValueError
+        For boundaries that are not 1-D.
+    """
+    x = coerce(input)
+    b = _replicated_tensor(boundaries, x.larray.device)
+    if x.dtype.kind == "c" or b.is_complex():
+        raise TypeError("bucketize is not supported for complex values")
+    if b.ndim != 1:
+        raise ValueError(f"boundaries must be 1-dimensional, got {b.ndim} dimensions")
+    common = dtypes.promote(x.dtype, dtypes.of_torch(b.dtype))
+    common = dtypes.int64 if common.kind == "b" else common
+    res = torch.bucketize(
+        x.larray.to(common.torch), b.to(common.torch), out_int32=out_int32, right=right
+    )
+    return Array(res, x.layout) if out is None else write_out(res, x.layout, out)
+
+
+@register()
+def histc(
+    input: Any, bins: int = 100, min: float = 0, max: float = 0, out: Array | None = None
+) -> Array:
+    """Histogram of all elements in ``bins`` equal bins (HeAT's and torch's ``histc``).
+
+    Parameters
+    ----------
+    input : array_like
+        Floating-point data of any layout, flattened.
+    bins : int
+        Number of bins.
+    min, max : float
+        Lower and upper end of the range (both inclusive). When they are equal the global
+        minimum and maximum of the data are used; a range of one point is widened by 1 on
+        both sides, as in torch. Elements outside the range (and NaN) are not counted.
+    out : Array, optional
+        Receives the counts.
+
+    Returns
+    -------
+    Array
+        The counts in ``input``'s dtype, replicated on every rank. 16-bit floats are binned
+        in float32, so that counts stay exact at any process count.
+
+    Raises
+    ------
+    TypeError
+        For data that is not floating-point (torch has no integer ``histc``).
+    ValueError
+        For ``bins < 1``, ``min > max`` or a range that is not finite.
+
+    Notes
+    -----
+    A distributed ``input`` costs one ``allreduce`` of every rank's (max, -min) when
+    ``min == max``, and one of the counts; a replicated one communicates nothing.
+    """
+    x = coerce(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"histc requires floating-point input, got {x.dtype.name}")
+    if bins < 1:
+        raise ValueError(f"bins must be positive, got {bins}")
+    if min > max:
+        raise ValueError("max must be larger than min")
+    lo, hi = (float(min), float(max)) if min != max or x.size == 0 else _global_range(x)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise ValueError(f"range of [{lo}, {hi}] is not finite")
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    t = x.larray.reshape(-1)
+    t = t.float() if t.element_size() < 4 else t
+    counts = torch.histc(t, bins, lo, hi).to(torch.float64)
+    if x.layout.is_distributed:
+        counts = Partial(counts, x.comm, ReduceOp.SUM).replicate()
+    result = Array(counts.to(x.dtype.torch), Layout((bins,), None, x.comm))
+    return result if out is None else write_out(result.larray, result.layout, out)
 
 
 @register()

@@ -18,6 +18,8 @@ from hpa.core.dtypes import DType
 __all__ = [
     "__array_api_version__",
     "__array_namespace_info__",
+    "broadcast_shape",
+    "broadcast_shapes",
     "finfo",
     "iinfo",
     "isdtype",
@@ -25,8 +27,10 @@ __all__ = [
 
 __array_api_version__ = "2024.12"
 
-# The standard's dtypes that hpa has (it lacks uint16, uint32 and uint64). float16 and
-# bfloat16 are extensions: isdtype knows their kind, but dtypes() does not list them.
+# The standard's dtypes that hpa computes with in full. uint16, uint32 and uint64 are left out:
+# torch only stores them, hpa computes uint16/uint32 in wider types and uint64 in part (see
+# hpa.core.dtypes). float16 and bfloat16 are extensions: isdtype knows their kind, but
+# dtypes() does not list them.
 _STANDARD_DTYPES = (
     dtypes.bool_,
     dtypes.int8,
@@ -172,3 +176,27 @@ def isdtype(dtype: Any, kind: Any) -> builtins.bool:
             raise ValueError(f"unknown dtype kind {kind!r}; expected one of {sorted(_KINDS)}")
         return dt.kind in _KINDS[kind]
     return dt == dtypes.to_dtype(kind)
+
+
+def broadcast_shapes(*shapes: Any) -> tuple[int, ...]:
+    """The shape that arrays of ``shapes`` broadcast to (NumPy's ``broadcast_shapes``); an int
+    stands for a 1-d shape. Shapes only: nothing is communicated.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not broadcast together.
+    """
+    dims = [(s,) if isinstance(s, builtins.int) else tuple(builtins.int(d) for d in s) for s in shapes]
+    try:
+        return tuple(torch.broadcast_shapes(*dims))
+    except RuntimeError as err:
+        raise ValueError(
+            f"shape mismatch: objects cannot be broadcast to a single shape: {dims}"
+        ) from err
+
+
+def broadcast_shape(shape_a: Any, shape_b: Any) -> tuple[int, ...]:
+    """HeAT's name for :func:`broadcast_shapes` of two shapes."""
+    return broadcast_shapes(shape_a, shape_b)
+

@@ -34,8 +34,8 @@ from hpa.ops.creation import coerce
 __all__ = [
     "atleast_1d", "atleast_2d", "atleast_3d", "broadcast_arrays", "broadcast_to", "column_stack",
     "concat", "concatenate", "dstack", "expand_dims", "flatten", "flip", "fliplr", "flipud", "hstack",
-    "matrix_transpose", "meshgrid", "moveaxis", "permute_dims", "ravel", "reshape", "roll", "squeeze",
-    "stack", "swapaxes", "transpose", "vstack",
+    "matrix_transpose", "meshgrid", "moveaxis", "permute_dims", "ravel", "reshape", "roll", "rot90",
+    "squeeze", "stack", "swapaxes", "transpose", "vstack",
 ]  # fmt: skip
 
 Range = tuple[int, int]
@@ -631,6 +631,37 @@ def roll(x: Any, /, shift: int | Sequence[int], axis: int | Sequence[int] | None
     elif x.split is not None and total[x.split]:
         out = Array(t.roll(total[x.split], x.split), x.layout)
     return out
+
+
+@register()
+def rot90(m: Any, k: int = 1, axes: Sequence[int] = (0, 1)) -> Array:
+    """Rotate by 90 degrees ``k`` times in the plane of ``axes``, from the first axis towards
+    the second (as :func:`numpy.rot90`; a copy, not a view).
+
+    A flip of one (or, for ``k = 2``, both) of the two axes and a transpose that swaps them:
+    the split axis follows its data, so a split along ``axes[0]`` becomes a split along
+    ``axes[1]`` and back (odd ``k``). Only a flip of the split axis communicates: one
+    ``alltoallv``; otherwise nothing.
+    """
+    x = coerce(m)
+    pair = tuple(operator.index(a) for a in axes)
+    if len(pair) != 2:
+        raise ValueError("len(axes) must be 2.")
+    if pair[0] == pair[1] or abs(pair[0] - pair[1]) == x.ndim:
+        raise ValueError("Axes must be different.")
+    if not all(-x.ndim <= a < x.ndim for a in pair):
+        raise ValueError(f"Axes={pair} out of range for array of ndim={x.ndim}.")
+    first, second = (a % x.ndim for a in pair)
+    turns = operator.index(k) % 4
+    if turns == 0:
+        return x.copy()
+    if turns == 2:
+        return flip(x, (first, second))
+    perm = list(range(x.ndim))
+    perm[first], perm[second] = second, first
+    if turns == 1:
+        return transpose(flip(x, second), perm)
+    return flip(transpose(x, perm), second)
 
 
 # ---------------------------------------------------------------------------- coordinate grids

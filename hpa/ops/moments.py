@@ -1,4 +1,5 @@
-"""Second moments of blocks and their merge over ranks (used by var/std and nanvar/nanstd).
+"""Central moments of blocks and their merge over ranks (var/std, nanvar/nanstd, skew,
+kurtosis).
 
 Every rank reduces its block to ``(count, mean, M2)`` per slice, M2 being the sum of squared
 deviations from the mean. Over the split axis these records travel in one ``allgather``
@@ -8,14 +9,19 @@ update of Chan, Golub and LeVeque (1979), vectorised over slices:
 ``M2 = M2_a + M2_b + |mean_b - mean_a|^2 n_a n_b / (n_a + n_b)``
 
 Counts may differ per slice (NaNs left out), means may be complex and empty parts add nothing.
+The third and fourth sums of powers of deviations (M3, M4, for real data) merge by the
+pairwise updates of Pébay (2008), in :func:`merge_higher`.
 
-====================  =====================  =========================
-function              collective             volume per rank
-====================  =====================  =========================
-:func:`local`         none                   none
-:func:`merge`         none                   none
-:func:`merge_ranks`   one ``allgather``      (count,) mean and M2
-====================  =====================  =========================
+===========================  =====================  =========================
+function                     collective             volume per rank
+===========================  =====================  =========================
+:func:`local`                none                   none
+:func:`merge`                none                   none
+:func:`merge_ranks`          one ``allgather``      (count,) mean and M2
+:func:`local_higher`         none                   none
+:func:`merge_higher`         none                   none
+:func:`merge_higher_ranks`   one ``allgather``      mean, M2, M3 and M4
+===========================  =====================  =========================
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from hpa.comm.base import Communicator
 from hpa.core.exchange import gather_records
 from hpa.ops.reduction_rules import filled
 
-__all__ = ["local", "merge", "merge_ranks"]
+__all__ = ["local", "local_higher", "merge", "merge_higher", "merge_higher_ranks", "merge_ranks"]
 
 
 def local(
@@ -137,3 +143,66 @@ def merge_ranks(
         return merge(counts, means, m2s)
     means, m2s = gather_records(comm, mean, m2)
     return merge(list(count), means, m2s)
+
+
+Higher = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
+
+
+def local_higher(t: torch.Tensor, axes: tuple[int, ...]) -> Higher:
+    """Local (mean, M2, M3, M4) of real ``t`` over ``axes``, kept as size-1 dimensions.
+
+    ``Mk`` is the sum of the ``k``-th powers of the deviations from the mean; a block with no
+    element in a slice gives zeros (it adds nothing when merged).
+    """
+    if t.numel() == 0:
+        zero = filled(t, axes, True, 0)
+        return zero, zero.clone(), zero.clone(), zero.clone()
+    mean = torch.mean(t, dim=axes, keepdim=True)
+    d = t - mean
+    d2 = d * d
+    return (
+        mean,
+        d2.sum(dim=axes, keepdim=True),
+        (d2 * d).sum(dim=axes, keepdim=True),
+        (d2 * d2).sum(dim=axes, keepdim=True),
+    )
+
+
+def merge_higher(counts: Sequence[float], parts: Higher) -> tuple[float, Higher]:
+    """The count and (mean, M2, M3, M4) of the union of parts stacked along axis 0.
+
+    ``counts`` holds one Python number per part (the same for every slice); parts with
+    count 0 add nothing. The pairwise updates are Pébay's (2008), eq. 2.1 and 3.1.
+    """
+    means, m2s, m3s, m4s = parts
+    n, mean, m2, m3, m4 = float(counts[0]), means[0], m2s[0], m3s[0], m4s[0]
+    for r in range(1, means.shape[0]):
+        nb = float(counts[r])
+        if nb == 0:
+            continue
+        na, n = n, n + nb
+        d = means[r] - mean
+        d2 = d * d
+        m4 = (
+            m4 + m4s[r] + d2 * d2 * (na * nb * (na * na - na * nb + nb * nb) / n**3)
+            + 6 * d2 * (na * na * m2s[r] + nb * nb * m2) / (n * n)
+            + 4 * d * (na * m3s[r] - nb * m3) / n
+        )  # fmt: skip
+        m3 = (
+            m3 + m3s[r] + d2 * d * (na * nb * (na - nb) / (n * n))
+            + 3 * d * (na * m2s[r] - nb * m2) / n
+        )  # fmt: skip
+        m2 = m2 + m2s[r] + d2 * (na * nb / n)
+        mean = mean + d * (nb / n)
+    return n, (mean, m2, m3, m4)
+
+
+def merge_higher_ranks(
+    comm: Communicator, counts: Sequence[float], parts: Higher
+) -> tuple[float, Higher]:
+    """Global count and (mean, M2, M3, M4) from every rank's, in one ``allgather``.
+
+    ``counts`` are every rank's counts per slice, known from the layout (they do not travel).
+    """
+    mean, m2, m3, m4 = gather_records(comm, *parts)
+    return merge_higher(counts, (mean, m2, m3, m4))

@@ -166,6 +166,13 @@ def ordered(x: Array, name: str) -> torch.Tensor:
     """The local block in a dtype torch can order; complex numbers raise on every rank."""
     if x.dtype.kind == "c":
         raise TypeError(f"{name} is not supported for complex arrays (hpa does not order them)")
+    if x.dtype is dtypes.uint64:
+        raise TypeError(
+            f"{name} is not supported for uint64 (torch cannot order it): cast with "
+            ".astype(hpa.int64) (exact below 2**63) or .astype(hpa.float64)"
+        )
+    if x.dtype in dtypes.WIDER_SIGNED:  # stored by torch, not ordered: order the wider values
+        return x.larray.to(dtypes.WIDER_SIGNED[x.dtype].torch)
     return x.larray.to(torch.uint8) if x.larray.dtype == torch.bool else x.larray
 
 

@@ -1,4 +1,4 @@
-"""Sorting, selecting and searching: sort, argsort, topk, searchsorted, unique.
+"""Sorting, selecting and searching: sort, argsort, lexsort, topk, searchsorted, unique.
 
 Order
 -----
@@ -24,6 +24,15 @@ sort/argsort along the split axis     the block is resplit along the longest oth
 of an n-D array (n >= 2)              (one ``alltoallv``), sorted locally and resplit back to
                                       the input's extents (one ``alltoallv``); the other axes
                                       should have at least ``p`` slices to spread the work
+lexsort along a non-split axis        none: stable sorts of the local blocks
+lexsort along the split axis of       each key is coded as order-preserving int64 ranks:
+1-D keys                              integer and bool keys by their range (one
+                                      ``allreduce``), others by ``unique``'s inverse (its
+                                      sample sort); the codes are combined into one int64
+                                      key (re-coded by ``unique`` when the product of the
+                                      ranges would overflow) and argsorted (sample sort)
+lexsort along the split axis of       as sort: resplit along the longest other axis (one
+n-D keys                              ``alltoallv`` per key), stable sorts, resplit back
 topk along the split axis             one ``allgatherv`` of each rank's ``min(k, rows)``
                                       candidates with their global indices
 searchsorted, ``a`` split             one ``allreduce`` of the per-rank counts (``v`` not
@@ -62,6 +71,8 @@ from typing import Any
 
 import torch
 
+from hpa.comm.base import ReduceOp
+from hpa.core.align import align
 from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.core.exchange import Partial, gather_blocks, gather_records, route
@@ -80,7 +91,7 @@ from hpa.ops.sort_keys import (
     unpack,
 )
 
-__all__ = ["argsort", "searchsorted", "sort", "topk", "unique"]
+__all__ = ["argsort", "lexsort", "searchsorted", "sort", "topk", "unique"]
 
 
 # ------------------------------------------------------------------------- small helpers
@@ -381,6 +392,113 @@ def argsort(
     return _sorted(x, ax, descending, "index")
 
 
+# ------------------------------------------------------------------------- lexsort
+def _key_list(keys: Any) -> list[Array]:
+    """The sort keys: the rows of an array (one key per index of its first axis), or the
+    items of a sequence."""
+    if isinstance(keys, Array):
+        if keys.ndim >= 2 and keys.split == 0:
+            keys = keys.resplit(1)  # each key whole on its ranks' blocks
+        return [keys[i] for i in range(keys.shape[0] if keys.ndim > 1 else min(keys.size, 1))]
+    return [coerce(k) for k in (list(keys) if not isinstance(keys, torch.Tensor) else keys)]
+
+
+def _local_lexsort(blocks: list[torch.Tensor], dim: int) -> torch.Tensor:
+    """Indices that sort by the last block, then the one before, ... along ``dim``: a stable
+    sort by each key, from the least significant."""
+    order = stable_sort(blocks[0], dim, False)[1]
+    for block in blocks[1:]:
+        step = stable_sort(torch.take_along_dim(block, order, dim), dim, False)[1]
+        order = torch.take_along_dim(order, step, dim)
+    return order
+
+
+def _codes(key: Array) -> tuple[Array, int]:
+    """Order-preserving int64 codes of a distributed 1-D key in ``[0, span)``, and ``span``:
+    integers and bools shifted by their minimum (one ``allreduce`` of the extremes), other
+    keys (or integers of a range too wide) ranked by :func:`unique`."""
+    if key.dtype.kind in "biu":
+        t = key.larray.to(INDEX)
+        if t.numel():
+            ends = torch.stack([t.max(), -t.min()])
+        else:
+            ends = torch.full((2,), -(2**63 - 1), dtype=INDEX, device=t.device)
+        hi, negated_lo = Partial(ends, key.comm, ReduceOp.MAX).replicate().tolist()
+        if hi + negated_lo < 2**62:
+            return Array(t + negated_lo, key.layout), hi + negated_lo + 1
+    return _dense(key)
+
+
+def _dense(key: Array) -> tuple[Array, int]:
+    """The ranks of the values of ``key`` among its distinct values (:func:`unique`'s inverse)
+    and their number."""
+    values, inverse = unique(key, return_inverse=True)
+    return inverse, values.shape[0]
+
+
+def _distributed_lexsort(keys: list[Array]) -> Array:
+    """:func:`lexsort` of distributed 1-D keys: one int64 key from the codes of all, primary
+    key most significant, argsorted (a single key is argsorted as it is)."""
+    if len(keys) == 1:
+        return argsort(keys[0])
+    combined, span = _codes(keys[-1])
+    for key in reversed(keys[:-1]):
+        codes, count = _codes(key)
+        if span * count >= 2**63:  # re-code the combination densely: at most n values
+            combined, span = _dense(combined)
+        combined, span = combined * count + codes, span * count
+    return argsort(combined)
+
+
+@register()
+def lexsort(keys: Any, axis: int = -1) -> Array:
+    """Indices that sort by several keys, the last key primary, as :func:`numpy.lexsort`.
+
+    Parameters
+    ----------
+    keys : sequence of array_like, or an array
+        The keys, of one shape (the rows of an array of two or more dimensions); ties of the
+        last key are broken by the one before, and so on; equal rows keep their order.
+    axis : int
+        The axis to sort along.
+
+    Returns
+    -------
+    Array
+        int64 global indices of the keys' shape. Along a non-split axis: local, the keys'
+        layout (keys in other layouts are aligned to one, as in elementwise operations).
+
+    Notes
+    -----
+    1-D keys split along the sorted axis: a single key is argsorted (a sample sort); several
+    are each coded as order-preserving int64 ranks (integer and bool keys by their range, one
+    ``allreduce``; other keys by :func:`unique`'s inverse, a sample sort), the codes combined
+    into one key and argsorted: the result has argsort's ragged extents. n-D keys split along
+    the sorted axis are resplit along the longest other axis (one ``alltoallv`` per key) and
+    the result resplit back. Complex keys are not ordered here (TypeError), as in
+    :func:`sort`.
+    """
+    arrays = _key_list(keys)
+    if not arrays:
+        raise TypeError("need sequence of keys with len > 0 in lexsort")
+    if any(a.shape != arrays[0].shape for a in arrays):
+        raise ValueError("all keys need to be the same shape")
+    for a in arrays:
+        check_orderable(a)
+    blocks, lay = align(arrays)
+    if not lay.gshape:
+        return Array(torch.zeros((), dtype=INDEX, device=arrays[0].larray.device), lay)
+    ax = normalize_axis(axis, len(lay.gshape))
+    if ax != lay.split or not lay.is_distributed or arrays[0].size == 0:
+        return Array(_local_lexsort(blocks, ax), lay)
+    if len(lay.gshape) > 1:
+        other = max((a for a in range(lay.ndim) if a != ax), key=lambda a: lay.gshape[a])
+        mid = lay.with_split(other)
+        order = _local_lexsort([redistribute(b, lay, mid) for b in blocks], ax)
+        return Array(redistribute(order, mid, lay), lay)
+    return _distributed_lexsort([Array(b, lay) for b in blocks])
+
+
 # ------------------------------------------------------------------------- topk
 @register()
 def topk(
@@ -548,9 +666,13 @@ def _group_starts(
 @register()
 def unique(
     a: Any, return_index: bool = False, return_inverse: bool = False,
-    return_counts: bool = False, axis: int | None = None,
+    return_counts: bool = False, axis: int | None = None, *, equal_nan: bool = True,
+    sorted: bool = True,
 ) -> Array | tuple[Array, ...]:  # fmt: skip
     """The sorted unique elements of the flattened ``a`` (NaNs collapse into one, last).
+
+    ``sorted=False`` (NumPy 2.3's and HeAT's keyword) is accepted and still sorts, as NumPy
+    allows; ``equal_nan=False`` (every NaN its own element) is not implemented and raises.
 
     A split input is sample-sorted (see the module notes) and one ``allgather`` of every
     rank's boundary elements decides which groups start where; the result is split along
@@ -563,6 +685,8 @@ def unique(
     """
     if axis is not None:
         raise NotImplementedError("unique along an axis is not implemented; use axis=None")
+    if not equal_nan:
+        raise NotImplementedError("unique with equal_nan=False is not implemented")
     x = coerce(a)
     is_complex = x.larray.is_complex()
     if not is_complex or x.split is not None:

@@ -14,6 +14,7 @@ function                   combination over the split axis             collectiv
 nansum, nanprod            NaN replaced by 0 / 1, then ``sum``/``prod``  one ``allreduce``
 nanmean                    (sum, count of non-NaN) per rank            one ``allreduce``
 nanvar, nanstd             (count, mean, M2) per rank, merged          one ``allgather``
+skew, kurtosis             (mean, M2, M3, M4) per rank, merged         one ``allgather``
 nanmin, nanmax             extrema with "has a number" flags           one ``allreduce``
 nanargmin, nanargmax       (value, index, flag) per rank               one ``allgather``
 nancumsum, nancumprod      NaN replaced by 0 / 1, then the scan        one ``exscan``
@@ -30,6 +31,7 @@ nan-functions do); float16/bfloat16 accumulate in float32 and are rounded once.
 from __future__ import annotations
 
 import builtins
+import math
 import warnings
 from collections.abc import Callable
 from typing import Any, cast
@@ -51,6 +53,7 @@ from hpa.ops.reduction_rules import (
     accumulate,
     any_everywhere,
     can_be_nan,
+    count,
     deliver,
     float_dtype,
     local_extreme,
@@ -67,6 +70,7 @@ __all__ = [
     "average",
     "count_nonzero",
     "diff",
+    "kurtosis",
     "nanargmax",
     "nanargmin",
     "nancumprod",
@@ -79,6 +83,7 @@ __all__ = [
     "nansum",
     "nanvar",
     "ptp",
+    "skew",
 ]
 
 
@@ -204,6 +209,107 @@ def nanstd(
         return red.std(x, axis=axis, dtype=dtype, out=out, ddof=ddof, keepdims=keepdims)
     result, lay, real = _nan_variance(x, axis, dtype, ddof, keepdims)
     return deliver(Array(torch.sqrt(result).to(real.torch), lay), out)
+
+
+# ---------------------------------------------------------------------------- shape
+def _higher_moments(
+    x: Any, axis: Axis, name: str
+) -> tuple[float, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, Layout, dtypes.DType]:
+    """The count per slice and the biased moments (mean, m2, m3, m4) in the accumulation
+    precision, the result layout and dtype. Over the split axis every rank's (mean, M2, M3,
+    M4) travel in one ``allgather`` and are merged pairwise (Pébay); otherwise none."""
+    x, axes, lay, across = prepare(x, axis, False)
+    if x.dtype.kind == "c":
+        raise TypeError(f"{name} is not supported for complex arrays")
+    res = float_dtype(x.dtype, None)
+    parts = moments.local_higher(x.larray.to(accumulate(res)), axes)
+    n = float(count(x, axes))
+    if across and x.layout.is_distributed:
+        split = cast(int, x.split)
+        others = count(x, tuple(a for a in axes if a != split))
+        counts = [c * others for c in cast("tuple[int, ...]", x.layout.counts)]
+        n, parts = moments.merge_higher_ranks(x.comm, counts, parts)
+    mean, m2, m3, m4 = (p.reshape(lay.lshape) for p in parts)
+    return n, mean, m2 / n, m3 / n, m4 / n, lay, res
+
+
+def _constant(mean: torch.Tensor, m2: torch.Tensor, res: dtypes.DType) -> torch.Tensor:
+    """SciPy's test for a slice too close to constant for the moment ratio (NaN there)."""
+    return m2 <= (torch.finfo(res.torch).eps * mean) ** 2
+
+
+@register()
+def skew(x: Any, axis: Axis = None, unbiased: bool = True) -> Array:
+    """Sample skewness ``m3 / m2**1.5`` over ``axis`` (HeAT's ``skew``).
+
+    Parameters
+    ----------
+    x : array_like
+        Real data (complex raises TypeError).
+    axis : int, tuple of int or None
+        Axes to reduce (all when ``None``, HeAT's default).
+    unbiased : bool
+        Correct for statistical bias: ``sqrt(n (n - 1)) / (n - 2)`` times the biased value,
+        where a slice has more than two elements (``scipy.stats.skew(bias=False)``).
+
+    Returns
+    -------
+    Array
+        Float64 for integer and bool data, else the data's dtype (16-bit floats accumulate in
+        float32); a 0-d array for ``axis=None``. A (nearly) constant slice gives NaN, as in
+        SciPy.
+
+    Notes
+    -----
+    Over the split axis every rank's (mean, M2, M3, M4) travel in one ``allgather`` and are
+    merged pairwise (Pébay 2008); along other axes nothing is communicated.
+    """
+    n, mean, m2, m3, _, lay, res = _higher_moments(x, axis, "skew")
+    vals = m3 / m2**1.5
+    if unbiased and n > 2:
+        vals = vals * (math.sqrt(n * (n - 1)) / (n - 2))
+    vals = vals.masked_fill(_constant(mean, m2, res), float("nan"))
+    return Array(vals.to(res.torch), lay)
+
+
+@register()
+def kurtosis(x: Any, axis: Axis = None, unbiased: bool = True, Fischer: bool = True) -> Array:
+    """Kurtosis ``m4 / m2**2`` over ``axis``, Fisher's (minus 3) or Pearson's (HeAT's
+    ``kurtosis``).
+
+    Parameters
+    ----------
+    x : array_like
+        Real data (complex raises TypeError).
+    axis : int, tuple of int or None
+        Axes to reduce (all when ``None``, HeAT's default).
+    unbiased : bool
+        Use the unbiased estimator from k-statistics where a slice has more than three
+        elements (``scipy.stats.kurtosis(bias=False)``).
+    Fischer : bool
+        Subtract 3, so that a normal distribution gives 0 (HeAT's spelling of SciPy's
+        ``fisher``).
+
+    Returns
+    -------
+    Array
+        Float64 for integer and bool data, else the data's dtype (16-bit floats accumulate in
+        float32); a 0-d array for ``axis=None``. A (nearly) constant slice gives NaN, as in
+        SciPy.
+
+    Notes
+    -----
+    Over the split axis every rank's (mean, M2, M3, M4) travel in one ``allgather`` and are
+    merged pairwise (Pébay 2008); along other axes nothing is communicated.
+    """
+    n, mean, m2, _, m4, lay, res = _higher_moments(x, axis, "kurtosis")
+    vals = m4 / m2**2
+    if unbiased and n > 3:
+        vals = ((n * n - 1) * vals - 3 * (n - 1) ** 2) / ((n - 2) * (n - 3)) + 3
+    if Fischer:
+        vals = vals - 3
+    vals = vals.masked_fill(_constant(mean, m2, res), float("nan"))
+    return Array(vals.to(res.torch), lay)
 
 
 # ---------------------------------------------------------------------------- extrema

@@ -31,9 +31,12 @@ pass through ``log``/``sin``/``cos`` may differ in the last bit between splits, 
 evaluates the tail of each piece with the scalar libm routine and the rest with vector code.
 
 The generator core (state, keys, words, the filling of a block) is :mod:`hpa.random.counter`.
+NumPy's other distributions, built the same way on these words, live in
+:mod:`hpa.random.distributions` (transforms of uniforms, exponentials and normals; binomial and
+geometric) and :mod:`hpa.random.gamma_family` (the gamma sampler and what is built on it).
 ``permutation``, ``randperm``, ``shuffle`` and ``choice`` live in :mod:`hpa.random.permutations`
 (they sort random keys with the distributed sort); the package :mod:`hpa.random` re-exports
-both modules' functions.
+all these modules' functions.
 """
 
 from __future__ import annotations
@@ -86,7 +89,7 @@ __all__ = [
 
 
 _POISSON_TABLE_MAX = 1e6  # up to this lam, invert with a CDF table
-_POISSON_MAX = 1e15  # above this, float64 no longer counts the values exactly
+POISSON_MAX = 1e15  # above this, float64 no longer counts the values exactly
 
 
 def seed(seed: int = 0) -> None:
@@ -144,25 +147,31 @@ def set_state(state: tuple[str, int, int]) -> None:
 
 
 # --------------------------------------------------------------------------- argument checking
-def _float_dtype(dtype: Any) -> torch.dtype:
+# (shared with hpa.random.distributions and hpa.random.gamma_family)
+def float_dtype(dtype: Any) -> torch.dtype:
+    """The torch dtype of a random float ``dtype``; TypeError unless float32 or float64."""
     dt = dtypes.to_dtype(dtype)
     if dt not in (dtypes.float32, dtypes.float64):
         raise TypeError(f"random floats are float32 or float64, not {dt}")
     return dt.torch
 
 
-def _real(value: Any, name: str) -> float:
+def real_scalar(value: Any, name: str) -> float:
+    """``value`` as a finite float; TypeError for arrays and non-reals, ValueError if not finite."""
     if isinstance(value, Array) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real scalar (array parameters are not supported)")
+        raise TypeError(
+            f"{name} must be a real scalar: array parameters are not supported, pass a scalar"
+        )
     out = float(value)
     if not math.isfinite(out):
         raise ValueError(f"{name} must be finite, got {out}")
     return out
 
 
-def _setup(
+def block_layout(
     size: Size, split: int | None, device: Any, comm: Communicator | None
 ) -> tuple[Layout, torch.device]:
+    """The balanced layout of the result of shape ``size``, and its torch device."""
     return layout_for(shape_of(size), split, comm), resolve_device(device).torch_device
 
 
@@ -171,8 +180,8 @@ def _uniform(
     size: Size, low: float, span: float, dtype: Any, split: int | None, device: Any,
     comm: Communicator | None,
 ) -> Array:  # fmt: skip
-    tdtype = _float_dtype(dtype)
-    lay, tdev = _setup(size, split, device, comm)
+    tdtype = float_dtype(dtype)
+    lay, tdev = block_layout(size, split, device, comm)
     key = next_key()
 
     def fill(out: torch.Tensor, starts: torch.Tensor, work: Work) -> None:
@@ -248,8 +257,8 @@ def uniform(
     ValueError
         If ``low``, ``high`` or ``high - low`` is not finite, or a dimension is negative.
     """
-    lo, hi = _real(low, "low"), _real(high, "high")
-    span = _real(hi - lo, "high - low")
+    lo, hi = real_scalar(low, "low"), real_scalar(high, "high")
+    span = real_scalar(hi - lo, "high - low")
     return _uniform(size, lo, span, dtype, split, device, comm)
 
 
@@ -258,33 +267,68 @@ def _normal(
     size: Size, loc: float, scale: float, dtype: Any, split: int | None, device: Any,
     comm: Communicator | None,
 ) -> Array:  # fmt: skip
-    tdtype = _float_dtype(dtype)
-    lay, tdev = _setup(size, split, device, comm)
+    tdtype = float_dtype(dtype)
+    lay, tdev = block_layout(size, split, device, comm)
     key = next_key()
-    key_r, key_t = subkey(key, 0), subkey(key, 1)
 
     def fill(out: torch.Tensor, starts: torch.Tensor, work: Work) -> None:
-        # the value at index i is one half of the Box-Muller pair i // 2
-        rows, cols = out.shape
-        pairs = cols // 2 + 1
-        pair_starts = starts >> 1
-        radius = to_unit(
-            work.bits(pair_starts, pairs, key_r), work.float_buffer(0, rows, pairs), open_zero=True
-        )
-        angle = to_unit(work.bits(pair_starts, pairs, key_t), work.float_buffer(1, rows, pairs))
-        radius.log_().mul_(-2.0).sqrt_()
-        angle.mul_(2.0 * math.pi)
-        both = work.float_buffer(2, rows, 2 * pairs).view(rows, pairs, 2)
-        torch.mul(radius, torch.cos(angle), out=both[..., 0])
-        torch.mul(radius, angle.sin_(), out=both[..., 1])
-        both = both.view(rows, 2 * pairs)
-        odd = (starts & 1).bool()
-        values = torch.where(odd, both[:, 1 : cols + 1], both[:, :cols])
+        values = box_muller(work, starts, out.shape[1], key)
         if (loc, scale) != (0.0, 1.0):
             values.mul_(scale).add_(loc)
         out.copy_(values)
 
     return generate(lay, tdtype, tdev, fill)
+
+
+def box_muller(work: Work, starts: torch.Tensor, cols: int, key: int) -> torch.Tensor:
+    """Standard normals (float64, ``rows x cols``) at the indices ``starts + c`` of a piece.
+
+    The value at index ``i`` is one half of the Box-Muller pair ``i // 2`` (cosine for even
+    ``i``, sine for odd), whose radius and angle are uniforms from the words of ``i // 2``
+    under the sub-keys 0 and 1 of ``key``. Uses ``work``'s float buffers as scratch and returns
+    a fresh tensor. :func:`normal_at` gives the same values at arbitrary indices.
+    """
+    rows = starts.shape[0]
+    pairs = cols // 2 + 1
+    pair_starts = starts >> 1
+    radius = to_unit(
+        work.bits(pair_starts, pairs, subkey(key, 0)),
+        work.float_buffer(0, rows, pairs),
+        open_zero=True,
+    )
+    angle = to_unit(
+        work.bits(pair_starts, pairs, subkey(key, 1)), work.float_buffer(1, rows, pairs)
+    )
+    radius.log_().mul_(-2.0).sqrt_()
+    angle.mul_(2.0 * math.pi)
+    both = work.float_buffer(2, rows, 2 * pairs).view(rows, pairs, 2)
+    torch.mul(radius, torch.cos(angle), out=both[..., 0])
+    torch.mul(radius, angle.sin_(), out=both[..., 1])
+    both = both.view(rows, 2 * pairs)
+    odd = (starts & 1).bool()
+    return torch.where(odd, both[:, 1 : cols + 1], both[:, :cols])
+
+
+def normal_at(index: torch.Tensor, key: int) -> torch.Tensor:
+    """Standard normals (float64) at the global indices ``index`` (int64), a fresh tensor.
+
+    The values :func:`box_muller` gives at these indices under ``key`` (up to the last bit of
+    ``log``/``sin``/``cos``), for values drawn again at scattered indices (rejection sampling).
+    """
+    pair = index >> 1
+    radius = to_unit(
+        bits_at(pair, subkey(key, 0)),
+        torch.empty(pair.shape, dtype=torch.float64, device=index.device),
+        open_zero=True,
+    )
+    angle = to_unit(
+        bits_at(pair, subkey(key, 1)),
+        torch.empty(pair.shape, dtype=torch.float64, device=index.device),
+    )
+    radius.log_().mul_(-2.0).sqrt_()
+    angle.mul_(2.0 * math.pi)
+    odd = (index & 1).bool()
+    return radius.mul_(torch.where(odd, torch.sin(angle), torch.cos(angle)))
 
 
 def standard_normal(
@@ -330,7 +374,7 @@ def normal(
     ValueError
         If ``scale`` is negative, a parameter is not finite, or a dimension is negative.
     """
-    mean, std = _real(loc, "loc"), _real(scale, "scale")
+    mean, std = real_scalar(loc, "loc"), real_scalar(scale, "scale")
     if std < 0:
         raise ValueError(f"scale must be non-negative, got {std}")
     return _normal(size, mean, std, dtype, split, device, comm)
@@ -352,11 +396,11 @@ def exponential(
     ValueError
         If ``scale`` is negative or not finite, or a dimension is negative.
     """
-    beta = _real(scale, "scale")
+    beta = real_scalar(scale, "scale")
     if beta < 0:
         raise ValueError(f"scale must be non-negative, got {beta}")
-    tdtype = _float_dtype(dtype)
-    lay, tdev = _setup(size, split, device, comm)
+    tdtype = float_dtype(dtype)
+    lay, tdev = block_layout(size, split, device, comm)
     key = next_key()
 
     def fill(out: torch.Tensor, starts: torch.Tensor, work: Work) -> None:
@@ -388,27 +432,30 @@ def _poisson_cdf(lam: float) -> tuple[int, tuple[float, ...]]:
     return k0, tuple(c / total for c in cdf)
 
 
-def _poisson_search(u: torch.Tensor, lam: float) -> torch.Tensor:
+def poisson_search(u: torch.Tensor, lam: float | torch.Tensor) -> torch.Tensor:
     """Smallest ``k`` (float64) with ``P(X <= k) >= u``, by a guess and unit steps.
 
-    ``P(X <= k) = Q(k + 1, lam)`` (regularized upper incomplete gamma). The Cornish-Fisher
-    guess is within a few steps for ``lam > 1e6``; the loops run until every value settles.
+    ``u`` (in ``[0, 1)``) is 1-D; ``lam`` (at most :data:`POISSON_MAX`) is a scalar or one rate
+    per value. ``P(X <= k) = Q(k + 1, lam)`` (regularized upper incomplete gamma). The
+    Cornish-Fisher guess is within a few steps for ``lam > 1e6`` and for small rates; the loops
+    run until every value settles.
     """
-    lam_t = torch.full((), lam, dtype=torch.float64, device=u.device)
+    rate = torch.as_tensor(lam, dtype=torch.float64, device=u.device).expand(u.shape)
     z = torch.special.ndtri(u).clamp_(-9.0, 9.0)
-    k = (lam + math.sqrt(lam) * z + (z * z - 1.0) / 6.0).floor_().clamp_(min=0.0)
+    k = (rate + rate.sqrt() * z + (z * z - 1.0) / 6.0).floor_().clamp_(min=0.0)
+    k.masked_fill_(u == 0, 0.0)  # the answer for u = 0, which can be far below the guess
 
-    def cdf(at: torch.Tensor) -> torch.Tensor:  # P(X <= at), 0 below zero
-        return torch.where(at >= 0, torch.special.gammaincc(at.clamp(min=0) + 1, lam_t), 0.0)
+    def cdf(at: torch.Tensor, lam_at: torch.Tensor) -> torch.Tensor:  # P(X <= at), 0 below 0
+        return torch.where(at >= 0, torch.special.gammaincc(at.clamp(min=0) + 1, lam_at), 0.0)
 
-    down = (cdf(k - 1) >= u).nonzero().squeeze(1)
-    while down.numel():  # lower k until P(X <= k - 1) < u
+    down = ((k > 0) & (cdf(k - 1, rate) >= u)).nonzero().squeeze(1)
+    while down.numel():  # lower k until k = 0 or P(X <= k - 1) < u
         k[down] -= 1
-        down = down[cdf(k[down] - 1) >= u[down]]
-    up = (cdf(k) < u).nonzero().squeeze(1)
+        down = down[(k[down] > 0) & (cdf(k[down] - 1, rate[down]) >= u[down])]
+    up = (cdf(k, rate) < u).nonzero().squeeze(1)
     while up.numel():  # raise k until P(X <= k) >= u
         k[up] += 1
-        up = up[cdf(k[up]) < u[up]]
+        up = up[cdf(k[up], rate[up]) < u[up]]
     return k
 
 
@@ -430,10 +477,10 @@ def poisson(
         If ``lam`` is negative or above 1e15 (NumPy's limit is 9.2e18), or a dimension is
         negative.
     """
-    rate = _real(lam, "lam")
-    if not 0 <= rate <= _POISSON_MAX:
-        raise ValueError(f"lam must be in [0, {_POISSON_MAX:g}], got {rate}")
-    lay, tdev = _setup(size, split, device, comm)
+    rate = real_scalar(lam, "lam")
+    if not 0 <= rate <= POISSON_MAX:
+        raise ValueError(f"lam must be in [0, {POISSON_MAX:g}], got {rate}")
+    lay, tdev = block_layout(size, split, device, comm)
     key = next_key()
     table = None
     if 0 < rate <= _POISSON_TABLE_MAX:
@@ -449,7 +496,7 @@ def poisson(
         if table is not None:
             out.copy_(torch.searchsorted(table, u.view(-1)).view(rows, cols)).add_(k0)
         else:
-            out.copy_(_poisson_search(u.view(-1), rate).view(rows, cols))
+            out.copy_(poisson_search(u.view(-1), rate).view(rows, cols))
 
     return generate(lay, torch.int64, tdev, fill)
 
@@ -490,7 +537,7 @@ def randint(
         raise ValueError(f"high <= low: [{lo}, {hi}) is empty")
     if lo < info[0] or hi - 1 > info[1]:
         raise ValueError(f"[{lo}, {hi}) is out of bounds for {dt}")
-    lay, tdev = _setup(size, split, device, comm)
+    lay, tdev = block_layout(size, split, device, comm)
     key = next_key()
     span = hi - lo
     nbits = (span - 1).bit_length()

@@ -78,8 +78,9 @@ def convolve(a: Any, v: Any, mode: str = "full", stride: int = 1) -> Array:
     Returns
     -------
     Array
-        NumPy's result dtype (integer results are exact while below ``2**53``), split along
-        axis 0 (balanced) when an operand is split, else replicated. Communication: one
+        NumPy's result dtype (integer results are exact while below ``2**53`` and wrap around
+        in narrow integer dtypes as NumPy's do), split along axis 0 (balanced) when an
+        operand is split, else replicated. Communication: one
         ``alltoallv`` of the signal rows each block needs, plus one ``allgatherv`` of the
         kernel when the kernel is split.
     """
@@ -138,7 +139,7 @@ def _direct(a: Array, v: Array, window: tuple[int, int], stride: int) -> Array:
     if out_dtype.kind == "b":
         t = t.round().ne(0)
     elif out_dtype.kind in "iu":
-        t = t.round()
+        t = t.round().to(torch.int64)  # then to the narrow dtype: wraps around as NumPy's sums
     return Array(t.to(out_dtype.torch), out)
 
 

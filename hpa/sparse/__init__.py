@@ -10,7 +10,8 @@ module                    holds
 :mod:`.matrix`            the class: description, conversions, operators
 :mod:`.creation`          :func:`csr_matrix` (SciPy, torch, COO triplets routed to their rows,
                           CSR arrays, dense data), :func:`eye`, :func:`identity`, :func:`diags`
-:mod:`.sampling`          :func:`random`, the same matrix at every process count
+:mod:`.sampling`          :func:`random`, :func:`random_array`: the same matrix at every
+                          process count
 :mod:`.products`          ``A @ x`` with the halo exchange, ``A @ B``, the transpose
 :mod:`.arithmetic`        elementwise operations with scalars, sparse and dense operands
 :mod:`.reductions`        ``sum``, ``mean``, ``diagonal``, ``count_nonzero``
@@ -35,11 +36,16 @@ from hpa.sparse.files import load_npz, mmread, mmwrite, save_npz
 from hpa.sparse.matrix import CSRMatrix
 from hpa.sparse.sampling import random, random_array
 
-DCSR_matrix = CSRMatrix  # HeAT's name
+from hpa.sparse.conversion import todense
+
+DCSR_matrix = CSRMatrix  # HeAT's names
+to_dense = todense
+to_sparse_csr = csr_matrix
 
 __all__ = [
     "CSRMatrix",
     "DCSR_matrix",
+    "add",
     "csgraph",
     "csr_array",
     "csr_matrix",
@@ -51,13 +57,29 @@ __all__ = [
     "load_npz",
     "mmread",
     "mmwrite",
+    "mul",
     "random",
     "random_array",
     "save_npz",
     "sparse_csr_matrix",
+    "to_dense",
+    "to_sparse_csr",
 ]
 
 
 def issparse(x: object) -> bool:
     """Whether ``x`` is an hpa sparse matrix."""
     return isinstance(x, CSRMatrix)
+
+
+def add(a: CSRMatrix, b: object) -> object:
+    """``a + b`` (HeAT's ``sparse.add``): see :meth:`CSRMatrix.__add__` for what it
+    communicates."""
+    return a + b
+
+
+def mul(a: CSRMatrix, b: object) -> CSRMatrix:
+    """The elementwise product ``a.multiply(b)`` (HeAT's ``sparse.mul``); see
+    :meth:`CSRMatrix.multiply`."""
+    return a.multiply(b)
+

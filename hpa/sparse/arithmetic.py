@@ -9,6 +9,9 @@ operation                        result                              communicati
                                                                      agree, else ``B``'s
 ``A.multiply(B)`` (sparse)       sparse, the intersection            entries are moved to
                                                                      them first
+``A.multiply(b)``, ``b`` a        sparse, ``A``'s pattern at most     as ``A.multiply(D)``
+sparse row, column or 1 x 1      (zeros dropped; a row times a       (a row times a column:
+(either operand)                 column: their outer product)        as ``c @ r``)
 ``A.multiply(D)`` (dense)        sparse, ``A``'s pattern             a row vector: the halo of
                                                                      ``A @ x``; a matrix or a
                                                                      column: the rows of ``D``
@@ -31,10 +34,11 @@ from hpa.core.layout import Layout
 from hpa.linalg.checks import block_of
 from hpa.ops.creation import asarray
 from hpa.sparse.conversion import local_rows, resplit
+from hpa.sparse.kernels import entry_order
 from hpa.sparse.matrix import CSRMatrix
 from hpa.sparse.products import halo_plan
 
-__all__ = ["add", "aligned", "divide", "eliminate_zeros", "multiply", "power", "scalar_of"]
+__all__ = ["add", "aligned", "divide", "multiply", "power", "scalar_of", "without_zeros"]
 
 
 def scalar_of(x: Any) -> Any:
@@ -67,8 +71,8 @@ def aligned(a: CSRMatrix, b: CSRMatrix) -> CSRMatrix:
     return b
 
 
-def eliminate_zeros(a: CSRMatrix) -> CSRMatrix:
-    """``a`` without its explicitly stored zeros."""
+def without_zeros(a: CSRMatrix) -> CSRMatrix:
+    """A new matrix: ``a`` without its explicitly stored zeros (no communication)."""
     keep = a.data != 0
     if bool(keep.all()):  # a new matrix all the same: other ranks' entry counts may change
         return CSRMatrix(a.indptr, a.indices, a.data, a.layout)
@@ -92,24 +96,53 @@ def add(a: CSRMatrix, other: Any, sign: int = 1) -> Any:
         rows = torch.cat([a.row_ids(), b.row_ids()])
         cols = torch.cat([a.indices, b.indices])
         vals = torch.cat([a.data.to(dt), (b.data if sign == 1 else -b.data).to(dt)])
-        return eliminate_zeros(local_rows(rows, cols, vals, a.layout))
+        return without_zeros(local_rows(rows, cols, vals, a.layout))
     dense = other if isinstance(other, Array) else asarray(other, device=a.data.device, comm=a.comm)
     return a.todense() + dense if sign == 1 else a.todense() - dense
 
 
 def multiply(a: CSRMatrix, other: Any) -> CSRMatrix:
-    """The elementwise product: sparse, with (at most) ``a``'s pattern."""
+    """The elementwise product: sparse, with (at most) ``a``'s pattern; a sparse row, column
+    or 1 x 1 matrix broadcasts (either operand) as in SciPy."""
     s = scalar_of(other)
     if s is not None:
         return _scaled(a, s, torch.mul)
     if isinstance(other, CSRMatrix):
-        return _intersection(a, aligned(a, other))
+        if other.shape == a.shape:
+            return _intersection(a, aligned(a, other))
+        return _broadcast_product(a, other)
     d = other if isinstance(other, Array) else asarray(other, device=a.data.device, comm=a.comm)
+    dt = dtypes.promote(a.dtype, d.dtype).torch
+    return a.with_values(a.data.to(dt) * _factor(a, d).to(dt))
+
+
+def _broadcast_product(a: CSRMatrix, b: CSRMatrix) -> CSRMatrix:
+    """The elementwise product of sparse matrices of different shapes, as SciPy's: a 1 x 1
+    operand scales the other (its pattern kept); a row or a column scales the other's
+    entries (exact zeros dropped); a row and a column give their outer product."""
+    from hpa.sparse.products import matmul
+
+    if b.shape == (1, 1):
+        return multiply(a, b.todense())
+    if a.shape == (1, 1):
+        return multiply(b, a.todense())
+    if a.shape[0] == 1 and b.shape[1] == 1:
+        return without_zeros(matmul(b, a))
+    if a.shape[1] == 1 and b.shape[0] == 1:
+        return without_zeros(matmul(a, b))
+    if all(s in (1, f) for s, f in zip(b.shape, a.shape)):
+        return without_zeros(multiply(a, b.todense()))
+    if all(s in (1, f) for s, f in zip(a.shape, b.shape)):
+        return without_zeros(multiply(b, a.todense()))
+    raise ValueError(f"inconsistent shapes {a.shape} and {b.shape}")
+
+
+def _factor(a: CSRMatrix, d: Array) -> torch.Tensor:
+    """The dense ``d``, broadcast to ``a``'s shape, at every entry ``a`` stores (this rank's)."""
     m, n = a.shape
     shape = d.shape if d.ndim == 2 else (1, *d.shape)
     if d.ndim > 2 or shape[0] not in (1, m) or shape[1] not in (1, n):
         raise ValueError(f"operands could not be broadcast together: {a.shape} and {d.shape}")
-    dt = dtypes.promote(a.dtype, d.dtype).torch
     lo = a.row_range[0]
     rows = a.row_ids() - lo
     if d.ndim == 2 and shape[0] == m:  # a column or a whole matrix: D's rows to A's blocks
@@ -124,20 +157,23 @@ def multiply(a: CSRMatrix, other: Any) -> CSRMatrix:
             factor = whole[a.indices]
         else:
             factor = halo_plan(a, Layout((n,), 0, a.comm, vec.counts)).at_columns(vec.larray)
-    return a.with_values(a.data.to(dt) * factor.to(dt))
+    return factor
 
 
 def _intersection(a: CSRMatrix, b: CSRMatrix) -> CSRMatrix:
-    """Entries stored in both (both canonical: positions sorted, no repeats)."""
-    n = max(a.shape[1], 1)
-    ka, kb = a.row_ids() * n + a.indices, b.row_ids() * n + b.indices
-    pos = torch.searchsorted(ka, kb).clamp(max=max(ka.numel() - 1, 0))
-    hit = ka[pos] == kb if ka.numel() else torch.zeros_like(kb, dtype=torch.bool)
+    """Entries stored in both (both canonical, on the same rows: positions sorted, no
+    repeats). Sorted together, an entry of both is a pair of neighbours, ``a``'s first."""
+    rows = torch.cat([a.row_ids(), b.row_ids()])
+    cols = torch.cat([a.indices, b.indices])
+    lo = a.row_range[0]
+    order = entry_order(rows - lo, cols, a.lshape[0], a.shape[1])
+    rows, cols = rows[order], cols[order]
+    pair = (rows[1:] == rows[:-1]) & (cols[1:] == cols[:-1])
+    first = pair.nonzero().reshape(-1)
     dt = dtypes.promote(a.dtype, b.dtype).torch
-    keys = kb[hit]
-    vals = a.data[pos[hit]].to(dt) * b.data[hit].to(dt)
-    out = local_rows(keys // n, keys % n, vals, a.layout, summed=True)
-    return eliminate_zeros(out)
+    vals = a.data[order[first]].to(dt) * b.data[order[first + 1] - a.lnnz].to(dt)
+    out = local_rows(rows[first], cols[first], vals, a.layout, summed=True)
+    return without_zeros(out)
 
 
 def divide(a: CSRMatrix, other: Any) -> CSRMatrix:

@@ -1,15 +1,22 @@
 """Creating distributed CSR matrices: from SciPy, torch, COO triplets, CSR arrays, dense data.
 
 Global input (the same on every rank: a SciPy matrix, a dense array, triplets) is cut into row
-blocks locally: no communication. With ``is_split=0`` every rank passes its own part instead:
-its own rows (SciPy, torch, CSR arrays, dense data; one ``allgather`` of the row counts), or
-any triplets of the global matrix (COO), which travel to the ranks owning their rows (one
-``allgather`` of counts and one ``alltoallv``), repeated positions summed as SciPy does.
+blocks locally. With ``is_split=0`` every rank passes its own part instead: its own rows
+(SciPy, torch, CSR arrays, dense data), or any triplets of the global matrix (COO), which
+travel to the ranks owning their rows (one ``allgather`` of counts and one ``alltoallv``),
+repeated positions summed as SciPy does.
+
+Every rank reads and checks its input inside one agreement (one ``allgather_object``, none at
+one process), which also carries what the ranks must agree on: every part's rows, its stated
+and reached width, and its values' dtype. So an input that fails on one rank raises the same
+error on every rank, the parts' widths agree (the widest when inferred), and the values take
+the result type of the parts that store entries (of all parts when none does).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
@@ -19,13 +26,28 @@ from hpa.comm import get_comm
 from hpa.comm.base import Communicator
 from hpa.core import dtypes
 from hpa.core.array import Array
-from hpa.core.exchange import Partial, agreed, gather_counts, route_entries
+from hpa.core.dispatch import register
+from hpa.core.exchange import agreed_allgather, route_entries
 from hpa.core.layout import Layout
-from hpa.comm.base import ReduceOp
 from hpa.sparse.conversion import check_split, local_rows, resplit
 from hpa.sparse.matrix import CSRMatrix
 
 __all__ = ["csr_array", "csr_matrix", "diags", "eye", "identity", "sparse_csr_matrix"]
+
+Summary = tuple[int | None, int | None, int, int, str, int]
+"""What a rank shares of its part: stated rows and columns (``None`` where inferred), the rows
+and columns its indices reach, its values' dtype and how many values it holds."""
+
+
+class _Part(NamedTuple):
+    """One rank's entries: global rows (whole input) or rows of its own part, columns, values,
+    and the extents its input states (``None`` where the indices decide)."""
+
+    rows: torch.Tensor
+    cols: torch.Tensor
+    vals: torch.Tensor
+    m: int | None
+    n: int | None
 
 
 def _tensor(x: Any, device: torch.device, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -39,12 +61,6 @@ def _tensor(x: Any, device: torch.device, dtype: torch.dtype | None = None) -> t
     return t.to(device=device, dtype=dtype if dtype is not None else t.dtype)
 
 
-def _value_dtype(given: Any, found: torch.dtype) -> torch.dtype:
-    if given is not None:
-        return dtypes.to_dtype(given).torch
-    return dtypes.to_dtype(found).torch
-
-
 def _shape(shape: Any) -> tuple[int, int]:
     dims = tuple(int(s) for s in shape)
     if len(dims) != 2 or min(dims) < 0:
@@ -52,6 +68,7 @@ def _shape(shape: Any) -> tuple[int, int]:
     return dims[0], dims[1]
 
 
+@register("to_sparse_csr")  # x.to_sparse_csr(), HeAT's DNDarray method
 def csr_matrix(
     arg: Any, shape: Any = None, dtype: Any = None, *, split: int | None = 0,
     is_split: int | None = None, device: Any = None, comm: Communicator | None = None,
@@ -66,10 +83,12 @@ def csr_matrix(
         ``(data, (row, col))`` triplets (repeats are summed); ``(data, indices, indptr)``
         CSR arrays; or a shape ``(m, n)`` for an empty matrix.
     shape : tuple of int, optional
-        The global shape; needed for triplets whose largest index is not the last row or
-        column (inferred from them otherwise, one ``allreduce`` with ``is_split``).
+        The global shape (with ``is_split=0`` and CSR arrays: the shape of this rank's part);
+        needed for triplets whose largest index is not the last row or column (inferred
+        from them otherwise, over all ranks with ``is_split``).
     dtype : optional
-        The values' dtype (that of the data by default; float64 for an empty matrix).
+        The values' dtype (by default the result type of the parts that store entries;
+        float64 for an empty matrix).
     split : 0 or None
         Rows split over the ranks (``0``, balanced) or every rank holds all (``None``).
         Column-split (CSC) matrices are not supported.
@@ -83,12 +102,16 @@ def csr_matrix(
     Returns
     -------
     CSRMatrix
+        Communication: one ``allgather_object`` (the agreement on the parts, none at one
+        process); with ``is_split=0`` triplets also one ``allgather`` of counts and one
+        ``alltoallv``; an unbalanced hpa array's entries move to balanced blocks.
 
     Raises
     ------
     ValueError
-        If an index is out of range, the parts' column counts differ, or the shape is invalid
-        (on every rank).
+        If an index is out of range, the parts' column counts differ, the CSR arrays or
+        triplets are inconsistent, or the shape is invalid (on every rank, also when only
+        one rank's part is at fault).
     """
     comm = comm if comm is not None else get_comm()
     dev = resolve_device(device).torch_device
@@ -97,32 +120,30 @@ def csr_matrix(
     if isinstance(arg, CSRMatrix):
         out = arg if dtype is None else arg.astype(dtype)
         return resplit(out, target)
+    if isinstance(arg, Array):
+        return _from_array(arg, dtype, target, given, dev)
     if isinstance(arg, tuple) and len(arg) == 2 and isinstance(arg[1], tuple):
         data, (row, col) = arg
-        return _from_triplets(data, row, col, shape, dtype, target, given, dev, comm)
+        parse = functools.partial(_triplets, data, row, col, shape, dev)
+        return _assemble(parse, dtype, target, "whole" if given is None else "route", comm)
     if isinstance(arg, tuple) and len(arg) == 3:
-        data, indices, indptr = (_tensor(x, dev) for x in arg)
-        crow, cols = indptr.to(torch.int64), indices.to(torch.int64)
-        rows = torch.repeat_interleave(torch.arange(crow.numel() - 1, device=dev), crow.diff())
-        width = shape[1] if shape is not None else None
-        return _from_rows(rows, cols, data, crow.numel() - 1, width, dtype, target, given, comm)
-    if isinstance(arg, tuple) and len(arg) == 2 and all(isinstance(s, (int, np.integer)) for s in arg):
+        parse = functools.partial(_csr_arrays, arg, shape, dev)
+    elif (
+        isinstance(arg, tuple)
+        and len(arg) == 2
+        and all(isinstance(s, (int, np.integer)) for s in arg)
+    ):
         m, n = _shape(arg)
         empty = torch.empty(0, dtype=torch.int64, device=dev)
-        vals = torch.empty(0, dtype=_value_dtype(dtype, torch.float64), device=dev)
-        return _from_rows(empty, empty, vals, m, n, None, target, None, comm)
-    if hasattr(arg, "tocoo") and hasattr(arg, "nnz"):  # SciPy sparse
-        coo = arg.tocoo()
-        rows, cols = (_tensor(x.astype(np.int64), dev) for x in (coo.row, coo.col))
-        vals = _tensor(coo.data, dev)
-        m, n = coo.shape
-        return _from_rows(rows, cols, vals, m, n, dtype, target, given, comm)
-    if isinstance(arg, torch.Tensor) and arg.layout != torch.strided:
-        coo = arg.to_sparse_coo().coalesce()
-        rows, cols = coo.indices().to(dev)
-        m, n = coo.shape
-        return _from_rows(rows, cols, coo.values().to(dev), m, n, dtype, target, given, comm)
-    return _from_dense(arg, dtype, target, given, dev, comm)
+        vals = torch.empty(0, dtype=torch.float64, device=dev)
+        return _assemble(lambda: _Part(empty, empty, vals, m, n), dtype, target, "whole", comm)
+    elif hasattr(arg, "tocoo") and hasattr(arg, "nnz"):  # SciPy sparse
+        parse = functools.partial(_scipy, arg, dev)
+    elif isinstance(arg, torch.Tensor) and arg.layout != torch.strided:
+        parse = functools.partial(_torch_sparse, arg, dev)
+    else:
+        parse = functools.partial(_dense, arg, dev)
+    return _assemble(parse, dtype, target, "whole" if given is None else "stack", comm)
 
 
 csr_array = csr_matrix
@@ -139,45 +160,8 @@ def sparse_csr_matrix(
     return csr_matrix(obj, dtype=dtype, split=split, is_split=is_split, device=device, comm=comm)
 
 
-def _from_rows(
-    rows: torch.Tensor, cols: torch.Tensor, vals: torch.Tensor, m: int, n: int | None,
-    dtype: Any, target: int | None, given: int | None, comm: Communicator,
-) -> CSRMatrix:  # fmt: skip
-    """Local triplets of the rows ``0..m-1`` of the global matrix (``given is None``) or of
-    this rank's part (``given == 0``), into the layout ``target``."""
-    vals = vals.to(_value_dtype(dtype, vals.dtype))
-    width = int(cols.max()) + 1 if n is None and cols.numel() else (n or 0)
-
-    def check() -> None:
-        if cols.numel() and (int(cols.min()) < 0 or int(cols.max()) >= width):
-            raise ValueError(f"column index out of range for {width} columns")
-        if rows.numel() and (int(rows.min()) < 0 or int(rows.max()) >= m):
-            raise ValueError(f"row index out of range for {m} rows")
-
-    agreed(comm, check)
-    if given is None:
-        lay = Layout((m, width), target, comm)
-        lo, hi = (0, m) if target is None else lay.range_of(comm.rank)
-        mine = (rows >= lo) & (rows < hi)
-        if not bool(mine.all()):
-            rows, cols, vals = rows[mine], cols[mine], vals[mine]
-        return local_rows(rows, cols, vals, lay)
-    found = gather_counts(comm, [m, width])
-    if len(set(found[:, 1].tolist())) > 1:
-        raise ValueError(
-            f"the ranks' parts have different numbers of columns: {found[:, 1].tolist()}"
-        )
-    counts = found[:, 0].tolist()
-    lay = Layout((sum(counts), width), 0, comm, counts)
-    lo = lay.range_of(comm.rank)[0]
-    out = local_rows(rows + lo, cols, vals, lay)
-    return out if target == 0 else resplit(out, target)
-
-
-def _from_triplets(
-    data: Any, row: Any, col: Any, shape: Any, dtype: Any, target: int | None,
-    given: int | None, dev: torch.device, comm: Communicator,
-) -> CSRMatrix:  # fmt: skip
+# ---------------------------------------------------------------------------- parsing
+def _triplets(data: Any, row: Any, col: Any, shape: Any, dev: torch.device) -> _Part:
     vals = _tensor(data, dev)
     rows, cols = _tensor(row, dev, torch.int64), _tensor(col, dev, torch.int64)
     if not rows.shape == cols.shape == vals.shape or rows.ndim != 1:
@@ -185,63 +169,172 @@ def _from_triplets(
             f"row, col and data must be 1-D of one length, got {tuple(rows.shape)}, "
             f"{tuple(cols.shape)} and {tuple(vals.shape)}"
         )
-    if given is None:
-        if shape is None:
-            m = int(rows.max()) + 1 if rows.numel() else 0
-            n = int(cols.max()) + 1 if cols.numel() else 0
-        else:
-            m, n = _shape(shape)
-        return _from_rows(rows, cols, vals, m, n, dtype, target, None, comm)
-    if shape is None:
-        local = torch.tensor(
-            [int(rows.max()) + 1 if rows.numel() else 0, int(cols.max()) + 1 if cols.numel() else 0]
+    m, n = (None, None) if shape is None else _shape(shape)
+    return _Part(rows, cols, vals, m, n)
+
+
+def _csr_arrays(arg: tuple[Any, Any, Any], shape: Any, dev: torch.device) -> _Part:
+    """``(data, indices, indptr)`` checked as SciPy checks them."""
+    data, indices, indptr = (_tensor(x, dev) for x in arg)
+    if data.ndim != 1 or indices.ndim != 1 or indptr.ndim != 1:
+        raise ValueError("data, indices, and indptr should be 1-D")
+    m = indptr.numel() - 1
+    n = None
+    if shape is not None:
+        rows_given, n = _shape(shape)
+        if rows_given != m:
+            raise ValueError(f"index pointer size {indptr.numel()} should be {rows_given + 1}")
+    if m < 0:
+        raise ValueError("index pointer should have at least one element")
+    crow = indptr.to(torch.int64)
+    stored = int(crow[-1])
+    if int(crow[0]) != 0:
+        raise ValueError("index pointer should start with 0")
+    if bool((crow.diff() < 0).any()):
+        raise ValueError("index pointer values must form a non-decreasing sequence")
+    if data.numel() != indices.numel():
+        raise ValueError("indices and data should have the same size")
+    if stored > indices.numel():
+        raise ValueError(
+            "Last value of index pointer should be less than the size of index and data arrays"
         )
-        m, n = Partial(local, comm, ReduceOp.MAX).replicate().tolist()
-    else:
-        m, n = _shape(shape)
-
-    def check() -> None:
-        bad_rows = rows.numel() and (int(rows.min()) < 0 or int(rows.max()) >= m)
-        bad_cols = cols.numel() and (int(cols.min()) < 0 or int(cols.max()) >= n)
-        if bad_rows or bad_cols:
-            raise ValueError(f"a triplet's index is out of range for the shape {(m, n)}")
-
-    agreed(comm, check)
-    vals = vals.to(_value_dtype(dtype, vals.dtype))
-    lay = Layout((m, n), 0, comm)
-    assert lay.offsets is not None
-    bounds = torch.tensor(lay.offsets[1:], device=dev)
-    owner = torch.searchsorted(bounds, rows, right=True)
-    rows, cols, vals = route_entries([rows, cols, vals], owner, comm)
-    out = local_rows(rows, cols, vals, lay)
-    return out if target == 0 else resplit(out, target)
+    rows = torch.repeat_interleave(torch.arange(m, device=dev), crow.diff(), output_size=stored)
+    return _Part(rows, indices[:stored].to(torch.int64), data[:stored], m, n)
 
 
-def _from_dense(
-    arg: Any, dtype: Any, target: int | None, given: int | None, dev: torch.device,
-    comm: Communicator,
-) -> CSRMatrix:  # fmt: skip
-    if isinstance(arg, Array):
-        if given is not None:
-            raise ValueError("is_split applies to local data; an hpa array knows its layout")
-        if arg.ndim != 2:
-            raise ValueError(f"a sparse matrix needs 2-D data, got shape {arg.shape}")
-        if arg.split == 1:
-            arg = arg.resplit(0)
-        block, m, n = arg.larray.to(dev), arg.shape[0], arg.shape[1]
-        lo = 0 if arg.split is None else arg.layout.range_of(comm.rank)[0]
-        r, c = block.nonzero(as_tuple=True)
-        vals = block[r, c].to(_value_dtype(dtype, block.dtype))
-        if arg.split is None:
-            return _from_rows(r, c, vals, m, n, None, target, None, arg.comm)
-        out = local_rows(r + lo, c, vals, arg.layout)
-        return out if target == 0 else resplit(out, target)
+def _scipy(arg: Any, dev: torch.device) -> _Part:
+    coo = arg.tocoo()
+    if len(coo.shape) != 2:
+        raise ValueError(f"a sparse matrix needs 2-D data, got shape {coo.shape}")
+    rows, cols = (_tensor(x.astype(np.int64), dev) for x in (coo.row, coo.col))
+    m, n = coo.shape
+    return _Part(rows, cols, _tensor(coo.data, dev), m, n)
+
+
+def _torch_sparse(arg: torch.Tensor, dev: torch.device) -> _Part:
+    if arg.ndim != 2:
+        raise ValueError(f"a sparse matrix needs 2-D data, got shape {tuple(arg.shape)}")
+    coo = arg.to_sparse_coo().coalesce()
+    rows, cols = coo.indices().to(dev)
+    m, n = coo.shape
+    return _Part(rows, cols, coo.values().to(dev), m, n)
+
+
+def _dense(arg: Any, dev: torch.device) -> _Part:
     block = _tensor(arg, dev)
     if block.ndim != 2:
         raise ValueError(f"a sparse matrix needs 2-D data, got shape {tuple(block.shape)}")
     r, c = block.nonzero(as_tuple=True)
+    return _Part(r, c, block[r, c], block.shape[0], block.shape[1])
+
+
+def _checked(part: _Part) -> _Part:
+    """``part`` if its indices lie inside the extents it states, else a ValueError."""
+    for index, bound, axis in ((part.rows, part.m, 0), (part.cols, part.n, 1)):
+        if not index.numel():
+            continue
+        low, high = int(index.min()), int(index.max())
+        if low < 0:
+            raise ValueError(f"negative axis {axis} index: {low}")
+        if bound is not None and high >= bound:
+            raise ValueError(f"axis {axis} index {high} exceeds matrix dimension {bound}")
+    return part
+
+
+def _summary(part: _Part) -> Summary:
+    reach = [int(i.max()) + 1 if i.numel() else 0 for i in (part.rows, part.cols)]
+    name = dtypes.of_torch(part.vals.dtype).name
+    return part.m, part.n, reach[0], reach[1], name, part.vals.numel()
+
+
+# ---------------------------------------------------------------------------- assembling
+def _values_dtype(dtype: Any, shared: list[Summary]) -> torch.dtype:
+    """``dtype``, or the result type of the parts holding values (of all when none does)."""
+    if dtype is not None:
+        return dtypes.to_dtype(dtype).torch
+    found = [s[4] for s in shared if s[5]] or [s[4] for s in shared]
+    return functools.reduce(dtypes.promote, map(dtypes.to_dtype, found)).torch
+
+
+def _extents(shared: list[Summary], stacked: bool) -> tuple[int, int]:
+    """The global shape the parts agree on (the same on every rank: from ``shared`` alone)."""
+    if stacked:
+        m = sum(s[0] or 0 for s in shared)
+    else:
+        m = next((s[0] for s in shared if s[0] is not None), max(s[2] for s in shared))
+    widths = [s[1] for s in shared]
+    stated = sorted({w for w in widths if w is not None})
+    if len(stated) > 1:
+        raise ValueError(f"the ranks' parts have different numbers of columns: {widths}")
+    reach = max(s[3] for s in shared)
+    n = stated[0] if stated else reach
+    if reach > n:
+        raise ValueError(f"axis 1 index {reach - 1} exceeds matrix dimension {n}")
+    return m, n
+
+
+def _assemble(
+    parse: Any, dtype: Any, target: int | None, placing: str, comm: Communicator
+) -> CSRMatrix:
+    """The matrix of every rank's ``parse()``, parsed and checked inside one agreement.
+
+    ``placing``: ``"whole"`` (every rank passed the whole matrix: it keeps its rows),
+    ``"stack"`` (the parts are consecutive row blocks, in rank order) or ``"route"`` (the
+    parts are any entries, routed to the ranks owning their rows).
+    """
+    part, shared = agreed_allgather(comm, lambda: _checked(parse()), _summary)
+    if placing == "whole":
+        shared = [shared[comm.rank]]  # the same input on every rank
+    m, n = _extents(shared, stacked=placing == "stack")
+    rows, cols = part.rows, part.cols
+    vals = part.vals.to(_values_dtype(dtype, shared))
+    if placing == "whole":
+        return _rows_of_whole(rows, cols, vals, Layout((m, n), target, comm))
+    if placing == "stack":
+        counts = [s[0] or 0 for s in shared]
+        lay = Layout((m, n), 0, comm, counts)
+        out = local_rows(rows + lay.range_of(comm.rank)[0], cols, vals, lay)
+    else:
+        lay = Layout((m, n), 0, comm)
+        assert lay.offsets is not None
+        bounds = torch.tensor(lay.offsets[1:], device=rows.device)
+        owner = torch.searchsorted(bounds, rows, right=True)
+        rows, cols, vals = route_entries([rows, cols, vals], owner, comm)
+        out = local_rows(rows, cols, vals, lay)
+    return out if target == 0 else resplit(out, target)
+
+
+def _rows_of_whole(
+    rows: torch.Tensor, cols: torch.Tensor, vals: torch.Tensor, lay: Layout
+) -> CSRMatrix:
+    """The matrix of the entries of the whole matrix (on every rank), each keeping its rows."""
+    lo, hi = (0, lay.gshape[0]) if lay.split is None else lay.range_of(lay.comm.rank)
+    mine = (rows >= lo) & (rows < hi)
+    if not bool(mine.all()):
+        rows, cols, vals = rows[mine], cols[mine], vals[mine]
+    return local_rows(rows, cols, vals, lay)
+
+
+def _from_array(
+    arg: Array, dtype: Any, target: int | None, given: int | None, dev: torch.device
+) -> CSRMatrix:
+    """An hpa array's nonzeros in balanced row blocks (whatever the array's blocks): no
+    communication for a replicated or balanced array, the entries moved otherwise."""
+    if given is not None:
+        raise ValueError("is_split applies to local data; an hpa array knows its layout")
+    if arg.ndim != 2:
+        raise ValueError(f"a sparse matrix needs 2-D data, got shape {arg.shape}")
+    if arg.split == 1:
+        arg = arg.resplit(0)
+    block = arg.larray.to(dev)
+    r, c = block.nonzero(as_tuple=True)
     vals = block[r, c]
-    return _from_rows(r, c, vals, block.shape[0], block.shape[1], dtype, target, given, comm)
+    vals = vals.to(dtypes.to_dtype(dtype).torch) if dtype is not None else vals
+    if arg.split is None:
+        return _rows_of_whole(r, c, vals, Layout(arg.shape, target, arg.comm))
+    lo = arg.layout.range_of(arg.comm.rank)[0]
+    out = local_rows(r + lo, c, vals, Layout(arg.shape, 0, arg.comm, arg.counts)).balance()
+    return out if target == 0 else resplit(out, target)
 
 
 def eye(
@@ -277,8 +370,9 @@ def diags(
     Element ``j`` of the diagonal with offset ``k`` sits at ``(j - min(k, 0), j + max(k, 0))``;
     a scalar (or one-element) diagonal fills its whole diagonal, a longer one is cut to it.
     The shape is square by default, ``len(diagonals[0]) + abs(offsets[0])``; the dtype is
-    the diagonals' for floating and complex ones, float64 otherwise (as SciPy's today). Every
-    rank holds the diagonals and keeps its rows: no communication.
+    the diagonals' for floating and complex ones, float64 otherwise (as SciPy's today).
+    Zeros on the diagonals are not stored (as in ``diags_array(...).tocsr()``). Every rank
+    holds the diagonals and keeps its rows: no communication.
     """
     comm = comm if comm is not None else get_comm()
     dev = resolve_device(device).torch_device
@@ -315,4 +409,6 @@ def diags(
         vals_all.append(values.expand(j.numel()) if len(d) == 1 else values[j])
         rows_all.append(j - min(k, 0))
         cols_all.append(j + max(k, 0))
-    return local_rows(torch.cat(rows_all), torch.cat(cols_all), torch.cat(vals_all), lay)
+    rows, cols, vals = torch.cat(rows_all), torch.cat(cols_all), torch.cat(vals_all)
+    stored = vals != 0
+    return local_rows(rows[stored], cols[stored], vals[stored], lay)

@@ -19,7 +19,15 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["SCIPY_ON_CPU", "canonical", "csr_product", "scipy_runs", "spmm", "to_scipy_local"]
+__all__ = [
+    "SCIPY_ON_CPU",
+    "canonical",
+    "csr_product",
+    "entry_order",
+    "scipy_runs",
+    "spmm",
+    "to_scipy_local",
+]
 
 _WIDEN = {torch.float16: torch.float32, torch.bfloat16: torch.float32}
 _ACCUMULATE = {**_WIDEN, torch.bool: torch.int64}
@@ -103,9 +111,20 @@ def csr_product(
     work = dtype if _torch_csr(dtype) else torch.float64  # integers: exact below 2**53
     ta = torch.sparse_csr_tensor(a[0], a[1], a[2].to(work), (ra, inner))
     tb = torch.sparse_csr_tensor(b[0], b[1], b[2].to(work), (rb, ncols))
-    c = (ta @ tb).to_sparse_coo().coalesce()
+    # torch's product may leave a row's columns unsorted (and flag it coalesced): sort here
+    c = (ta @ tb).to_sparse_coo()
     r, k = c.indices()
-    return canonical(r, k, c.values().to(dtype), ra, ncols, summed=True)
+    return canonical(r, k, c.values().to(dtype), ra, ncols)
+
+
+def entry_order(rows: torch.Tensor, cols: torch.Tensor, nrows: int, ncols: int) -> torch.Tensor:
+    """The stable permutation that sorts entries by row, then by column (``rows`` below
+    ``nrows``, ``cols`` below ``ncols``): one sort of ``row * ncols + col`` when that key
+    fits in int64, else two stable sorts (by column, then by row)."""
+    if nrows * max(ncols, 1) < 2**63:
+        return torch.sort(rows * max(ncols, 1) + cols, stable=True).indices
+    by_col = torch.sort(cols, stable=True).indices
+    return by_col.index_select(0, torch.sort(rows[by_col], stable=True).indices)
 
 
 def canonical(
@@ -117,15 +136,15 @@ def canonical(
     sorted without repeats."""
     dev = vals.device
     if not summed and rows.numel():
-        key = rows * max(ncols, 1) + cols
-        key, order = torch.sort(key, stable=True)
-        vals = vals[order]
-        key, inverse = torch.unique_consecutive(key, return_inverse=True)
-        if key.numel() < order.numel():
-            acc = vals.new_zeros(key.numel(), dtype=_ACCUMULATE.get(vals.dtype, vals.dtype))
-            acc.index_add_(0, inverse, vals.to(acc.dtype))
-            vals = acc.to(vals.dtype)
-        rows, cols = key // max(ncols, 1), key % max(ncols, 1)
+        order = entry_order(rows, cols, nrows, ncols)
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        first = torch.ones(rows.numel(), dtype=torch.bool, device=dev)
+        first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+        if not bool(first.all()):
+            group = torch.cumsum(first, 0) - 1
+            acc = vals.new_zeros(int(group[-1]) + 1, dtype=_ACCUMULATE.get(vals.dtype, vals.dtype))
+            acc.index_add_(0, group, vals.to(acc.dtype))
+            rows, cols, vals = rows[first], cols[first], acc.to(vals.dtype)
     crow = torch.zeros(nrows + 1, dtype=torch.int64, device=dev)
     if rows.numel():
         crow[1:] = torch.cumsum(torch.bincount(rows, minlength=nrows), 0)

@@ -12,7 +12,7 @@ elementwise and ``@`` the matrix product; HeAT's ``DCSR_matrix`` names (``lnnz``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import torch
 
@@ -178,6 +178,44 @@ class CSRMatrix:
             "The truth value of a sparse matrix with more than one element is ambiguous"
         )
 
+    def __array__(self, dtype: Any = None, copy: Any = None) -> NoReturn:
+        """Refused (``TypeError``): hpa never densifies or gathers implicitly, so
+        ``np.asarray(A)`` and ``x += A`` for a dense ``x`` say what to write instead."""
+        raise TypeError(
+            "an hpa.sparse matrix is not converted to a dense array implicitly: use "
+            "A.todense() (an hpa array) or A.to_scipy(); for a dense x, write x = x + A, "
+            "or x += A.todense() in place"
+        )
+
+    # ------------------------------------------------------------------ comparisons
+    # ``==``, ``!=``, ``<``, ... raise instead of falling back to identity (SciPy's would
+    # return sparse or dense boolean matrices; hpa.sparse does not implement them)
+    def _compared(self, op: str) -> NoReturn:
+        raise NotImplementedError(
+            f"hpa.sparse matrices do not support comparisons (A {op} B): compare the dense "
+            f"arrays (A.todense() {op} B), or test equality with (A - B).count_nonzero() == 0"
+        )
+
+    def __eq__(self, other: object) -> bool:
+        self._compared("==")
+
+    def __ne__(self, other: object) -> bool:
+        self._compared("!=")
+
+    def __lt__(self, other: object) -> bool:
+        self._compared("<")
+
+    def __le__(self, other: object) -> bool:
+        self._compared("<=")
+
+    def __gt__(self, other: object) -> bool:
+        self._compared(">")
+
+    def __ge__(self, other: object) -> bool:
+        self._compared(">=")
+
+    __hash__ = None  # type: ignore[assignment]  # as NumPy's and SciPy's arrays: unhashable
+
     # ------------------------------------------------------------------ conversions
     def todense(self) -> Any:
         """The dense matrix as an hpa array with the same rows per rank (no communication)."""
@@ -208,7 +246,7 @@ class CSRMatrix:
     def with_values(self, values: torch.Tensor) -> CSRMatrix:
         """The same pattern (shared) with other values, one per stored entry."""
         out = CSRMatrix(self._crow, self._col, values, self._layout)
-        out._nnz = self._nnz  # the product plans hold values: the new matrix makes its own
+        out._nnz = self._nnz  # not the plans: they read this matrix's values
         return out
 
     def resplit(self, axis: int | None) -> CSRMatrix:
@@ -274,8 +312,9 @@ class CSRMatrix:
 
     # ------------------------------------------------------------------ elementwise
     def multiply(self, other: Any) -> CSRMatrix:
-        """The elementwise product with a scalar, a sparse matrix or a dense array
-        (broadcast as NumPy does); sparse, with this matrix's pattern at most."""
+        """The elementwise product with a scalar, a sparse matrix (a sparse row, column or
+        1 x 1 matrix broadcasts, as in SciPy) or a dense array (broadcast as NumPy does);
+        sparse."""
         from hpa.sparse import arithmetic
 
         return arithmetic.multiply(self, other)
@@ -287,15 +326,17 @@ class CSRMatrix:
         return arithmetic.power(self, exponent)
 
     def conj(self) -> CSRMatrix:
-        """The complex conjugate."""
-        return self.with_values(self._val.conj().resolve_conj()) if self._val.is_complex() else self
+        """The complex conjugate (a copy, also of a real matrix, as SciPy's)."""
+        if self._val.is_complex():
+            return self.with_values(self._val.conj().resolve_conj())
+        return self.copy()
 
     conjugate = conj
 
     @property
     def real(self) -> CSRMatrix:
-        """The real part."""
-        return self.with_values(self._val.real.clone()) if self._val.is_complex() else self
+        """The real part (a copy, also of a real matrix)."""
+        return self.with_values(self._val.real.clone()) if self._val.is_complex() else self.copy()
 
     @property
     def imag(self) -> CSRMatrix:
@@ -304,11 +345,18 @@ class CSRMatrix:
             return self.with_values(self._val.imag.clone())
         return self.with_values(torch.zeros_like(self._val))
 
-    def eliminate_zeros(self) -> CSRMatrix:
-        """The matrix without its explicitly stored zeros (no communication)."""
+    def eliminate_zeros(self) -> None:
+        """Remove the explicitly stored zeros, in place, as SciPy's (no communication).
+
+        Collective in that every rank must call it: each drops its cached entry counts and
+        product plans, since another rank's pattern may have changed.
+        """
         from hpa.sparse import arithmetic
 
-        return arithmetic.eliminate_zeros(self)
+        out = arithmetic.without_zeros(self)
+        self._crow, self._col, self._val = out.indptr, out.indices, out.data
+        self._nnz = None
+        self._plans = {}
 
     def __neg__(self) -> CSRMatrix:
         return self.with_values(-self._val)

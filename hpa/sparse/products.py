@@ -8,9 +8,13 @@ product                       collectives                                  volum
                               ``x`` the local columns need that other      the pattern needs
                               ranks hold; none when no rank needs any)     from others
 ``A @ x``, ``x`` replicated   none                                         none
-``A @ B``, both sparse        two ``alltoallv`` (the lengths, then the     the rows of ``B``
-                              entries of the rows of ``B`` the pattern     the pattern needs
-                              needs)                                       from others
+``x @ A`` (dense ``x``)       ``A.T @ x``, with ``A.T`` kept: one          as ``A.T @ x``
+                              ``allreduce`` of a flag (whether ``A.data``
+                              changed) when ``A`` is split
+``A @ B``, both sparse        one ``allgather`` of counts and three        the rows of ``B``
+                              ``alltoallv`` (the rows of ``B`` the         the pattern needs
+                              pattern needs, their lengths, their          from others
+                              entries)
 ``A.T``                       one ``allgather`` of counts, one             the entries
                               ``alltoallv``
 ============================  ===========================================  ====================
@@ -18,7 +22,9 @@ product                       collectives                                  volum
 The halo plan of ``A @ x`` (which rows of ``x`` each rank needs from which, and the local rows
 with their columns renumbered into ``[own block | halo]``) is built once per layout of ``x``
 (one ``allgather`` of counts and one ``alltoallv`` of indices) and kept with the matrix, so an
-iteration pays only the one ``alltoallv`` of values.
+iteration pays only the one ``alltoallv`` of values. The plans hold the pattern; values are
+read from ``A.data``, again after any in-place change made through torch (``A.data[...] = v``;
+a write through a NumPy view of the tensor bypasses torch's version counter and is not seen).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ import torch
 
 from hpa.core import dtypes
 from hpa.core.array import Array
-from hpa.core.exchange import Requests, route_entries
+from hpa.core.exchange import Requests, any_rank, route_entries
 from hpa.core.layout import Layout, chunk
 from hpa.linalg.checks import block_of
 from hpa.ops.creation import asarray
@@ -37,7 +43,16 @@ from hpa.sparse.conversion import local_rows, resplit
 from hpa.sparse.kernels import csr_product, scipy_runs, spmm, to_scipy_local
 from hpa.sparse.matrix import CSRMatrix
 
-__all__ = ["Halo", "halo_plan", "matmul", "matvec_block", "moved_bytes", "rmatmul", "transpose"]
+__all__ = [
+    "Halo",
+    "halo_plan",
+    "kept_transpose",
+    "matmul",
+    "matvec_block",
+    "moved_bytes",
+    "rmatmul",
+    "transpose",
+]
 
 
 class Halo:
@@ -45,7 +60,10 @@ class Halo:
 
     The local rows are kept as two CSR blocks: the entries of the columns this rank holds
     (renumbered from 0), multiplied by ``x``'s block in place, and the few rows with entries
-    elsewhere, multiplied by the halo and added in. So no product copies ``x``'s block.
+    elsewhere, multiplied by the halo and added in. So no product copies ``x``'s block. The
+    plan holds the pattern and which entries of ``A.data`` each block takes; the blocks'
+    values are read from ``A.data`` again whenever it changed in place (torch's version
+    counter of the tensor: ``A.data[...] = v``, ``A.data.mul_(2)``), so no collective.
 
     Attributes
     ----------
@@ -68,12 +86,16 @@ class Halo:
         row = a.row_ids() - a.row_range[0]
         m = a.lshape[0]
         inner = ~remote
-        self._own = (_pointers(row[inner], m), cols[inner] - lo, a.data[inner], own)
         self._touched = torch.unique(row[remote])
         outer_rows = torch.searchsorted(self._touched, row[remote])
-        self._outer = (
-            _pointers(outer_rows, self._touched.numel()), where, a.data[remote], needed.numel()
+        self._blocks = (
+            (_pointers(row[inner], m), cols[inner] - lo, own),
+            (_pointers(outer_rows, self._touched.numel()), where, needed.numel()),
         )
+        self._remote = remote
+        self._data = a.data
+        self._version: int | None = None
+        self._values: tuple[torch.Tensor, ...] = ()
         self._cache: list[Any] = [None, None]
         self.moved = 0 if self._requests is None else self._requests.moved
         self.wanted = needed.numel()
@@ -91,13 +113,23 @@ class Halo:
     def apply(self, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
         """``A``'s rows times ``x`` (this rank's block of the vectors, along axis 0)."""
         halo = self._halo(x)
-        y = self._product(0, self._own, x, dtype)
+        self._refresh()
+        y = self._product(0, x, dtype)
         if halo is not None and self._touched.numel():
-            y.index_add_(0, self._touched, self._product(1, self._outer, halo, dtype))
+            y.index_add_(0, self._touched, self._product(1, halo, dtype))
         return y
 
-    def _product(self, which: int, block: Any, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-        crow, col, val, ncols = block
+    def _refresh(self) -> None:
+        """The blocks' values from ``A.data``, read again if it changed since (local)."""
+        version = self._data._version
+        if version != self._version:
+            self._values = (self._data[~self._remote], self._data[self._remote])
+            self._cache = [None, None]
+            self._version = version
+
+    def _product(self, which: int, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        crow, col, ncols = self._blocks[which]
+        val = self._values[which]
         if scipy_runs(x) and self._cache[which] is None:
             self._cache[which] = to_scipy_local(crow, col, val, (crow.numel() - 1, ncols))
         return spmm(crow, col, val, ncols, x, dtype, self._cache[which])
@@ -122,11 +154,17 @@ def halo_plan(a: CSRMatrix, rows: Layout) -> Halo:
 
 
 def _local_product(a: CSRMatrix, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-    """``a``'s rows times the whole ``x`` (global column indices): no communication."""
-    key = "whole"
-    if scipy_runs(x) and key not in a._plans:  # noqa: SLF001
-        a._plans[key] = to_scipy_local(a.indptr, a.indices, a.data, a.lshape)  # noqa: SLF001
-    return spmm(a.indptr, a.indices, a.data, a.shape[1], x, dtype, a._plans.get(key))  # noqa: SLF001
+    """``a``'s rows times the whole ``x`` (global column indices): no communication. The
+    SciPy view of the rows is kept, made again when ``a.data`` changed in place (a view
+    shares its memory, but not for float16 and bfloat16, which it widens)."""
+    cached = None
+    if scipy_runs(x):
+        kept = a._plans.get("whole")  # noqa: SLF001 (the matrix's own cache)
+        if kept is None or kept[0] != a.data._version:
+            kept = (a.data._version, to_scipy_local(a.indptr, a.indices, a.data, a.lshape))
+            a._plans["whole"] = kept  # noqa: SLF001
+        cached = kept[1]
+    return spmm(a.indptr, a.indices, a.data, a.shape[1], x, dtype, cached)
 
 
 def _result_dtype(a: CSRMatrix, other: dtypes.DType) -> torch.dtype:
@@ -165,11 +203,28 @@ def matvec_block(a: CSRMatrix, x: torch.Tensor) -> torch.Tensor:
 
 
 def rmatmul(other: Any, a: CSRMatrix) -> Any:
-    """``other @ a`` for dense ``other``: ``(a.T @ other.T).T``."""
+    """``other @ a`` for dense ``other``: ``(a.T @ other.T).T``, with ``a.T`` kept (see
+    :func:`kept_transpose`)."""
     x = other if isinstance(other, Array) else asarray(other, device=a.data.device, comm=a.comm)
+    at = kept_transpose(a)
     if x.ndim == 1:
-        return matmul(transpose(a), x)
-    return matmul(transpose(a), x.T).T
+        return matmul(at, x)
+    return matmul(at, x.T).T
+
+
+def kept_transpose(a: CSRMatrix) -> CSRMatrix:
+    """``a.T``, kept with ``a`` (so that its product plans are kept too) and built again when
+    ``a.data`` changed in place on any rank: one ``allreduce`` of that flag when ``a`` is
+    split (the rebuild moves entries, so every rank must take part), none when replicated."""
+    kept = a._plans.get("T")  # noqa: SLF001 (the matrix's own cache)
+    stale = kept is None or kept[0] != a.data._version
+    if a.split is not None:
+        stale = any_rank(stale, a.comm)
+    if stale or kept is None:
+        kept = (a.data._version, transpose(a))
+        a._plans["T"] = kept  # noqa: SLF001
+    transposed: CSRMatrix = kept[1]
+    return transposed
 
 
 def transpose(a: CSRMatrix) -> CSRMatrix:
@@ -208,11 +263,18 @@ def _sparse_product(a: CSRMatrix, b: CSRMatrix) -> CSRMatrix:
     lengths, (fetched_cols, fetched_vals) = Requests(needed, lay).deliver_runs(
         b.indptr, [b.indices, b.data]
     )
+    # the rows of B that A's columns name, in ascending global order: the fetched rows
+    # above this rank's block, its own rows, the fetched rows below; A's columns renumbered
+    # into them keep their order, so every row of both operands stays sorted
     own = hi - lo
-    renumbered = torch.where(remote, own + torch.searchsorted(needed, cols), cols - lo)
-    ext_crow = torch.cat([b.indptr, b.indptr[-1] + torch.cumsum(lengths, 0)])
-    ext_col = torch.cat([b.indices, fetched_cols])
-    ext_val = torch.cat([b.data, fetched_vals])
+    before = int(torch.searchsorted(needed, lo))
+    cut = int(lengths[:before].sum())
+    at = torch.searchsorted(needed, cols)
+    renumbered = torch.where(remote, at + own * (cols >= hi), before + cols - lo)
+    ext_lengths = torch.cat([lengths[:before], b.indptr.diff(), lengths[before:]])
+    ext_crow = torch.cat([ext_lengths.new_zeros(1), torch.cumsum(ext_lengths, 0)])
+    ext_col = torch.cat([fetched_cols[:cut], b.indices, fetched_cols[cut:]])
+    ext_val = torch.cat([fetched_vals[:cut], b.data, fetched_vals[cut:]])
     crow, col, val = csr_product(
         (a.indptr, renumbered, a.data), own + needed.numel(), (ext_crow, ext_col, ext_val), n,
         dtype,
@@ -225,4 +287,3 @@ def moved_bytes(a: CSRMatrix, x_counts: Any = None, itemsize: int = 8) -> int:
     rank (``a``'s row extents by default; collective the first time)."""
     counts = a.counts if x_counts is None else tuple(x_counts)
     return halo_plan(a, Layout((a.shape[1],), 0, a.comm, counts)).moved * itemsize
-

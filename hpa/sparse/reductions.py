@@ -58,8 +58,6 @@ def mean(a: CSRMatrix, axis: Any = None) -> Array:
     t = s.larray
     if not (t.is_floating_point() or t.is_complex()):
         t = t.to(torch.float64)
-    elif a.data.dtype in (torch.float16, torch.bfloat16):
-        t = t.to(a.data.dtype)
     return Array(t / count if count else t * float("nan"), s.layout)
 
 

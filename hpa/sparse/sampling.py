@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 from hpa.backends import resolve_device
@@ -35,16 +36,17 @@ def _uniform(index: torch.Tensor, key: int) -> torch.Tensor:
 
 def random(
     m: int, n: int, density: float = 0.01, format: str = "csr", dtype: Any = None,
-    random_state: int | None = None, *, split: int | None = 0, device: Any = None,
+    rng: Any = None, *, random_state: Any = None, split: int | None = 0, device: Any = None,
     comm: Communicator | None = None,
 ) -> CSRMatrix:  # fmt: skip
     """An ``m x n`` matrix with each entry stored with probability ``density``, its values
-    uniform in ``[0, 1)``.
+    uniform in ``[0, 1)`` (SciPy's ``random``).
 
     Parameters
     ----------
     m, n : int
-        The shape.
+        The shape; ``m * n`` must be below ``2**63`` (entries are drawn at counter
+        ``row * n + column``).
     density : float
         The probability of an entry (``nnz`` is about ``density * m * n``; SciPy's draws
         exactly that many).
@@ -52,10 +54,17 @@ def random(
         The only format held.
     dtype : float32 or float64, optional
         float64 by default.
-    random_state : int, optional
-        A seed; by default the next key of hpa's generator (:func:`hpa.random.seed`).
+    rng, random_state : int, numpy.random.Generator or RandomState, optional
+        The seed (SciPy's two names for it; give one). A NumPy generator is drawn from once
+        for the seed, so generators in the same state on every rank give the same matrix. By
+        default the next key of hpa's generator (:func:`hpa.random.seed`).
     split, device, comm : optional
         As :func:`~hpa.sparse.csr_matrix`.
+
+    Returns
+    -------
+    CSRMatrix
+        The same matrix at every process count; no communication.
     """
     if format != "csr":
         raise ValueError(f"hpa.sparse holds CSR matrices only, got format={format!r}")
@@ -63,10 +72,17 @@ def random(
         raise ValueError(f"density expected to be 0 <= density <= 1, got {density}")
     if min(m, n) < 0:
         raise ValueError(f"negative dimensions are not allowed: {(m, n)}")
+    if m * n >= 2**63:
+        raise ValueError(
+            f"hpa.sparse.random draws entry (i, j) at counter i * n + j: m * n must be below "
+            f"2**63, got the shape {(m, n)}"
+        )
+    if rng is not None and random_state is not None:
+        raise TypeError("random: give the seed as rng or as random_state, not both")
     dt = dtypes.to_dtype(dtype if dtype is not None else "float64")
     if dt.kind != "f":
         raise TypeError(f"random draws floating values, got dtype {dt.name}")
-    key = next_key() if random_state is None else mix64(int(random_state))
+    key = _key(rng if rng is not None else random_state)
     lay = Layout((m, n), check_split(split), comm if comm is not None else get_comm())
     lo, hi = (0, m) if lay.split is None else lay.range_of(lay.comm.rank)
     rows = torch.arange(lo, hi, dtype=torch.int64)
@@ -100,7 +116,32 @@ def random(
     return local_rows(r.to(dev), c.to(dev), vals.to(dev), lay, summed=True)
 
 
-random_array = random
+def random_array(
+    shape: Any, *, density: float = 0.01, format: str = "csr", dtype: Any = None,
+    rng: Any = None, random_state: Any = None, split: int | None = 0, device: Any = None,
+    comm: Communicator | None = None,
+) -> CSRMatrix:  # fmt: skip
+    """:func:`random` with SciPy's ``random_array`` arguments: the shape ``(m, n)`` as one
+    tuple, the rest by keyword. No communication."""
+    dims = tuple(int(s) for s in shape)
+    if len(dims) != 2:
+        raise ValueError(f"hpa.sparse holds 2-D matrices: random_array needs (m, n), got {shape}")
+    return random(
+        dims[0], dims[1], density, format, dtype, rng, random_state=random_state, split=split,
+        device=device, comm=comm,
+    )  # fmt: skip
+
+
+def _key(seed: Any) -> int:
+    """The generator key of a seed: an int, a NumPy generator (drawn from once) or None
+    (hpa's next key)."""
+    if seed is None:
+        return next_key()
+    if isinstance(seed, np.random.Generator):
+        return mix64(int(seed.integers(0, 2**63)))
+    if isinstance(seed, np.random.RandomState):
+        return mix64(int(seed.randint(0, 2**63, dtype=np.int64)))
+    return mix64(int(seed))
 
 
 def _binomial(u: torch.Tensor, n: int, p: float) -> torch.Tensor:

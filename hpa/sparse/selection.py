@@ -59,4 +59,3 @@ def _within(rs: range, lo: int, hi: int) -> slice:
     first = max(0, -(-(lo - rs.start) // rs.step))
     stop = max(first, -(-(hi - rs.start) // rs.step))
     return slice(first, stop)
-

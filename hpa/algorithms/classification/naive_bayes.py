@@ -37,7 +37,13 @@ from hpa.algorithms.classification._labels import (
     one_hot,
     unique_labels,
 )
-from hpa.algorithms.validation import as_data, as_targets, check_features, check_number
+from hpa.algorithms.validation import (
+    as_data,
+    as_labels,
+    as_weights,
+    check_features,
+    check_number,
+)
 
 __all__ = ["GaussianNB"]
 
@@ -125,13 +131,11 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
     ) -> GaussianNB:
         check_number("var_smoothing", self.var_smoothing, low=0.0)
         X = as_data(X)
-        y = as_targets(y, X)
+        y = as_labels(y, X)
         check_targets(y)
-        weights = None
-        if sample_weight is not None:
-            weights = as_targets(sample_weight, X, "sample_weight", dtype=X.dtype)
-            if weights.ndim != 1:
-                raise ValueError(f"sample_weight must be 1-d, got shape {weights.shape}")
+        weights = as_weights(sample_weight, X, non_negative=False)
+        if weights is not None:
+            weights = weights.astype(X.dtype)
         first = refit or not hasattr(self, "classes_")
         labels = unique_labels(y)
         if first:
@@ -181,11 +185,7 @@ class GaussianNB(ClassifierMixin, BaseEstimator):
         self.class_prior_ = hpa.array(priors, dtype=X.dtype, device=X.device)
 
     def _check_continuation(self, X: hpa.Array, classes: Any) -> None:
-        if X.shape[1] != self.theta_.shape[1]:
-            raise ValueError(
-                f"Number of features {X.shape[1]} does not match previous data "
-                f"{self.theta_.shape[1]}."
-            )
+        check_features(X, self.n_features_in_, self)
         if classes is not None:
             given = np.unique(classes.numpy() if isinstance(classes, hpa.Array) else classes)
             if not np.array_equal(given, self.classes_.numpy()):

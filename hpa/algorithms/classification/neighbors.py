@@ -36,6 +36,8 @@ import math
 import numbers
 from typing import Any
 
+import torch
+
 import hpa
 from hpa.algorithms.base import BaseEstimator, ClassifierMixin, check_is_fitted
 from hpa.algorithms.classification._labels import (
@@ -48,7 +50,7 @@ from hpa.algorithms.classification._labels import (
 from hpa.algorithms.validation import (
     CDIST_METRICS,
     as_data,
-    as_targets,
+    as_labels,
     check_features,
     check_in,
     check_number,
@@ -163,7 +165,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"Precomputed matrix must be square. Input is a {X.shape[0]}x{X.shape[1]} matrix."
             )
-        y = as_targets(y, X)
+        y = as_labels(y, X)
         check_targets(y)
         self.classes_ = unique_labels(y)
         self._codes = encode(y, self.classes_)
@@ -265,9 +267,10 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         -------
         hpa.sparse.CSRMatrix
             ``(n_queries, n_samples_fit)`` with ``n_neighbors`` entries per row, split along
-            the rows like the queries (replicated queries give a replicated graph). Built
-            from the neighbours each rank found for its queries: one ``allgather`` of the row
-            counts, no entry moves.
+            the rows like the queries (replicated queries give a replicated graph). After
+            the search (see the class's table), each rank builds the rows of its queries
+            from the neighbours it found: no entry moves, and one ``allgather_object``
+            agrees on the parts' rows, width and dtype.
         """
         check_in("mode", mode, ("connectivity", "distance"))
         Q = self._queries(X)
@@ -340,15 +343,24 @@ def neighbour_graph(
     dist: hpa.Array, ind: hpa.Array, n_fit: int, mode: str = "connectivity"
 ) -> hpa.sparse.CSRMatrix:
     """The sparse ``(n_queries, n_fit)`` graph of every query's neighbours ``ind`` (ones, or
-    ``dist`` for ``mode="distance"``), split along the rows like ``ind``."""
+    ``dist`` for ``mode="distance"``), split along the rows like ``ind``, on its device.
+
+    Each rank makes the rows of its queries from the neighbours it holds: no entry moves;
+    :func:`hpa.sparse.csr_matrix` agrees on the parts (one ``allgather_object``, none at one
+    process).
+    """
     rows, k = ind.shape
     local = ind.larray
-    values = dist.larray if mode == "distance" else hpa.ones_like(dist).larray
-    starts = hpa.arange(0, local.shape[0] * k + 1, k, dtype=hpa.int64).larray
+    values = dist.larray if mode == "distance" else torch.ones_like(dist.larray)
+    starts = torch.arange(0, local.shape[0] * k + 1, k, dtype=torch.int64, device=local.device)
     arrays = (values.reshape(-1), local.reshape(-1), starts)
     if ind.split is None:
-        return hpa.sparse.csr_matrix(arrays, shape=(rows, n_fit), split=None, comm=ind.comm)
-    return hpa.sparse.csr_matrix(arrays, shape=(local.shape[0], n_fit), is_split=0, comm=ind.comm)
+        return hpa.sparse.csr_matrix(
+            arrays, shape=(rows, n_fit), split=None, device=ind.device, comm=ind.comm
+        )
+    return hpa.sparse.csr_matrix(
+        arrays, shape=(local.shape[0], n_fit), is_split=0, device=ind.device, comm=ind.comm
+    )
 
 
 def kneighbors_graph(

@@ -123,20 +123,17 @@ def plusplus_indices(
 
 def check_centers(init: Any, n_clusters: int, X: hpa.Array) -> hpa.Array:
     """Explicit initial centres as a replicated array of ``X``'s dtype on ``X``'s device
-    (one reduction: the check for NaN and infinity).
+    (one reduction: the check for NaN and infinity; one ``allgatherv`` first if ``init`` is a
+    split hpa array).
 
     Raises
     ------
     ValueError
         If ``init`` is not ``n_clusters x n_features``, or contains NaN or infinity.
     """
-    if isinstance(init, hpa.Array):
-        centers = init.to(X.device)
-    else:
-        centers = hpa.array(np.asarray(init), device=X.device)
-    centers = centers.astype(X.dtype)
-    if centers.split is not None:
-        centers = centers.resplit(None)
+    # through NumPy also for an hpa array (one allgatherv if it is split): a copy made by
+    # ``sklearn.base.clone`` lives on a copy of the communicator
+    centers = hpa.array(np.asarray(init), device=X.device).astype(X.dtype)
     if centers.ndim != 2 or centers.shape[0] != n_clusters:
         raise ValueError(
             f"The shape of the initial centers {centers.shape} does not match the number of "
@@ -155,7 +152,7 @@ def check_centers(init: Any, n_clusters: int, X: hpa.Array) -> hpa.Array:
 def balanced(X: hpa.Array) -> hpa.Array:
     """``X`` with balanced row blocks (one ``alltoallv`` if they are ragged), so that random
     draws over the rows line up with it."""
-    return X if X.split is None or X.is_balanced() else X.balance()
+    return X if X.split is None or X.is_balanced() else X.balance(copy=True)
 
 
 def tolerance(X: hpa.Array, tol: float) -> float:

@@ -26,7 +26,7 @@ from typing import Any
 
 import hpa
 from hpa.algorithms.base import BaseEstimator, ClusterMixin
-from hpa.algorithms.validation import CDIST_METRICS, as_data, as_targets, check_in, check_number
+from hpa.algorithms.validation import CDIST_METRICS, as_data, as_weights, check_in, check_number
 
 __all__ = ["DBSCAN"]
 
@@ -132,14 +132,9 @@ class DBSCAN(ClusterMixin, BaseEstimator):
             raise ValueError(
                 f"Precomputed matrix must be square. Input is a {X.shape[0]}x{X.shape[1]} matrix."
             )
+        w = as_weights(sample_weight, X, non_negative=False)
         near = self._distances(X, p) <= self.eps
-        if sample_weight is None:
-            counts = near.sum(axis=1)
-        else:
-            w = as_targets(sample_weight, X, "sample_weight", dtype=hpa.float64)
-            if w.ndim != 1:
-                raise ValueError(f"sample_weight must be 1-d, got shape {w.shape}")
-            counts = (near * w.resplit(None)).sum(axis=1)
+        counts = near.sum(axis=1) if w is None else (near * w.resplit(None)).sum(axis=1)
         core = counts >= self.min_samples
         core_all = core.resplit(None)
         components = _components(near, core, core_all)

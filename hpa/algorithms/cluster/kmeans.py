@@ -41,7 +41,7 @@ from hpa.algorithms.cluster._common import (
     squared_euclidean,
     tolerance,
 )
-from hpa.algorithms.validation import as_data, check_number
+from hpa.algorithms.validation import as_data, check_number, check_verbose
 
 __all__ = ["KMeans", "kmeans_plusplus"]
 
@@ -229,7 +229,8 @@ class KMeans(KCentersBase):
     n_clusters : int
         The number of clusters.
     init : {"k-means++", "random"} or array_like
-        ``"k-means++"``: greedy k-means++ seeding; ``"random"``: ``n_clusters`` distinct
+        ``"k-means++"`` (HeAT's ``"kmeans++"`` and ``"probability_based"`` too): greedy
+        k-means++ seeding; ``"random"``: ``n_clusters`` distinct
         samples at random; an ``n_clusters x n_features`` array: the initial centres. Both
         random methods pick the same samples at every process count for a given
         ``random_state`` (see :func:`kmeans_plusplus`).
@@ -269,7 +270,7 @@ class KMeans(KCentersBase):
     """
 
     _metric = "euclidean"
-    _init_names = ("k-means++", "random")
+    _init_names = ("k-means++", "random", "kmeans++", "probability_based")  # HeAT's last two
 
     def __init__(
         self,
@@ -336,7 +337,7 @@ class KMeans(KCentersBase):
         """
         self._check_common()
         check_number("tol", self.tol, numbers.Real, low=0)
-        check_number("verbose", self.verbose, numbers.Integral, low=0)
+        check_verbose(self.verbose)
         if not (self.n_init == "auto" or isinstance(self.n_init, numbers.Integral)):
             raise ValueError(
                 f"The 'n_init' parameter must be 'auto' or an int, got {self.n_init!r}"

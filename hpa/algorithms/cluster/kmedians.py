@@ -33,7 +33,7 @@ from hpa.algorithms.cluster._common import (
     rows_at,
     tolerance,
 )
-from hpa.algorithms.validation import check_number
+from hpa.algorithms.validation import check_number, check_verbose
 
 __all__ = ["KMedians"]
 
@@ -106,7 +106,7 @@ class KMedians(KCentersBase):
     """
 
     _metric = "cityblock"
-    _init_names = ("k-medians++", "random")
+    _init_names = ("k-medians++", "random", "kmedians++", "probability_based")  # HeAT's last two
 
     def __init__(
         self,
@@ -149,7 +149,7 @@ class KMedians(KCentersBase):
         """
         self._check_common()
         check_number("tol", self.tol, numbers.Real, low=0)
-        check_number("verbose", self.verbose, numbers.Integral, low=0)
+        check_verbose(self.verbose)
         X = self._data(X)
         Xw = balanced(X)
         centers = self._initial(Xw)
@@ -162,12 +162,17 @@ class KMedians(KCentersBase):
             updated = _medians(columns, everyone, centers)
             shift = float(((updated - centers) ** 2).sum())
             centers = updated
+            report(self.verbose, f"Iteration {n_iter - 1}, center shift {shift}.")
             if previous is not None and np.array_equal(everyone, previous):
-                report(self.verbose, f"Converged at iteration {n_iter}: strict convergence.")
+                report(self.verbose, f"Converged at iteration {n_iter - 1}: strict convergence.")
                 break
             previous = everyone
-            report(self.verbose, f"Iteration {n_iter}, center shift {shift}.")
             if shift <= tol:
+                report(
+                    self.verbose,
+                    f"Converged at iteration {n_iter - 1}: center shift {shift} within "
+                    f"tolerance {tol}.",
+                )
                 labels = self._nearest(Xw, centers)
                 break
         else:
@@ -179,3 +184,9 @@ class KMedians(KCentersBase):
         self.n_iter_ = n_iter
         self.n_features_in_ = X.shape[1]
         return self
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Minus the sum of the L1 distances of the samples of ``X`` to their nearest
+        centres: ``-inertia_`` for the training data (one collective when ``X`` is split; the
+        same on every rank)."""
+        return -float(self._distances(self._new_data(X)).min(axis=1).sum(dtype=hpa.float64))

@@ -110,7 +110,7 @@ class KMedoids(KCentersBase):
     its sum of distances to the members.
     """
 
-    _init_names = ("heuristic", "k-medoids++", "random", "build")
+    _init_names = ("heuristic", "k-medoids++", "random", "build", "kmedoids++")  # HeAT's last
 
     def __init__(
         self,
@@ -188,3 +188,9 @@ class KMedoids(KCentersBase):
         self.n_iter_ = n_iter
         self.n_features_in_ = X.shape[1]
         return self
+
+    def score(self, X: Any, y: Any = None) -> float:
+        """Minus the sum of the distances of the samples of ``X`` to their nearest medoids:
+        ``-inertia_`` for the training data (one collective when ``X`` is split; the same on
+        every rank)."""
+        return -float(self._distances(self._new_data(X)).min(axis=1).sum(dtype=hpa.float64))

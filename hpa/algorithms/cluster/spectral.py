@@ -75,7 +75,7 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
         (``exp(-gamma |x - y|_1)``) affinities.
     affinity : {"rbf", "laplacian", "nearest_neighbors", "precomputed"}
         How the affinity matrix is built; ``"precomputed"`` takes ``X`` as the affinity
-        (dense, or an :mod:`hpa.sparse` matrix).
+        (dense, an :mod:`hpa.sparse` matrix or a SciPy sparse matrix).
     n_neighbors : int
         Neighbours per sample of the ``nearest_neighbors`` affinity (each sample counts
         as its own neighbour, as in scikit-learn).
@@ -174,7 +174,9 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
             The fitted estimator.
         """
         self._check_params()
-        if not (self.affinity == "precomputed" and hpa.sparse.issparse(X)):
+        if self.affinity == "precomputed" and _sparse(X):
+            X = _sparse_affinity(X)
+        else:
             X = as_data(X, min_samples=2)
         n = X.shape[0]
         if self.affinity == "precomputed" and X.shape[1] != n:
@@ -214,6 +216,18 @@ class SpectralClustering(ClusterMixin, BaseEstimator):
         if self.affinity == "laplacian":
             return hpa.exp(-self.gamma * hpa.spatial.cdist(X, metric="cityblock"))
         return _connectivity(X, self.n_neighbors)
+
+
+def _sparse(X: Any) -> bool:
+    """Whether ``X`` is a sparse matrix, hpa's or SciPy's."""
+    return hpa.sparse.issparse(X) or type(X).__module__.startswith("scipy.sparse")
+
+
+def _sparse_affinity(X: Any) -> hpa.sparse.CSRMatrix:
+    """A sparse affinity (hpa's, or SciPy's, of which each rank keeps its rows) in a floating
+    dtype, as scikit-learn takes it: float32 and float64 kept, others float64."""
+    A = X if hpa.sparse.issparse(X) else hpa.sparse.csr_matrix(X)
+    return A if A.dtype in (hpa.float32, hpa.float64) else A.astype(hpa.float64)
 
 
 def _connectivity(X: hpa.Array, k: int) -> hpa.sparse.CSRMatrix:

@@ -1,5 +1,5 @@
 """What the linear regressors share: input preparation, weighted centring, the moments of the
-data (Gram matrix and friends) and the linear prediction.
+data (Gram matrix and friends), the linear prediction and the tags.
 
 A linear model predicts ``X @ coef_.T + intercept_``. With ``fit_intercept`` the data are
 centred on their (weighted) means, the coefficients are fitted on the centred data and
@@ -8,7 +8,6 @@ centred on their (weighted) means, the coefficients are fitted on the centred da
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ import hpa
 from hpa.algorithms.base import check_is_fitted
 from hpa.algorithms.validation import as_data, as_targets, check_features
 
-__all__ = ["LinearModel", "Moments", "moments", "prepare", "sample_weights"]
+__all__ = ["LinearModel", "Moments", "moments", "prepare"]
 
 
 def prepare(X: Any, y: Any, check_X: bool = True) -> tuple[hpa.Array, hpa.Array]:
@@ -44,25 +43,6 @@ def prepare(X: Any, y: Any, check_X: bool = True) -> tuple[hpa.Array, hpa.Array]
     if not bool(hpa.isfinite(y).all()):
         raise ValueError("Input y contains NaN or infinity.")
     return X, y
-
-
-def sample_weights(sample_weight: Any, X: hpa.Array) -> hpa.Array | None:
-    """``sample_weight`` laid out like the rows of ``X`` (float64), or ``None`` for uniform
-    weights (``None`` or a number).
-
-    Raises
-    ------
-    ValueError
-        If the weights are not 1-d with one per sample, or are negative or not finite.
-    """
-    if sample_weight is None or isinstance(sample_weight, numbers.Number):
-        return None
-    sw = as_targets(sample_weight, X, "sample_weight", dtype=hpa.float64)
-    if sw.ndim != 1:
-        raise ValueError(f"sample_weight must be 1-d, got shape {sw.shape}")
-    if not bool((hpa.isfinite(sw) & (sw >= 0)).all()):
-        raise ValueError("sample_weight must be finite and non-negative.")
-    return sw
 
 
 @dataclass
@@ -129,6 +109,13 @@ class LinearModel:
     coef_: hpa.Array
     intercept_: hpa.Array
     n_features_in_: int
+
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags of a regressor (from the mixins), with several targets
+        (a 2-d ``y``) allowed."""
+        tags = super().__sklearn_tags__()  # type: ignore[misc]
+        tags.target_tags.multi_output = True
+        return tags
 
     def predict(self, X: Any) -> hpa.Array:
         """Predicted targets for ``X``: 1-d when fitted to a 1-d ``y``, else

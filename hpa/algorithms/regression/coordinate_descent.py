@@ -29,15 +29,16 @@ from typing import Any
 import numpy as np
 
 import hpa
-from hpa.algorithms.base import BaseEstimator, RegressorMixin, random_state_scope
-from hpa.algorithms.regression._base import LinearModel, moments, prepare, sample_weights
-from hpa.algorithms.validation import check_in, check_number
+from hpa.algorithms.base import BaseEstimator, RegressorMixin, random_state_scope, sklearn_twin
+from hpa.algorithms.regression._base import LinearModel, moments, prepare
+from hpa.algorithms.validation import as_weights, check_in, check_number
 
 __all__ = ["ElasticNet", "Lasso"]
 
 
 class ConvergenceWarning(UserWarning):
-    """Coordinate descent stopped at ``max_iter`` before the duality gap reached ``tol``."""
+    """An iterative solver stopped at ``max_iter`` before reaching ``tol`` (scikit-learn's
+    warning of the same name, issued as its twin: :func:`~hpa.algorithms.base.sklearn_twin`)."""
 
 
 def _gap(
@@ -178,7 +179,7 @@ def enet_gram(
         warnings.warn(
             f"Objective did not converge. You might want to increase the number of "
             f"iterations. Duality gap: {gap:.6e}, tolerance: {tol:.3e}",
-            ConvergenceWarning,
+            sklearn_twin(ConvergenceWarning),
             stacklevel=3,
         )
     return w, gap, n_iter + 1
@@ -303,7 +304,7 @@ class ElasticNet(LinearModel, RegressorMixin, BaseEstimator):
         """
         self._check_params()
         X, y = prepare(X, y, check_X=False)
-        sw = sample_weights(sample_weight, X)
+        sw = as_weights(sample_weight, X)
         Y = hpa.expand_dims(y, 1) if y.ndim == 1 else y
         n, k = X.shape[0], Y.shape[1]
         m = moments(X, Y, sw, self.fit_intercept)

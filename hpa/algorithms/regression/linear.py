@@ -11,13 +11,8 @@ import torch
 
 import hpa
 from hpa.algorithms.base import BaseEstimator, RegressorMixin
-from hpa.algorithms.regression._base import (
-    LinearModel,
-    moments,
-    prepare,
-    sample_weights,
-)
-from hpa.algorithms.validation import check_in, check_number
+from hpa.algorithms.regression._base import LinearModel, moments, prepare
+from hpa.algorithms.validation import as_weights, check_in, check_number
 
 __all__ = ["LinearRegression", "Ridge"]
 
@@ -80,7 +75,7 @@ class LinearRegression(LinearModel, RegressorMixin, BaseEstimator):
             ``self``.
         """
         X, y = prepare(X, y)
-        sw = sample_weights(sample_weight, X)
+        sw = as_weights(sample_weight, X)
         Y = hpa.expand_dims(y, 1) if y.ndim == 1 else y
         k, d = Y.shape[1], X.shape[1]
         x_off, y_off = np.zeros(d), np.zeros(k)
@@ -221,7 +216,7 @@ class Ridge(LinearModel, RegressorMixin, BaseEstimator):
         """
         self._check_params()
         X, y = prepare(X, y, check_X=False)
-        sw = sample_weights(sample_weight, X)
+        sw = as_weights(sample_weight, X)
         Y = hpa.expand_dims(y, 1) if y.ndim == 1 else y
         alphas = self._alphas(Y.shape[1])
         m = moments(X, Y, sw, self.fit_intercept)

@@ -29,10 +29,24 @@ import numpy as np
 import torch
 
 import hpa
-from hpa.algorithms.base import BaseEstimator, ClassifierMixin, check_is_fitted, report
-from hpa.algorithms.regression._base import sample_weights
+from hpa.algorithms.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    check_is_fitted,
+    report,
+    sklearn_twin,
+)
+from hpa.algorithms.classification._labels import unique_labels
 from hpa.algorithms.regression.coordinate_descent import ConvergenceWarning
-from hpa.algorithms.validation import as_data, as_targets, check_features, check_in, check_number
+from hpa.algorithms.validation import (
+    as_data,
+    as_labels,
+    as_weights,
+    check_features,
+    check_in,
+    check_number,
+    check_verbose,
+)
 
 __all__ = ["LogisticRegression"]
 
@@ -43,7 +57,12 @@ Objective = Callable[[torch.Tensor], tuple[float, torch.Tensor]]
 
 
 def lbfgs(
-    fun: Objective, x: torch.Tensor, tol: float, max_iter: int, memory: int = 10
+    fun: Objective,
+    x: torch.Tensor,
+    tol: float,
+    max_iter: int,
+    memory: int = 10,
+    verbose: int = 0,
 ) -> tuple[torch.Tensor, int, bool]:
     """Minimise a smooth function with limited-memory BFGS and a backtracking line search.
 
@@ -59,15 +78,18 @@ def lbfgs(
         Most iterations.
     memory : int
         Correction pairs kept.
+    verbose : int
+        Print the objective and the largest gradient entry of every iteration (rank 0).
 
     Returns
     -------
     (x, n_iter, converged)
     """
     f, g = fun(x)
+    g_max = float(g.abs().max())
     pairs: list[tuple[torch.Tensor, torch.Tensor, float]] = []
     for it in range(max_iter):
-        if float(g.abs().max()) <= tol:
+        if g_max <= tol:
             return x, it, True
         d = -_two_loop(g, pairs)
         slope = float(g @ d)
@@ -85,7 +107,9 @@ def lbfgs(
             pairs.append((s, y, 1.0 / sy))
             del pairs[:-memory]
         x, f, g = x_new, f_new, g_new
-    return x, max_iter, float(g.abs().max()) <= tol
+        g_max = float(g.abs().max())
+        report(verbose, f"L-BFGS iteration {it + 1}: loss {f:.10g}, max |gradient| {g_max:.3e}")
+    return x, max_iter, g_max <= tol
 
 
 def _two_loop(
@@ -151,7 +175,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     solver : {"lbfgs"}
         The other scikit-learn solvers raise ``NotImplementedError``.
     verbose : int
-        Report the iterations taken (rank 0).
+        Print the loss and the largest gradient entry of every L-BFGS iteration (rank 0).
     random_state : None, int, RandomState or Generator
         Accepted for compatibility (lbfgs is deterministic).
 
@@ -199,7 +223,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_number("C", self.C, low=0, low_open=True)
         check_number("tol", self.tol, low=0)
         check_number("max_iter", self.max_iter, numbers.Integral, low=0)
-        check_number("verbose", self.verbose, numbers.Integral, low=0)
+        check_verbose(self.verbose)
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LogisticRegression:
         """Fit the model.
@@ -221,22 +245,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If ``y`` holds fewer than two classes.
+            If ``y`` holds fewer than two classes, or continuous values.
         """
         self._check_params()
         X = as_data(X)
-        y = as_targets(y, X)
-        if y.ndim != 1:
-            raise ValueError(f"y must be 1-d for LogisticRegression, got shape {y.shape}")
-        if y.dtype.kind in "fc" and not bool(hpa.isfinite(y).all()):
-            raise ValueError("Input y contains NaN or infinity.")
-        classes = hpa.unique_values(y).resplit(None)
+        y = as_labels(y, X)
+        classes = unique_labels(y)
         if classes.shape[0] < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, but the data "
                 f"contains only one class: {classes.numpy()[0]!r}"
             )
-        sw = sample_weights(sample_weight, X)
+        sw = as_weights(sample_weight, X)
         columns = 1 if classes.shape[0] == 2 else classes.shape[0]
         Xa = hpa.hstack([X.astype(hpa.float64), hpa.ones_like(X[:, :1], dtype=hpa.float64)])
         index = hpa.searchsorted(classes, y)
@@ -248,15 +268,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         C = self.C if self.penalty == "l2" else math.inf
         fun = _objective(Xa, targets, sw, C, self.fit_intercept)
         w0 = torch.zeros(Xa.shape[1] * columns, dtype=torch.float64)
-        w, n_iter, converged = lbfgs(fun, w0, self.tol, self.max_iter)
+        w, n_iter, converged = lbfgs(fun, w0, self.tol, self.max_iter, verbose=self.verbose)
         if not converged:
             warnings.warn(
                 f"lbfgs failed to converge after {n_iter} iteration(s); increase max_iter or "
                 "scale the data.",
-                ConvergenceWarning,
+                sklearn_twin(ConvergenceWarning),
                 stacklevel=2,
             )
-        report(self.verbose, f"LogisticRegression: {n_iter} L-BFGS iteration(s)")
         W = w.reshape(Xa.shape[1], columns).T.numpy()
         self.classes_ = classes
         self.coef_ = hpa.array(W[:, :-1], dtype=X.dtype, device=X.device)

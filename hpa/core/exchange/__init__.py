@@ -35,7 +35,9 @@ primitive (module)                  collectives                volume per rank
 :class:`Requests` (requests)        plan: one ``allgather`` of  the indices wanted; then
                                     counts, one ``alltoallv``;  the rows wanted
                                     then one ``alltoallv`` per
-                                    delivery
+                                    delivery (none at one rank
+                                    or when no rank wants any
+                                    row, its own included)
 :func:`route_entries` (requests)    one ``allgather`` of       the entries sent
                                     counts, one ``alltoallv``
 :func:`halo` (halo)                 one ``alltoallv``          the halo rows served

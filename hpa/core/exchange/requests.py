@@ -9,11 +9,13 @@ then delivers the wanted rows of any tensor of that layout as often as needed:
 step                       collectives                           volume per rank
 =========================  ====================================  ===============================
 ``Requests(index, lay)``   one ``allgather`` of ``p`` counts and  the indices wanted (int64)
-                           one ``alltoallv`` (none at one rank)
-``plan.deliver(t)``        one ``alltoallv`` (none when no rank   the rows wanted: only those
-                           wants a remote row)
+                           one ``alltoallv`` (also at one rank)
+``plan.deliver(t)``        one ``alltoallv`` (none at one rank,   the rows wanted: only those
+                           or when no rank wants any row, not
+                           even one of its own)
 ``plan.deliver_runs(..)``  two ``alltoallv`` (run lengths, then   the wanted runs' entries
-                           the runs' entries as bytes)
+                           the runs' entries as bytes; none as
+                           for ``deliver``)
 :func:`route_entries`      one ``allgather`` of counts, one       the entries sent, all their
                            ``alltoallv`` (none at one rank)       fields in one buffer
 =========================  ====================================  ===============================
@@ -46,8 +48,9 @@ class Requests:
 
     Notes
     -----
-    Building the plan costs one ``allgather`` of counts and one ``alltoallv`` of the indices;
-    every :meth:`deliver` afterwards is one ``alltoallv`` of exactly the wanted rows.
+    Building the plan costs one ``allgather`` of counts and one ``alltoallv`` of the indices
+    (at one rank too); every :meth:`deliver` afterwards is one ``alltoallv`` of exactly the
+    wanted rows, skipped at one rank and when no rank wants any row (counting its own).
     """
 
     def __init__(self, index: torch.Tensor, lay: Layout) -> None:
@@ -61,6 +64,7 @@ class Requests:
         assert routed.matrix is not None
         self.moved = int(routed.matrix.sum()) - int(routed.matrix.diagonal().sum())
         """Rows delivered by all ranks to others, per delivery."""
+        # no rank wants any row, not even one of its own: deliveries exchange nothing
         self._idle = int(routed.matrix.sum()) == 0
         self._serve = routed.rows - lay.offsets[comm.rank]
         self._served = routed.recv_counts
@@ -72,7 +76,8 @@ class Requests:
 
     def deliver(self, t: torch.Tensor) -> torch.Tensor:
         """The wanted rows of ``t`` (this rank's block of ``lay``, any trailing shape), in the
-        order of ``index``: one ``alltoallv``, none when no rank wants another's rows."""
+        order of ``index``: one ``alltoallv``; none at one rank, or when no rank wants any row
+        at all (a plan whose ranks want only rows of their own blocks still runs it)."""
         send = t.index_select(0, self._serve)
         if self._comm.size == 1 or self._idle:
             return send
@@ -98,7 +103,8 @@ class Requests:
         parts : list of torch.Tensor
             The runs' entries, concatenated in that order.
 
-        Two ``alltoallv``: the run lengths, then the entries of all parts packed as bytes.
+        Two ``alltoallv``: the run lengths, then the entries of all parts packed as bytes;
+        none when :meth:`deliver` needs none.
         """
         lengths = starts.diff()
         got_lengths = self.deliver(lengths)
