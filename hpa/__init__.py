@@ -90,6 +90,7 @@ from hpa.ops.index_builders import *
 from hpa.ops.editing import *
 from hpa.ops.window_functions import *
 from hpa.ops.utilities import *
+from hpa.linalg.compositions import matvec, vecmat
 from hpa.ops.distribution import *
 from hpa.ops.printing import *
 from hpa import fft, linalg, random, signal, sparse, spatial

@@ -139,7 +139,7 @@ def test_append_mode_adds_datasets(shared_dir: Path) -> None:
 
 def test_errors_on_every_rank(shared_dir: Path) -> None:
     path = shared_dir / "e.h5"
-    write_on_rank0(path, "x", np.arange(6, dtype=np.uint32))
+    write_on_rank0(path, "x", np.arange(6, dtype=">i4"))  # big-endian: not an hpa dtype
     raised_everywhere(FileNotFoundError, lambda: hpa.load_hdf5(shared_dir / "missing.h5", "x"))
     raised_everywhere(KeyError, lambda: hpa.load_hdf5(path, "y"))
     raised_everywhere(TypeError, lambda: hpa.load_hdf5(path, "x", split=0))

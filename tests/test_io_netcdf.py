@@ -178,7 +178,7 @@ def test_append_mode_adds_variables(shared_dir: Path) -> None:
 
 def test_errors_on_every_rank(shared_dir: Path) -> None:
     path = shared_dir / "e.nc"
-    write_on_rank0(path, {"x": (("n",), np.arange(6, dtype=np.uint32))})
+    write_on_rank0(path, {"x": (("n",), np.arange(6, dtype=">i4"))})  # big-endian: not an hpa dtype
     raised_everywhere(FileNotFoundError, lambda: load_netcdf(shared_dir / "missing.nc", "x"))
     raised_everywhere(KeyError, lambda: load_netcdf(path, "y"))
     raised_everywhere(TypeError, lambda: load_netcdf(path, "x", split=0))

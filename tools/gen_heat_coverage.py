@@ -11,7 +11,6 @@ are added. Only files are read and written (no communicator is used).
 
 from __future__ import annotations
 
-import argparse
 import inspect
 import sys
 import textwrap
@@ -19,8 +18,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from gen_api_docs import write_or_check
-from gen_numpy_coverage import MISSING, anchor, lookup
+from gen_numpy_coverage import MISSING, anchor, lookup, page_main
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "heat-coverage.md"
@@ -275,18 +273,9 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the page (or the list and the page), or check that the page is current."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
-    group.add_argument(
-        "--refresh-reference",
-        action="store_true",
-        help="rewrite tools/heat_names.txt from the installed HeAT, then the page",
+    return page_main(
+        argv, __doc__.splitlines()[0], "tools/heat_names.txt", write_names, render, OUT, COMMAND
     )
-    args = parser.parse_args(argv)
-    if args.refresh_reference:
-        write_names()
-    return write_or_check(OUT, render(), COMMAND, args.check)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ true as functions are added. Only files are read and written (no communicator is
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import inspect
 import re
 import sys
@@ -465,20 +466,32 @@ def render() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write the page (or the reference and the page), or check that the page is current."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def page_main(
+    argv: list[str] | None, description: str, reference: str, refresh: Callable[[], None],
+    page: Callable[[], str], out: Path, command: str,
+) -> int:
+    """The command line of a generated page with a stored reference list: write the page,
+    ``--check`` that it is current, or ``--refresh-reference`` (rewrite ``reference``) first."""
+    parser = argparse.ArgumentParser(description=description)
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--check", action="store_true", help="exit 1 if the page is stale")
     group.add_argument(
         "--refresh-reference",
         action="store_true",
-        help="rewrite tools/numpy_reference.txt from the installed NumPy, then the page",
+        help=f"rewrite {reference} from the installed package, then the page",
     )
     args = parser.parse_args(argv)
     if args.refresh_reference:
-        write_reference()
-    return write_or_check(OUT, render(), COMMAND, args.check)
+        refresh()
+    return write_or_check(out, page(), command, args.check)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the page (or the reference and the page), or check that the page is current."""
+    return page_main(
+        argv, __doc__.splitlines()[0], "tools/numpy_reference.txt", write_reference, render,
+        OUT, COMMAND,
+    )
 
 
 if __name__ == "__main__":

@@ -335,77 +335,27 @@ TransformMixin = TransformerMixin
 
 
 def is_estimator(estimator: object) -> bool:
-    """Whether ``estimator`` is an hpa estimator (an instance of :class:`BaseEstimator`).
-
-    Parameters
-    ----------
-    estimator : object
-        Any object.
-
-    Returns
-    -------
-    bool
-    """
+    """Whether ``estimator`` is an hpa estimator (an instance of :class:`BaseEstimator`)."""
     return isinstance(estimator, BaseEstimator)
 
 
 def is_classifier(estimator: object) -> bool:
-    """Whether ``estimator`` is an hpa classifier (it has :class:`ClassifierMixin`).
-
-    Parameters
-    ----------
-    estimator : object
-        Any object.
-
-    Returns
-    -------
-    bool
-    """
+    """Whether ``estimator`` is an hpa classifier (it has :class:`ClassifierMixin`)."""
     return isinstance(estimator, ClassifierMixin)
 
 
 def is_regressor(estimator: object) -> bool:
-    """Whether ``estimator`` is an hpa regressor (it has :class:`RegressorMixin`).
-
-    Parameters
-    ----------
-    estimator : object
-        Any object.
-
-    Returns
-    -------
-    bool
-    """
+    """Whether ``estimator`` is an hpa regressor (it has :class:`RegressorMixin`)."""
     return isinstance(estimator, RegressorMixin)
 
 
 def is_clusterer(estimator: object) -> bool:
-    """Whether ``estimator`` is an hpa clusterer (it has :class:`ClusterMixin`).
-
-    Parameters
-    ----------
-    estimator : object
-        Any object.
-
-    Returns
-    -------
-    bool
-    """
+    """Whether ``estimator`` is an hpa clusterer (it has :class:`ClusterMixin`)."""
     return isinstance(estimator, ClusterMixin)
 
 
 def is_transformer(estimator: object) -> bool:
-    """Whether ``estimator`` is an hpa transformer (it has :class:`TransformerMixin`).
-
-    Parameters
-    ----------
-    estimator : object
-        Any object.
-
-    Returns
-    -------
-    bool
-    """
+    """Whether ``estimator`` is an hpa transformer (it has :class:`TransformerMixin`)."""
     return isinstance(estimator, TransformerMixin)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from hpa.core.array import Array
 from hpa.ops import diagonals
+from hpa.linalg.compositions import *
 from hpa.linalg.elimination import *
 from hpa.linalg.factorizations import *
 from hpa.linalg.functions import *
