@@ -112,7 +112,7 @@ def test_heat_integer_and_unary_in_place_methods(split: int | None) -> None:
     x = make(ref, split)
     with pytest.raises(TypeError, match="same_kind"):
         x.add_(0.5)  # as NumPy's x += 0.5 for integers
-    with pytest.raises(ValueError, match="cannot replace"):
+    with pytest.raises(ValueError, match="does not fit"):
         make(ref[:3], split).add_(hpa.ones((2, 3), dtype=hpa.int64))
 
 
@@ -263,3 +263,11 @@ def test_from_partitioned_round_trips(split: int | None) -> None:
             return
         with pytest.raises(ValueError, match="rank order|one per rank"):
             hpa.from_partition_dict(shuffled)
+
+
+@pytest.mark.parametrize("split", [None, 0])
+def test_nan_to_num_in_place(split: int | None) -> None:
+    ref = np.array([1.0, np.nan, np.inf, -np.inf, 2.5])
+    x = make(ref, split)
+    assert x.nan_to_num_(nan=-1.0) is x
+    assert_array(x, np.nan_to_num(ref, nan=-1.0))

@@ -652,15 +652,12 @@ def _method(name: str, spelled: str | None = None) -> Any:
 
 def _in_place_method(name: str, spelled: str) -> Any:
     def method(self: Array, *args: Any, **kwargs: Any) -> Array:
-        result = OPS[name](self, *args, **kwargs)
-        if result.shape != self.shape:
-            raise ValueError(f"{spelled}: a result of shape {result.shape} cannot replace {self.shape}")
-        if not dtypes.can_cast(result.dtype, self.dtype, "same_kind"):
-            raise TypeError(
-                f"{spelled}: cannot cast the result from {result.dtype.name} to "
-                f"{self.dtype.name} (same_kind)"
-            )
-        self._t.copy_(redistribute(result._t, result._layout, self._layout))
+        fn = OPS[name]
+        accepted = _keywords(fn)
+        if accepted is None or "out" in accepted:  # the operation's own out= (same_kind)
+            fn(self, *args, out=self, **kwargs)
+        else:  # nan_to_num: NumPy spells in place copy=False
+            fn(self, *args, copy=False, **kwargs)
         return self
 
     method.__name__ = spelled

@@ -74,9 +74,7 @@ def copy(a: Any, order: str = "K", subok: bool = False) -> Array:
     """A copy of ``a`` with the same layout (NumPy's ``copy``; ``order`` and ``subok`` are
     accepted and have no effect: blocks are C-contiguous tensors). No communication; data that
     are not an hpa array become a replicated array, as :func:`asarray` makes them."""
-    if isinstance(a, Array):
-        return a.copy()
-    return asarray(a).copy()
+    return array(a)
 
 
 def layout_for(shape: tuple[int, ...], split: int | None, comm: Communicator | None) -> Layout:

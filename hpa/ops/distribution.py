@@ -76,19 +76,9 @@ def redistribute(arr: Any, lshape_map: Any = None, target_map: Any = None) -> Ar
         If ``arr`` is replicated, or the counts do not add up to the split axis' length.
     """
     out = coerce(arr).copy()
-    table = target_map is not None and getattr(target_map, "ndim", len(_dims(target_map))) == 2
-    if table:
+    if target_map is not None and torch.as_tensor(target_map).ndim == 2:
         return out.redistribute_(target_map=target_map)
     return out.redistribute_(target_map if target_map is None else list(target_map))
-
-
-def _dims(value: Any) -> list[int]:
-    """The nesting of a sequence's first entries (``[[1, 2]]`` has two levels)."""
-    levels = []
-    while isinstance(value, (list, tuple)) and value:
-        levels.append(len(value))
-        value = value[0]
-    return levels
 
 
 @register()

@@ -28,7 +28,7 @@ from hpa.core.array import Array
 from hpa.core.dispatch import register
 from hpa.ops.creation import array, asarray
 from hpa.ops.elementwise import isfinite
-from hpa.ops.manipulation import concatenate
+from hpa.ops.manipulation import concatenate, expand_dims
 from hpa.ops.reductions import all as all_
 
 __all__ = [
@@ -168,6 +168,6 @@ def _leaves(arrays: Any) -> list[Any]:
 def _assemble(arrays: Any, depth: int, ndim: int) -> Array:
     if depth == 0:
         x = arrays if isinstance(arrays, Array) else asarray(arrays)
-        return x.reshape((1,) * (ndim - x.ndim) + x.shape) if x.ndim < ndim else x
+        return expand_dims(x, tuple(range(ndim - x.ndim))) if x.ndim < ndim else x
     parts: Sequence[Array] = [_assemble(a, depth - 1, ndim) for a in arrays]
     return concatenate(parts, axis=-depth)
